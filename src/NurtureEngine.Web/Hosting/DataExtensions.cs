@@ -1,0 +1,23 @@
+using NurtureEngine;
+using NurtureEngine.Data;
+using NurtureEngine.Settings;
+
+namespace NurtureEngine.Web.Hosting;
+
+public static class DataExtensions
+{
+    public static WebApplicationBuilder AddNurtureData(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["urls"] is null)
+            builder.WebHost.UseUrls("http://127.0.0.1:5000");
+        builder.Services.AddNurtureEngine(builder.Configuration);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Migrations, roles, first admin, API key and demo seed: once, under an advisory lock.</summary>
+    public static Task InitializeNurtureDatabaseAsync(this WebApplication app) =>
+        app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(app.Lifetime.ApplicationStopping);
+
+    public static bool RunsWeb(this WebApplication app) => app.Services.GetRequiredService<IOptions<NurtureOptions>>().Value.RunsWeb;
+}

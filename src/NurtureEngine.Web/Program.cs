@@ -1,0 +1,29 @@
+using NurtureEngine.Web.Api;
+using NurtureEngine.Web.Hosting;
+using NurtureEngine.Web.Tracking;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddNurtureData();
+builder.AddNurtureAuthentication();
+builder.AddNurtureWorkers();
+builder.AddNurtureAdmin();
+
+var app = builder.Build();
+await app.InitializeNurtureDatabaseAsync();
+app.UseNurtureErrors();
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.MapNurtureHealth();
+if (app.RunsWeb())
+{
+    app.MapNurtureApi();
+    app.MapNurtureTracking();
+    app.MapNurtureAdmin();
+}
+app.Run();
+
+/// <summary>Exposed for the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

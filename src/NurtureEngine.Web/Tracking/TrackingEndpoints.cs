@@ -1,0 +1,80 @@
+using System.Net;
+using NurtureEngine.Leads;
+using NurtureEngine.Tracking;
+
+namespace NurtureEngine.Web.Tracking;
+
+/// <summary>
+/// Public engagement endpoints, authorised only by their signed token: the open pixel, the click
+/// redirect (to the stored link only) and unsubscribe (page + RFC 8058 one-click POST, which needs
+/// no cookie, no antiforgery token and no redirect).
+/// </summary>
+public static partial class TrackingEndpoints
+{
+    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    public static void MapNurtureTracking(this WebApplication app)
+    {
+        var group = app.MapGroup("").AllowAnonymous().DisableAntiforgery();
+
+        group.MapGet("/t/o/{token}", async (string token, HttpContext http, TrackingService tracking, ILoggerFactory logs) =>
+        {
+            try { await tracking.RecordOpenAsync(token, http.Request.Headers.UserAgent.ToString(), http.RequestAborted); }
+            catch (Exception e) when (e is not OperationCanceledException) { LogOpenFailed(logs.CreateLogger("Tracking"), e); }
+            http.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, private";
+            return Results.File(Pixel, "image/gif");
+        });
+
+        group.MapGet("/t/c/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
+            await tracking.RecordClickAsync(token, ct) is { } url ? Results.Redirect(url) : Results.NotFound());
+
+        group.MapGet("/u/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
+        {
+            if (await tracking.FindForUnsubscribeAsync(token, ct) is not { } found) return Results.NotFound();
+            return Html(UnsubscribePage(found.Lead, token, done: false));
+        });
+
+        group.MapPost("/u/{token}", async (string token, HttpRequest request, TrackingService tracking, CancellationToken ct) =>
+        {
+            var oneClick = request.HasFormContentType && (await request.ReadFormAsync(ct))["List-Unsubscribe"] == "One-Click";
+            if (!await tracking.UnsubscribeAsync(token, oneClick ? "one-click (RFC 8058)" : "unsubscribe page", ct)) return Results.NotFound();
+            var found = await tracking.FindForUnsubscribeAsync(token, ct);
+            return Html(UnsubscribePage(found!.Value.Lead, token, done: true));
+        });
+
+        group.MapPost("/u/{token}/resubscribe", async (string token, TrackingService tracking, CancellationToken ct) =>
+        {
+            if (!await tracking.ResubscribeAsync(token, ct)) return Results.NotFound();
+            var found = await tracking.FindForUnsubscribeAsync(token, ct);
+            return Html(UnsubscribePage(found!.Value.Lead, token, done: false));
+        });
+    }
+
+    private static IResult Html(string body) => Results.Content(body, "text/html; charset=utf-8");
+
+    private static string UnsubscribePage(Lead lead, string token, bool done)
+    {
+        var email = WebUtility.HtmlEncode(lead.Email);
+        var t = WebUtility.UrlEncode(token);
+        var content = lead.Status == LeadStatus.Unsubscribed
+            ? $"""
+               <h1>{(done ? "You are unsubscribed" : "You are not subscribed")}</h1>
+               <p>{email} will receive no more marketing email from us.</p>
+               <form method="post" action="/u/{t}/resubscribe"><button type="submit">Subscribe again</button></form>
+               """
+            : $"""
+               <h1>Unsubscribe</h1>
+               <p>Stop all marketing email to {email}?</p>
+               <form method="post" action="/u/{t}"><button type="submit">Unsubscribe from all</button></form>
+               """;
+        return $"""
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Email preferences</title>
+            <style>body{"{"}font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2933{"}"}button{"{"}padding:.6rem 1.2rem;font-size:1rem{"}"}</style>
+            </head><body>{content}</body></html>
+            """;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording an open failed; the pixel is served anyway")]
+    static partial void LogOpenFailed(ILogger logger, Exception e);
+}

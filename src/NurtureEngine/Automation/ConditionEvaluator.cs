@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Mail;
+using NurtureEngine.Sequences;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Automation;
+
+/// <summary>
+/// Evaluates the condition language (branch <c>if</c>, <c>exitWhen</c>) against the lead's
+/// current state and history. Engagement conditions look only at this enrollment's emails.
+/// </summary>
+public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
+{
+    public async Task<bool> EvaluateAsync(Condition c, Lead lead, Enrollment? enrollment, CancellationToken ct)
+    {
+        switch (c.Type)
+        {
+            case ConditionType.Opened: return await EngagedAsync(ActivityKind.EmailOpened, c, lead, enrollment, ct);
+            case ConditionType.Clicked: return await EngagedAsync(ActivityKind.EmailClicked, c, lead, enrollment, ct);
+            case ConditionType.Replied: return await EngagedAsync(ActivityKind.EmailReplied, c, lead, enrollment, ct);
+            case ConditionType.Event:
+            {
+                var since = Since(c, enrollment);
+                return await db.Activities.AnyAsync(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since, ct);
+            }
+            case ConditionType.StageEntered:
+            {
+                var since = enrollment?.EnrolledAt ?? DateTimeOffset.MinValue;
+                return await db.StageChanges.AnyAsync(s => s.LeadId == lead.Id && s.At >= since
+                    && db.Stages.Any(st => st.Id == s.ToStageId && st.Key == c.Stage), ct);
+            }
+            case ConditionType.InStage:
+                return await db.Stages.AnyAsync(s => s.Id == lead.StageId && s.Key == c.Stage, ct);
+            case ConditionType.ScoreAtLeast: return lead.Score >= (c.Score ?? 0);
+            case ConditionType.HasTag: return c.Tag is not null && lead.Tags.Contains(c.Tag);
+            case ConditionType.Attribute: return AttributeMatches(c, lead);
+            case ConditionType.All:
+                foreach (var inner in c.Of ?? []) if (!await EvaluateAsync(inner, lead, enrollment, ct)) return false;
+                return true;
+            case ConditionType.Any:
+                foreach (var inner in c.Of ?? []) if (await EvaluateAsync(inner, lead, enrollment, ct)) return true;
+                return false;
+            case ConditionType.Not: return c.Inner is not null && !await EvaluateAsync(c.Inner, lead, enrollment, ct);
+            default: return false;
+        }
+    }
+
+    private DateTimeOffset Since(Condition c, Enrollment? enrollment) =>
+        Iso8601Duration.TryParse(c.Within) is { } within ? clock.GetUtcNow() - within
+        : enrollment?.EnrolledAt ?? DateTimeOffset.MinValue;
+
+    /// <summary>Opened/clicked/replied: an engagement with this enrollment's email (of one step, or any),
+    /// within the given time of that email's sending.</summary>
+    private async Task<bool> EngagedAsync(string kind, Condition c, Lead lead, Enrollment? enrollment, CancellationToken ct)
+    {
+        var messages = db.Messages.Where(m => m.LeadId == lead.Id && m.SentAt != null);
+        if (enrollment is not null) messages = messages.Where(m => m.EnrollmentId == enrollment.Id);
+        if (c.Step is not null) messages = messages.Where(m => m.StepId == c.Step);
+        var within = Iso8601Duration.TryParse(c.Within);
+        var sent = await messages.Select(m => new { m.Id, m.SentAt }).ToListAsync(ct);
+        foreach (var m in sent)
+        {
+            var limit = within is { } w ? m.SentAt!.Value + w : DateTimeOffset.MaxValue;
+            if (await db.Activities.AnyAsync(a => a.MessageId == m.Id && a.Kind == kind && a.At <= limit, ct)) return true;
+        }
+        return false;
+    }
+
+    private static bool AttributeMatches(Condition c, Lead lead)
+    {
+        if (c.Key is null) return false;
+        var value = LeadField(lead, c.Key);
+        if (c.EqualTo is { } eq) return Same(value, eq);
+        if (c.In is { } list) return list.Any(v => Same(value, v));
+        if (c.Gte is { } gte) return Compare(value, gte) is >= 0;
+        if (c.Lte is { } lte) return Compare(value, lte) is <= 0;
+        return value is not null;
+    }
+
+    /// <summary>A lead field by its API name, else an attribute.</summary>
+    public static JsonNode? LeadField(Lead lead, string key) => key switch
+    {
+        "email" => lead.Email,
+        "firstName" or "first_name" => lead.FirstName,
+        "lastName" or "last_name" => lead.LastName,
+        "company" => lead.Company,
+        "jobTitle" or "job_title" => lead.JobTitle,
+        "timeZone" or "time_zone" => lead.TimeZone,
+        "source" => lead.Source,
+        "owner" => lead.Owner,
+        "score" => lead.Score,
+        "dealValue" or "deal_value" => lead.DealValue,
+        "status" => lead.Status.ToString().ToLowerInvariant(),
+        _ => lead.Attributes[key]?.DeepClone(),
+    };
+
+    private static bool Same(JsonNode? value, JsonElement expected) => value is not null &&
+        (expected.ValueKind == JsonValueKind.String
+            ? string.Equals(value.ToString(), expected.GetString(), StringComparison.OrdinalIgnoreCase)
+            : Compare(value, expected) == 0 || JsonNode.DeepEquals(value, JsonNode.Parse(expected.GetRawText())));
+
+    private static int? Compare(JsonNode? value, JsonElement bound)
+    {
+        if (value is null) return null;
+        if (bound.ValueKind == JsonValueKind.Number && decimal.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            return d.CompareTo(bound.GetDecimal());
+        if (bound.ValueKind == JsonValueKind.String) return string.CompareOrdinal(value.ToString(), bound.GetString());
+        return null;
+    }
+}

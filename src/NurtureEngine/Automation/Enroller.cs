@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Sequences;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Automation;
+
+/// <summary>Puts leads into sequences and takes them out, with the reason on the timeline.</summary>
+public sealed class Enroller(NurtureDbContext db, TimelineWriter timeline, UnitOfWork work, SequenceCatalog catalog, TimeProvider clock)
+{
+    public async Task<Enrollment?> EnrollAsync(Lead lead, Sequence sequence, string reason, CancellationToken ct)
+    {
+        var version = await db.SequenceVersions.AsNoTracking()
+            .SingleAsync(v => v.SequenceId == sequence.Id && v.Version == sequence.CurrentVersion, ct);
+        var definition = await catalog.GetVersionAsync(db, version.Id, ct);
+        var previous = await db.Enrollments.Where(e => e.LeadId == lead.Id && e.SequenceId == sequence.Id)
+            .Select(e => e.Status).ToListAsync(ct);
+        if (previous.Contains(EnrollmentStatus.Active)) return null;
+        if (previous.Count > 0 && !definition.Reenroll) return null;
+
+        var now = clock.GetUtcNow();
+        var enrollment = new Enrollment
+        {
+            LeadId = lead.Id,
+            SequenceId = sequence.Id,
+            SequenceVersionId = version.Id,
+            CurrentStepId = definition.Steps.FirstOrDefault()?.Id,
+            NextStepAt = now,
+            EnrolledAt = now,
+        };
+        db.Enrollments.Add(enrollment);
+        timeline.Add(lead.Id, ActivityKind.Enrolled, $"Enrolled in \"{sequence.Name}\": {reason}",
+            new { sequence = sequence.Key, version = sequence.CurrentVersion, reason }, sequenceId: sequence.Id);
+        await db.SaveChangesAsync(ct);
+        work.WorkDueAt(now);
+        return enrollment;
+    }
+
+    public async Task ExitAsync(Enrollment enrollment, string sequenceName, string reason, EnrollmentStatus status, CancellationToken ct)
+    {
+        enrollment.Status = status;
+        enrollment.EndReason = reason;
+        enrollment.EndedAt = clock.GetUtcNow();
+        enrollment.NextStepAt = null;
+        enrollment.WaitUntil = null;
+        var verb = status == EnrollmentStatus.Completed ? "Completed" : "Left";
+        timeline.Add(enrollment.LeadId, ActivityKind.Exited, $"{verb} \"{sequenceName}\": {reason}",
+            new { sequenceId = enrollment.SequenceId, reason, status = status.ToString().ToLowerInvariant() },
+            sequenceId: enrollment.SequenceId);
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Automation;
+
+/// <summary>Moves a lead between stages: history row, timeline, then the sequences that react.</summary>
+public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, SequenceReactions reactions, TimeProvider clock)
+{
+    /// <summary>A new lead enters its first stage: a stage change from nothing, cause <c>created</c>.</summary>
+    public Task EnterFirstStageAsync(Lead lead, Stage stage, CancellationToken ct) =>
+        RecordAsync(lead, from: null, stage, StageChangeCause.Created, ct);
+
+    /// <summary>Moves the lead; false when it is already there or (forwardOnly) the move would go back.</summary>
+    public async Task<bool> MoveAsync(Lead lead, Stage to, string cause, bool forwardOnly, CancellationToken ct)
+    {
+        if (lead.StageId == to.Id) return false;
+        var from = await db.Stages.AsNoTracking().SingleAsync(s => s.Id == lead.StageId, ct);
+        if (forwardOnly && from.PipelineId == to.PipelineId && to.Position <= from.Position) return false;
+        await RecordAsync(lead, from, to, cause, ct);
+        return true;
+    }
+
+    private async Task RecordAsync(Lead lead, Stage? from, Stage to, string cause, CancellationToken ct)
+    {
+        var pipelineKey = await db.Pipelines.Where(p => p.Id == to.PipelineId).Select(p => p.Key).SingleAsync(ct);
+
+        var now = clock.GetUtcNow();
+        db.StageChanges.Add(new StageChange
+        {
+            LeadId = lead.Id, PipelineId = to.PipelineId, FromStageId = from?.Id, ToStageId = to.Id, Cause = cause, At = now,
+        });
+        lead.PipelineId = to.PipelineId;
+        lead.StageId = to.Id;
+        lead.StageEnteredAt = now;
+        lead.UpdatedAt = now;
+        var summary = from is null ? $"Entered stage {to.Name}" : $"Moved from {from.Name} to {to.Name}";
+        timeline.Add(lead.Id, ActivityKind.StageChanged, $"{summary} ({cause})",
+            new { pipeline = pipelineKey, from = from?.Key, to = to.Key, cause });
+        await db.SaveChangesAsync(ct);
+        await reactions.OnStageEnteredAsync(lead, pipelineKey, to.Key, ct);
+    }
+}

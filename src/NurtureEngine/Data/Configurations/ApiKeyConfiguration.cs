@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NurtureEngine.ApiKeys;
+using NurtureEngine.Settings;
+
+namespace NurtureEngine.Data.Configurations;
+
+sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b) => b.HasIndex(k => k.Hash).IsUnique();
+}
+
+sealed class SettingConfiguration : IEntityTypeConfiguration<Setting>
+{
+    public void Configure(EntityTypeBuilder<Setting> b) => b.HasKey(s => s.Key);
+}
+
+sealed class DueWorkStateConfiguration : IEntityTypeConfiguration<Automation.DueWorkState>
+{
+    public void Configure(EntityTypeBuilder<Automation.DueWorkState> b)
+    {
+        b.Property(s => s.Id).ValueGeneratedNever();
+        b.HasData(new Automation.DueWorkState { Id = 1 });
+    }
+}

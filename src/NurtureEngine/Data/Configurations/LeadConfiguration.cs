@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NurtureEngine.Leads;
+
+namespace NurtureEngine.Data.Configurations;
+
+sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
+{
+    public void Configure(EntityTypeBuilder<Lead> b)
+    {
+        b.HasIndex(l => l.EmailNormalized).IsUnique();
+        b.Property(l => l.AttributesJson).HasColumnName("attributes").HasColumnType("jsonb");
+        b.Ignore(l => l.Attributes);
+        b.HasOne(l => l.Pipeline).WithMany().HasForeignKey(l => l.PipelineId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(l => l.Stage).WithMany().HasForeignKey(l => l.StageId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(l => new { l.StageId, l.Id });
+        b.HasIndex(l => l.Owner);
+        b.HasIndex(l => l.Tags).HasMethod("gin");
+        b.Property(l => l.DealValue).HasPrecision(18, 2);
+    }
+}
+
+sealed class StageChangeConfiguration : IEntityTypeConfiguration<StageChange>
+{
+    public void Configure(EntityTypeBuilder<StageChange> b)
+    {
+        b.HasIndex(c => new { c.LeadId, c.At });
+        b.HasIndex(c => new { c.PipelineId, c.At });
+        b.HasOne<Lead>().WithMany().HasForeignKey(c => c.LeadId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NurtureEngine.Leads;
+using NurtureEngine.Mail;
+
+namespace NurtureEngine.Data.Configurations;
+
+sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> b)
+    {
+        // A (lead, step) is emailed at most once: the database says so, not the scheduler.
+        b.HasIndex(m => new { m.EnrollmentId, m.StepId }).IsUnique().HasFilter("enrollment_id IS NOT NULL");
+        b.HasIndex(m => m.NotBefore).HasFilter("status = 'Scheduled'");
+        b.HasIndex(m => m.LeaseUntil).HasFilter("status = 'Sending'");
+        b.HasIndex(m => new { m.LeadId, m.CreatedAt });
+        b.HasIndex(m => new { m.SequenceId, m.StepId });
+        b.HasOne<Lead>().WithMany().HasForeignKey(m => m.LeadId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+sealed class DevInboxMessageConfiguration : IEntityTypeConfiguration<DevInboxMessage>
+{
+    public void Configure(EntityTypeBuilder<DevInboxMessage> b) => b.HasIndex(m => m.CapturedAt);
+}

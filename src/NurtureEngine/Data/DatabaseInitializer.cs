@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using NurtureEngine.ApiKeys;
+using NurtureEngine.Demo;
+using NurtureEngine.Settings;
+
+namespace NurtureEngine.Data;
+
+/// <summary>
+/// Start-up: applies migrations, creates roles, the first admin and the bootstrap API key, and seeds
+/// the demo workspace, all under one PostgreSQL advisory lock so that any number of processes
+/// starting at once do it exactly once.
+/// </summary>
+public sealed partial class DatabaseInitializer(IServiceProvider services, IOptions<NurtureOptions> options, IHostEnvironment environment,
+    ILogger<DatabaseInitializer> logger)
+{
+    private const long AdvisoryLockKey = 0x4e757274757265; // "Nurture"
+    public static readonly string[] Roles = ["Admin", "Marketer", "SalesRep"];
+
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+            await db.Database.MigrateAsync(ct);
+            await EnsureRolesAndAdminAsync(scope.ServiceProvider, ct);
+            if (options.Value.BootstrapApiKey is { Length: > 0 } key)
+                await scope.ServiceProvider.GetRequiredService<ApiKeyService>().EnsureAsync("bootstrap", key, ct);
+            if (options.Value.SeedDemo ?? environment.IsDevelopment())
+                await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync(ct);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task EnsureRolesAndAdminAsync(IServiceProvider sp, CancellationToken ct)
+    {
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles)
+            if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
+
+        var users = sp.GetRequiredService<UserManager<IdentityUser>>();
+        if (await users.Users.AnyAsync(ct)) return;
+        var admin = options.Value.BootstrapAdmin;
+        var email = admin.Email ?? "admin@nurture.local";
+        var password = admin.Password;
+        if (string.IsNullOrEmpty(password))
+        {
+            if (!environment.IsDevelopment()) { LogNoAdmin(logger); return; }
+            password = "Dev-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) + "!";
+            LogDevAdmin(logger, email, password);
+        }
+        var user = new IdentityUser { UserName = email, Email = email, EmailConfirmed = true };
+        var result = await users.CreateAsync(user, password);
+        if (!result.Succeeded) throw new InvalidOperationException("Could not create the first admin: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        await users.AddToRoleAsync(user, "Admin");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No user exists and Nurture:BootstrapAdmin:Password is not set: nobody can sign in to the admin yet.")]
+    static partial void LogNoAdmin(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first admin {Email} with password {Password} (development only; set Nurture:BootstrapAdmin to choose)")]
+    static partial void LogDevAdmin(ILogger logger, string email, string password);
+}

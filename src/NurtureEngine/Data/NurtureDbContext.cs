@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.ApiKeys;
+using NurtureEngine.Leads;
+using NurtureEngine.Mail;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Sequences;
+using NurtureEngine.Settings;
+using NurtureEngine.Templates;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Data;
+
+public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
+    : IdentityDbContext<IdentityUser, IdentityRole, string>(options)
+{
+    public const string Schema = "nurture";
+
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+    public DbSet<Stage> Stages => Set<Stage>();
+    public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<StageChange> StageChanges => Set<StageChange>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<EmailTemplate> Templates => Set<EmailTemplate>();
+    public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
+    public DbSet<Sequence> Sequences => Set<Sequence>();
+    public DbSet<SequenceVersion> SequenceVersions => Set<SequenceVersion>();
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<DevInboxMessage> DevInbox => Set<DevInboxMessage>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.HasDefaultSchema(Schema);
+        builder.ApplyConfigurationsFromAssembly(typeof(NurtureDbContext).Assembly);
+        // Singular snake_case table names, as the raw SQL in the engine writes them.
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            var name = entity.ClrType.Namespace!.StartsWith("NurtureEngine") ? entity.ClrType.Name : entity.GetTableName()!;
+            entity.SetTableName(SnakeCase(name));
+        }
+    }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && !char.IsUpper(name[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        builder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}

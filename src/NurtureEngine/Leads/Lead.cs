@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using NurtureEngine.Pipelines;
+
+namespace NurtureEngine.Leads;
+
+public sealed class Lead
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Email { get; set; }
+    /// <summary>Trimmed, lower-cased email: the unique key.</summary>
+    public required string EmailNormalized { get; set; }
+    public string? FirstName { get; set; }
+    public string? LastName { get; set; }
+    public string? Company { get; set; }
+    public string? JobTitle { get; set; }
+    public string? Phone { get; set; }
+    public string? TimeZone { get; set; }
+    public string? Source { get; set; }
+    public decimal? DealValue { get; set; }
+    public string? Owner { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public string AttributesJson { get; set; } = "{}";
+    public long PipelineId { get; set; }
+    public Pipeline Pipeline { get; set; } = null!;
+    public long StageId { get; set; }
+    public Stage Stage { get; set; } = null!;
+    public DateTimeOffset StageEnteredAt { get; set; }
+    public int Score { get; set; }
+    public LeadStatus Status { get; set; } = LeadStatus.Subscribed;
+    public string? StatusReason { get; set; }
+    public int SoftBounces { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public JsonObject Attributes
+    {
+        get => JsonNode.Parse(AttributesJson) as JsonObject ?? new JsonObject();
+        set => AttributesJson = value.ToJsonString();
+    }
+
+    public bool CanReceiveMarketing => Status == LeadStatus.Subscribed;
+
+    public string DisplayName => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } n ? n : Email;
+
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+}
+
+public enum LeadStatus { Subscribed, Unsubscribed, Bounced, Complained }

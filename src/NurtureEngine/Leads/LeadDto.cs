@@ -1,0 +1,21 @@
+using System.Text.Json.Nodes;
+
+namespace NurtureEngine.Leads;
+
+/// <summary>Lead JSON as API.md defines it.</summary>
+public sealed record LeadDto(
+    Guid Id, string Email, string? FirstName, string? LastName, string? Company, string? JobTitle, string? Phone,
+    string? TimeZone, string? Source, decimal? DealValue, string? Owner, IReadOnlyList<string> Tags, JsonObject Attributes,
+    string Pipeline, string Stage, int Score, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static LeadDto From(Lead l, string pipeline, string stage) => new(
+        l.Id, l.Email, l.FirstName, l.LastName, l.Company, l.JobTitle, l.Phone, l.TimeZone, l.Source, l.DealValue, l.Owner,
+        l.Tags, l.Attributes, pipeline, stage, l.Score, l.Status.ToString().ToLowerInvariant(), l.CreatedAt, l.UpdatedAt);
+}
+
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Summary, JsonNode? Data);
+
+public sealed record LeadPage(IReadOnlyList<LeadDto> Items, string? NextCursor);
+
+public sealed record LeadQuery(string? Stage = null, string? Pipeline = null, int? MinScore = null, string? Owner = null,
+    string? Tag = null, string? Status = null, string? Q = null, string? Email = null, int Limit = 50, string? Cursor = null);

@@ -1,0 +1,212 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NurtureEngine.Automation;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Leads;
+
+/// <summary>Create, update and move leads: the application service behind the API and the admin.</summary>
+public sealed class LeadService(
+    NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, StageMover stages, SequenceReactions reactions, TimeProvider clock)
+{
+    public sealed record UpsertResult(LeadDto Lead, bool Created);
+
+    public async Task<UpsertResult> UpsertAsync(LeadInput input, string cause, CancellationToken ct)
+    {
+        Validate(input);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await work.RunAsync(async c =>
+                {
+                    var stage = await ResolveStageAsync(input.Pipeline, input.Stage, c);
+                    var (lead, created) = await UpsertInTransactionAsync(input, stage, cause, c);
+                    return new UpsertResult(await ToDtoAsync(lead, c), created);
+                }, ct);
+            }
+            catch (DbUpdateException e) when (attempt < 3 && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // Another request created the same email at the same moment: this one becomes the update.
+            }
+        }
+    }
+
+    /// <summary>Finds the lead by email or creates it (events for unknown emails create the lead).</summary>
+    public async Task<Lead> FindOrCreateAsync(string email, CancellationToken ct)
+    {
+        var normalized = Lead.Normalize(email);
+        var existing = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        if (existing is not null) return existing;
+        var (lead, _) = await UpsertInTransactionAsync(new LeadInput { Email = email }, await ResolveStageAsync(null, null, ct), StageChangeCause.Api, ct);
+        return lead;
+    }
+
+    public async Task<LeadDto> ChangeStageAsync(Guid leadId, string stageKey, string? pipelineKey, string cause, CancellationToken ct) =>
+        await work.RunAsync(async c =>
+        {
+            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new NotFoundException("Lead");
+            pipelineKey ??= await db.Pipelines.Where(p => p.Id == lead.PipelineId).Select(p => p.Key).SingleAsync(c);
+            var stage = await ResolveStageAsync(pipelineKey, stageKey, c);
+            await stages.MoveAsync(lead, stage, cause, forwardOnly: false, c);
+            return await ToDtoAsync(lead, c);
+        }, ct);
+
+    public async Task<LeadDto?> GetAsync(Guid id, CancellationToken ct)
+    {
+        var lead = await db.Leads.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct);
+        return lead is null ? null : await ToDtoAsync(lead, ct);
+    }
+
+    public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(Guid id, int limit, CancellationToken ct)
+    {
+        if (!await db.Leads.AnyAsync(l => l.Id == id, ct)) throw new NotFoundException("Lead");
+        var rows = await db.Activities.AsNoTracking().Where(a => a.LeadId == id)
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(limit).ToListAsync(ct);
+        return rows.Select(a => new TimelineEntry(a.At, a.Kind, a.Summary, JsonNode.Parse(a.DataJson))).ToList();
+    }
+
+    public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct)
+    {
+        var query = db.Leads.AsNoTracking().AsQueryable();
+        if (q.Email is not null) { var e = Lead.Normalize(q.Email); query = query.Where(l => l.EmailNormalized == e); }
+        if (q.Pipeline is not null) query = query.Where(l => l.Pipeline.Key == q.Pipeline);
+        if (q.Stage is not null) query = query.Where(l => l.Stage.Key == q.Stage);
+        if (q.MinScore is { } min) query = query.Where(l => l.Score >= min);
+        if (q.Owner is not null) query = query.Where(l => l.Owner == q.Owner);
+        if (q.Tag is not null) query = query.Where(l => l.Tags.Contains(q.Tag));
+        if (q.Status is not null)
+        {
+            if (!Enum.TryParse<LeadStatus>(q.Status, ignoreCase: true, out var status)) throw new ValidationException("status", "must be subscribed, unsubscribed, bounced or complained");
+            query = query.Where(l => l.Status == status);
+        }
+        if (!string.IsNullOrWhiteSpace(q.Q))
+        {
+            var pattern = "%" + q.Q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(l => EF.Functions.ILike(l.Email, pattern) || EF.Functions.ILike(l.FirstName!, pattern)
+                || EF.Functions.ILike(l.LastName!, pattern) || EF.Functions.ILike(l.Company!, pattern));
+        }
+        if (q.Cursor is not null)
+        {
+            if (!Guid.TryParse(q.Cursor, out var after)) throw new ValidationException("cursor", "is not a cursor returned by this API");
+            query = query.Where(l => l.Id.CompareTo(after) > 0);
+        }
+        if (q.Limit is < 1 or > 500) throw new ValidationException("limit", "must be between 1 and 500");
+        var rows = await query.OrderBy(l => l.Id).Take(q.Limit + 1)
+            .Select(l => new { Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key }).ToListAsync(ct);
+        var items = rows.Take(q.Limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage)).ToList();
+        return new LeadPage(items, rows.Count > q.Limit ? items[^1].Id.ToString() : null);
+    }
+
+    public async Task<LeadDto> ToDtoAsync(Lead lead, CancellationToken ct)
+    {
+        var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).SingleAsync(ct);
+        return LeadDto.From(lead, keys.Pipeline, keys.Key);
+    }
+
+    private async Task<(Lead, bool)> UpsertInTransactionAsync(LeadInput input, Stage? stage, string cause, CancellationToken ct)
+    {
+        var normalized = Lead.Normalize(input.Email!);
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        var now = clock.GetUtcNow();
+        if (lead is null)
+        {
+            stage ??= await ResolveStageAsync(null, null, ct);
+            lead = new Lead
+            {
+                Email = input.Email!.Trim(), EmailNormalized = normalized, CreatedAt = now, UpdatedAt = now,
+                PipelineId = stage.PipelineId, StageId = stage.Id, StageEnteredAt = now,
+            };
+            Merge(lead, input);
+            db.Leads.Add(lead);
+            timeline.Add(lead.Id, ActivityKind.Created, $"Lead created{(lead.Source is null ? "" : $" from {lead.Source}")}",
+                new { source = lead.Source, cause });
+            await db.SaveChangesAsync(ct);
+            await stages.EnterFirstStageAsync(lead, stage, ct);
+            await reactions.OnLeadCreatedAsync(lead, ct);
+            return (lead, true);
+        }
+
+        var changed = Merge(lead, input);
+        if (changed.Count > 0)
+        {
+            lead.UpdatedAt = now;
+            timeline.Add(lead.Id, ActivityKind.Updated, $"Updated {string.Join(", ", changed)}", new { fields = changed, cause });
+            await db.SaveChangesAsync(ct);
+        }
+        if (input.Stage is not null && stage is not null)
+            await stages.MoveAsync(lead, stage, cause == StageChangeCause.Created ? StageChangeCause.Api : cause, forwardOnly: false, ct);
+        return (lead, false);
+    }
+
+    /// <summary>Merges input into the lead; returns the names of fields that changed.</summary>
+    private static List<string> Merge(Lead lead, LeadInput input)
+    {
+        var changed = new List<string>();
+        void Set<T>(string name, T? value, T current, Action<T> apply)
+        {
+            if (value is null || EqualityComparer<T>.Default.Equals(value, current)) return;
+            apply(value);
+            changed.Add(name);
+        }
+        Set("firstName", input.FirstName?.Trim(), lead.FirstName, v => lead.FirstName = v);
+        Set("lastName", input.LastName?.Trim(), lead.LastName, v => lead.LastName = v);
+        Set("company", input.Company?.Trim(), lead.Company, v => lead.Company = v);
+        Set("jobTitle", input.JobTitle?.Trim(), lead.JobTitle, v => lead.JobTitle = v);
+        Set("phone", input.Phone?.Trim(), lead.Phone, v => lead.Phone = v);
+        Set("timeZone", input.TimeZone, lead.TimeZone, v => lead.TimeZone = v);
+        Set("source", input.Source, lead.Source, v => lead.Source = v);
+        Set("dealValue", input.DealValue, lead.DealValue, v => lead.DealValue = v);
+        Set("owner", input.Owner?.Trim().ToLowerInvariant(), lead.Owner, v => lead.Owner = v);
+        var newTags = (input.Tags ?? []).Where(t => !lead.Tags.Contains(t)).Distinct().ToList();
+        if (newTags.Count > 0) { lead.Tags = [.. lead.Tags, .. newTags]; changed.Add("tags"); }
+        if (input.Attributes is { Count: > 0 } attributes)
+        {
+            var merged = lead.Attributes;
+            foreach (var (key, value) in attributes)
+            {
+                if (value is null) merged.Remove(key);
+                else merged[key] = value.DeepClone();
+            }
+            if (merged.ToJsonString() != lead.AttributesJson) { lead.Attributes = merged; changed.Add("attributes"); }
+        }
+        return changed;
+    }
+
+    private async Task<Stage> ResolveStageAsync(string? pipelineKey, string? stageKey, CancellationToken ct)
+    {
+        var pipeline = pipelineKey is null
+            ? await db.Pipelines.Include(p => p.Stages).OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).FirstOrDefaultAsync(ct)
+            : await db.Pipelines.Include(p => p.Stages).FirstOrDefaultAsync(p => p.Key == pipelineKey, ct);
+        if (pipeline is null)
+            throw pipelineKey is null ? new ConflictException("No pipeline exists yet: create one first.") : new ValidationException("pipeline", $"unknown pipeline '{pipelineKey}'");
+        if (stageKey is null) return pipeline.OrderedStages.First();
+        return pipeline.Stages.FirstOrDefault(s => s.Key == stageKey)
+            ?? throw new ValidationException("stage", $"unknown stage '{stageKey}' in pipeline '{pipeline.Key}'");
+    }
+
+    private static void Validate(LeadInput input)
+    {
+        var errors = new Errors();
+        if (!EmailAddress.IsValid(input.Email)) errors.Add("email", "a valid email address is required");
+        if (input.Owner is not null && !EmailAddress.IsValid(input.Owner)) errors.Add("owner", "must be an email address");
+        if (input.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _)) errors.Add("timeZone", "must be an IANA time zone such as Europe/London");
+        if (input.DealValue is < 0) errors.Add("dealValue", "must not be negative");
+        foreach (var tag in input.Tags ?? []) if (!Slug.IsName(tag)) errors.Add("tags", $"'{tag}' is not a tag name (lowercase letters, digits, _ . -)");
+        if (input.Stage is not null && !Slug.IsKey(input.Stage)) errors.Add("stage", "must be a stage key");
+        if (input.Pipeline is not null && !Slug.IsKey(input.Pipeline)) errors.Add("pipeline", "must be a pipeline key");
+        foreach (var (name, value, max) in new[] { ("firstName", input.FirstName, 200), ("lastName", input.LastName, 200), ("company", input.Company, 200),
+                     ("jobTitle", input.JobTitle, 200), ("phone", input.Phone, 50), ("source", input.Source, 200) })
+        {
+            if (value is null) continue;
+            if (value.Length > max) errors.Add(name, $"must be at most {max} characters");
+            if (value.Any(ch => ch is '\r' or '\n' || char.IsControl(ch))) errors.Add(name, "must not contain line breaks or control characters");
+        }
+        if (input.Attributes is { } attrs && attrs.ToJsonString().Length > 64_000) errors.Add("attributes", "must be at most 64 KB of JSON");
+        errors.ThrowIfAny();
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Automation;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Rendering;
+using NurtureEngine.Sequences;
+using NurtureEngine.Settings;
+using NurtureEngine.Templates;
+
+namespace NurtureEngine.Mail;
+
+/// <summary>Renders an email step into the outbox: one stored message, ready to send.</summary>
+public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, UnitOfWork work, IOptions<NurtureOptions> options, TimeProvider clock)
+{
+    public async Task<Message> CreateAsync(Lead lead, string toAddress, TemplateVersion version, MessageKind kind,
+        Enrollment? enrollment, string? stepId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var sender = options.Value.Sender;
+        var message = new Message
+        {
+            LeadId = lead.Id, EnrollmentId = enrollment?.Id, SequenceId = enrollment?.SequenceId, StepId = stepId,
+            TemplateVersionId = version.Id, Kind = kind, ToAddress = toAddress, FromAddress = sender.Email, FromName = sender.Name,
+            Subject = "", Html = "", Text = "", MessageIdHeader = "", CreatedAt = now, NotBefore = now,
+        };
+        message.MessageIdHeader = $"{message.Id:N}@{sender.Domain}";
+        var email = await composer.ComposeAsync(version, lead, message.Id, kind == MessageKind.Marketing, ct);
+        message.Subject = email.Subject;
+        message.Html = email.Html;
+        message.Text = email.Text;
+        message.Links = email.Links;
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+        work.WorkDueAt(now);
+        return message;
+    }
+
+    /// <summary>Records a step's email that was not sent (suppressed), keeping the (enrollment, step) slot used.</summary>
+    public async Task<Message> CreateSuppressedAsync(Lead lead, Enrollment enrollment, string stepId, string reason, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var message = new Message
+        {
+            LeadId = lead.Id, EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = stepId,
+            Status = MessageStatus.Suppressed, ToAddress = lead.Email, FromAddress = options.Value.Sender.Email,
+            Subject = "", Html = "", Text = "", Error = reason, MessageIdHeader = $"{Guid.NewGuid():N}@{options.Value.Sender.Domain}",
+            CreatedAt = now, NotBefore = now,
+        };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+        return message;
+    }
+
+    public Task<bool> ExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct) =>
+        db.Messages.AnyAsync(m => m.EnrollmentId == enrollment.Id && m.StepId == stepId, ct);
+}

@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Automation;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Mail;
+
+/// <summary>
+/// Sends the outbox. Guarantee: at most once per (enrollment, step), and never silently lost.
+/// A batch is leased (<c>FOR UPDATE SKIP LOCKED</c>); each message is marked <c>sending</c> in a
+/// committed row before SMTP starts. A worker that dies before that leaves the message scheduled
+/// for another worker when the lease expires; one that dies during SMTP leaves it <c>sending</c>,
+/// which the sweep turns into <c>unknown</c> (recorded, never resent: a duplicate is worse).
+/// </summary>
+public sealed partial class OutboxSender(
+    IServiceScopeFactory scopes, IMailTransport transport, MimeMessageBuilder builder,
+    IOptions<SmtpOptions> smtp, TimeProvider clock, ILogger<OutboxSender> logger)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
+    {
+        var batch = await ClaimAsync(batchSize, ct);
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = smtp.Value.MaxConnections, CancellationToken = ct },
+            async (id, c) => await SendOneAsync(id, c));
+        return batch.Count;
+    }
+
+    /// <summary>Messages left <c>sending</c> by a dead worker: the outcome is unknown; record it, never resend.</summary>
+    public async Task<int> ResolveAbandonedAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        var timeline = scope.ServiceProvider.GetRequiredService<TimelineWriter>();
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var abandoned = await db.Messages.FromSql($"""
+            SELECT * FROM nurture.message WHERE status = 'Sending' AND lease_until < {now} FOR UPDATE SKIP LOCKED
+            """).ToListAsync(ct);
+        foreach (var m in abandoned)
+        {
+            m.Status = MessageStatus.Unknown;
+            m.Error = "the worker stopped during the SMTP transaction; not resent, to avoid a duplicate";
+            timeline.Add(m.LeadId, ActivityKind.EmailFailed, $"Email \"{m.Subject}\": delivery outcome unknown (worker stopped while sending); not resent",
+                new { status = "unknown", reason = m.Error }, m.Id, m.SequenceId, m.StepId);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return abandoned.Count;
+    }
+
+    private async Task<List<Guid>> ClaimAsync(int limit, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        var now = clock.GetUtcNow();
+        var until = now + Lease;
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
+            WHERE id IN (SELECT id FROM nurture.message
+                         WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                         ORDER BY not_before LIMIT {limit} FOR UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+    }
+
+    private async Task SendOneAsync(Guid id, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        var now = clock.GetUtcNow();
+        var sendingUntil = now + Lease;
+        // The committed 'sending' mark is what makes a crash during SMTP decidable later.
+        var marked = await db.Database.ExecuteSqlAsync($"""
+            UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
+            WHERE id = {id} AND status = 'Scheduled' AND lease_owner = {_owner}
+            """, ct);
+        if (marked == 0) return;
+        var message = await db.Messages.SingleAsync(m => m.Id == id, ct);
+        if (message.Kind == MessageKind.Marketing && await db.Leads.Where(l => l.Id == message.LeadId).Select(l => l.Status).SingleAsync(ct) is var status and not LeadStatus.Subscribed)
+        {
+            await SuppressAsync(scope.ServiceProvider, message, $"lead is {status.ToString().ToLowerInvariant()}", ct);
+            return;
+        }
+        DeliveryResult result;
+        try
+        {
+            result = await transport.SendAsync(builder.Build(message), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down before the message went out: hand it back, untouched.
+            await db.Database.ExecuteSqlAsync($"UPDATE nurture.message SET status = 'Scheduled', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE id = {id}", CancellationToken.None);
+            return;
+        }
+        await RecordAsync(scope.ServiceProvider, message, result, CancellationToken.None);
+    }
+
+    private async Task RecordAsync(IServiceProvider services, Message message, DeliveryResult result, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<NurtureDbContext>();
+        var work = services.GetRequiredService<UnitOfWork>();
+        var timeline = services.GetRequiredService<TimelineWriter>();
+        var engagement = services.GetRequiredService<EngagementRecorder>();
+        var now = clock.GetUtcNow();
+        await work.RunAsync(async c =>
+        {
+            message.SmtpReply = Truncate(result.Reply);
+            message.LeaseOwner = null;
+            message.LeaseUntil = null;
+            switch (result.Outcome)
+            {
+                case DeliveryOutcome.Sent:
+                    message.Status = MessageStatus.Sent;
+                    message.SentAt = now;
+                    if (message.Kind == MessageKind.Marketing)
+                    {
+                        var lead = await db.Leads.SingleAsync(l => l.Id == message.LeadId, c);
+                        await engagement.RecordAsync(lead, ActivityKind.EmailSent, $"Email \"{message.Subject}\" sent",
+                            new { subject = message.Subject, to = message.ToAddress, messageId = message.MessageIdHeader, reply = message.SmtpReply },
+                            message.Id, message.SequenceId, message.StepId, c);
+                    }
+                    break;
+                case DeliveryOutcome.RetryLater when message.Attempts < 8:
+                    message.Status = MessageStatus.Scheduled;
+                    message.NotBefore = now + Backoff(message.Attempts);
+                    work.WorkDueAt(message.NotBefore);
+                    LogRetry(logger, message.Id, message.Attempts, result.Reply);
+                    break;
+                default:
+                    message.Status = result.Outcome == DeliveryOutcome.Unknown ? MessageStatus.Unknown : MessageStatus.Failed;
+                    message.Error = Truncate(result.Reply);
+                    timeline.Add(message.LeadId, ActivityKind.EmailFailed, $"Email \"{message.Subject}\" failed: {message.Error}",
+                        new { status = message.Status.ToString().ToLowerInvariant(), reason = message.Error }, message.Id, message.SequenceId, message.StepId);
+                    break;
+            }
+            await db.SaveChangesAsync(c);
+        }, ct);
+    }
+
+    /// <summary>The lead left (unsubscribed, bounced, complained) after the email was queued: it is not sent.</summary>
+    private static async Task SuppressAsync(IServiceProvider services, Message message, string reason, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<NurtureDbContext>();
+        services.GetRequiredService<TimelineWriter>().Add(message.LeadId, ActivityKind.EmailSuppressed, $"Email \"{message.Subject}\" not sent: {reason}",
+            new { step = message.StepId, reason }, message.Id, message.SequenceId, message.StepId);
+        message.Status = MessageStatus.Suppressed;
+        message.Error = reason;
+        message.LeaseOwner = null;
+        message.LeaseUntil = null;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>30 s, 1 min, 2 min, ... capped at 1 h.</summary>
+    private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    private static string? Truncate(string? s) => s is { Length: > 1000 } ? s[..1000] : s;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} not sent (attempt {Attempt}), retrying later: {Reply}")]
+    static partial void LogRetry(ILogger logger, Guid messageId, int attempt, string reply);
+}

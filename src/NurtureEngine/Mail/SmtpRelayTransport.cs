@@ -1,0 +1,98 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace NurtureEngine.Mail;
+
+/// <summary>
+/// Sends through the configured relay with a pool of connected, authenticated <see cref="SmtpClient"/>s
+/// (<c>Smtp:MaxConnections</c>), reused across messages and reconnected after a failure.
+/// Maps replies to outcomes: 2xx sent, 4xx retry, 5xx rejected; a failure after the whole message
+/// was transmitted is Unknown (RFC 5321 §4.5.3.2: the final reply may come long after).
+/// </summary>
+public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposable
+{
+    private readonly SmtpOptions _options;
+    private readonly ILogger<SmtpRelayTransport> _logger;
+    private readonly Channel<SmtpClient?> _pool;
+
+    public SmtpRelayTransport(IOptions<SmtpOptions> options, ILogger<SmtpRelayTransport> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _pool = Channel.CreateBounded<SmtpClient?>(_options.MaxConnections);
+        for (var i = 0; i < _options.MaxConnections; i++) _pool.Writer.TryWrite(null);
+    }
+
+    public async Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        var client = await _pool.Reader.ReadAsync(ct);
+        var progress = new Progress();
+        try
+        {
+            client = await EnsureConnectedAsync(client, ct);
+            var reply = await client.SendAsync(message, ct, progress);
+            return new DeliveryResult(DeliveryOutcome.Sent, reply);
+        }
+        catch (SmtpCommandException e)
+        {
+            var code = (int)e.StatusCode;
+            var reply = $"{code} {e.Message}";
+            if (code is >= 400 and < 500) return new DeliveryResult(DeliveryOutcome.RetryLater, reply);
+            // A rejected envelope leaves the connection usable; a rejected DATA too.
+            return new DeliveryResult(DeliveryOutcome.Rejected, reply);
+        }
+        catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or TimeoutException or OperationCanceledException or AuthenticationException or ServiceNotConnectedException)
+        {
+            client = await DropAsync(client);
+            if (e is OperationCanceledException && ct.IsCancellationRequested && !progress.Complete) throw;
+            LogTransportFailure(_logger, _options.Host!, e.GetType().Name, e.Message);
+            return progress.Complete
+                ? new DeliveryResult(DeliveryOutcome.Unknown, $"connection lost after the message was transmitted: {e.Message}")
+                : new DeliveryResult(DeliveryOutcome.RetryLater, $"not sent: {e.Message}");
+        }
+        finally
+        {
+            _pool.Writer.TryWrite(client);
+        }
+    }
+
+    private async Task<SmtpClient> EnsureConnectedAsync(SmtpClient? client, CancellationToken ct)
+    {
+        if (client is { IsConnected: true }) return client;
+        client?.Dispose();
+        client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
+        var security = Enum.Parse<SecureSocketOptions>(_options.Security, ignoreCase: true);
+        await client.ConnectAsync(_options.Host, _options.Port, security, ct);
+        if (!string.IsNullOrEmpty(_options.User)) await client.AuthenticateAsync(_options.User, _options.Password ?? "", ct);
+        return client;
+    }
+
+    private static async Task<SmtpClient?> DropAsync(SmtpClient? client)
+    {
+        if (client is null) return null;
+        try { if (client.IsConnected) await client.DisconnectAsync(true, CancellationToken.None); }
+        catch (Exception) { /* already broken */ }
+        client.Dispose();
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_pool.Reader.TryRead(out var client)) await DropAsync(client);
+    }
+
+    /// <summary>Tracks whether every byte of the message (and so the final dot) went out.</summary>
+    private sealed class Progress : ITransferProgress
+    {
+        public bool Complete { get; private set; }
+        public void Report(long bytesTransferred, long totalSize) => Complete = bytesTransferred >= totalSize;
+        public void Report(long bytesTransferred) { }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMTP {Host}: {Error} {Detail}")]
+    static partial void LogTransportFailure(ILogger logger, string host, string error, string detail);
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using NurtureEngine.ApiKeys;
+using NurtureEngine.Automation;
+using NurtureEngine.Data;
+using NurtureEngine.Demo;
+using NurtureEngine.Events;
+using NurtureEngine.Leads;
+using NurtureEngine.Mail;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Rendering;
+using NurtureEngine.Scoring;
+using NurtureEngine.Sequences;
+using NurtureEngine.Settings;
+using NurtureEngine.Templates;
+using NurtureEngine.Timeline;
+using NurtureEngine.Tracking;
+
+namespace NurtureEngine;
+
+public static class NurtureServiceCollectionExtensions
+{
+    /// <summary>The engine: data, automation, rendering, mail and tracking services.</summary>
+    public static IServiceCollection AddNurtureEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NurtureOptions>().BindConfiguration(NurtureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var connectionString = configuration.GetConnectionString("Nurture")
+            ?? throw new InvalidOperationException("ConnectionStrings:Nurture is not set (./run.sh sets it for a local cluster).");
+        services.AddDbContext<NurtureDbContext>(o => o
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
+            .UseSnakeCaseNamingConvention());
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<InstallationSecrets>();
+        services.AddSingleton<PublicUrls>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<SequenceCatalog>();
+        services.AddSingleton<MimeMessageBuilder>();
+        services.AddSingleton<OutboxSender>();
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesRelay
+            ? ActivatorUtilities.CreateInstance<SmtpRelayTransport>(sp)
+            : ActivatorUtilities.CreateInstance<DevInboxTransport>(sp));
+
+        services.AddScoped<UnitOfWork>();
+        services.AddScoped<IDueWorkSignal, HangfireDueWorkSignal>();
+        services.AddScoped<TimelineWriter>();
+        services.AddScoped<ConditionEvaluator>();
+        services.AddScoped<Enroller>();
+        services.AddScoped<SequenceReactions>();
+        services.AddScoped<StageMover>();
+        services.AddScoped<ScoringStore>();
+        services.AddScoped<ScoreKeeper>();
+        services.AddScoped<EngagementRecorder>();
+        services.AddScoped<LeadService>();
+        services.AddScoped<EventService>();
+        services.AddScoped<PipelineService>();
+        services.AddScoped<EmailComposer>();
+        services.AddScoped<TemplateService>();
+        services.AddScoped<SequenceValidator>();
+        services.AddScoped<SequenceService>();
+        services.AddScoped<SequenceRunner>();
+        services.AddScoped<MessageFactory>();
+        services.AddScoped<TrackingService>();
+        services.AddScoped<ApiKeyService>();
+        services.AddScoped<DemoSeeder>();
+        services.AddScoped<DueWorkJob>();
+        services.AddSingleton<DatabaseInitializer>();
+        return services;
+    }
+}

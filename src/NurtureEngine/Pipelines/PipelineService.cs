@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+
+namespace NurtureEngine.Pipelines;
+
+public sealed record StageDto(string Key, string Name, int Probability, string Kind);
+public sealed record PipelineDto(string Key, string Name, bool IsDefault, IReadOnlyList<StageDto> Stages);
+public sealed class PipelineInput
+{
+    public string? Name { get; set; }
+    public List<StageInput>? Stages { get; set; }
+    /// <summary>Where leads of removed stages go; without it, removing an occupied stage is refused (409).</summary>
+    public string? MoveLeadsTo { get; set; }
+}
+public sealed class StageInput
+{
+    public string? Key { get; set; }
+    public string? Name { get; set; }
+    public int? Probability { get; set; }
+    public string? Kind { get; set; }
+}
+
+public sealed class PipelineService(NurtureDbContext db)
+{
+    public async Task<IReadOnlyList<PipelineDto>> ListAsync(CancellationToken ct) =>
+        (await db.Pipelines.AsNoTracking().Include(p => p.Stages).OrderBy(p => p.Id).ToListAsync(ct)).Select(ToDto).ToList();
+
+    public async Task<PipelineDto?> GetAsync(string key, CancellationToken ct)
+    {
+        var p = await db.Pipelines.AsNoTracking().Include(x => x.Stages).FirstOrDefaultAsync(x => x.Key == key, ct);
+        return p is null ? null : ToDto(p);
+    }
+
+    public async Task<(PipelineDto Pipeline, bool Created)> PutAsync(string key, PipelineInput input, CancellationToken ct)
+    {
+        Validate(key, input);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var pipeline = await db.Pipelines.Include(p => p.Stages).FirstOrDefaultAsync(p => p.Key == key, ct);
+        var created = pipeline is null;
+        if (pipeline is null)
+        {
+            pipeline = new Pipeline { Key = key, Name = input.Name!, IsDefault = !await db.Pipelines.AnyAsync(ct) };
+            db.Pipelines.Add(pipeline);
+        }
+        pipeline.Name = input.Name!;
+        var wanted = input.Stages!;
+        var removed = pipeline.Stages.Where(s => wanted.All(w => w.Key != s.Key)).ToList();
+        if (removed.Count > 0)
+        {
+            var removedIds = removed.Select(s => s.Id).ToList();
+            var occupied = await db.Leads.CountAsync(l => removedIds.Contains(l.StageId), ct);
+            if (occupied > 0)
+            {
+                if (input.MoveLeadsTo is null)
+                    throw new ConflictException($"{occupied} lead(s) are in stage(s) {string.Join(", ", removed.Select(s => s.Key))}; name moveLeadsTo to move them.");
+                if (wanted.All(w => w.Key != input.MoveLeadsTo))
+                    throw new ValidationException("moveLeadsTo", $"'{input.MoveLeadsTo}' is not one of the pipeline's stages");
+            }
+        }
+        // Positions are unique per pipeline only logically: renumber after the kept stages.
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            var w = wanted[i];
+            var stage = pipeline.Stages.FirstOrDefault(s => s.Key == w.Key);
+            if (stage is null) pipeline.Stages.Add(stage = new Stage { Key = w.Key!, Name = w.Name! });
+            stage.Name = w.Name ?? w.Key!;
+            stage.Position = i;
+            stage.Probability = w.Probability ?? 0;
+            stage.Kind = Enum.Parse<StageKind>(w.Kind ?? "open", ignoreCase: true);
+        }
+        await db.SaveChangesAsync(ct);
+        if (removed.Count > 0)
+        {
+            var removedIds = removed.Select(s => s.Id).ToList();
+            if (input.MoveLeadsTo is not null)
+            {
+                var target = pipeline.Stages.Single(s => s.Key == input.MoveLeadsTo);
+                await db.Leads.Where(l => removedIds.Contains(l.StageId)).ExecuteUpdateAsync(u => u.SetProperty(l => l.StageId, target.Id), ct);
+            }
+            foreach (var s in removed) pipeline.Stages.Remove(s);
+            db.Stages.RemoveRange(removed);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return (ToDto(pipeline), created);
+    }
+
+    private static void Validate(string key, PipelineInput input)
+    {
+        var errors = new Errors();
+        if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
+        if (string.IsNullOrWhiteSpace(input.Name)) errors.Add("name", "is required");
+        if (input.Stages is not { Count: > 0 }) errors.Add("stages", "at least one stage is required");
+        var seen = new HashSet<string>();
+        for (var i = 0; i < (input.Stages?.Count ?? 0); i++)
+        {
+            var s = input.Stages![i];
+            if (!Slug.IsKey(s.Key)) errors.Add($"stages[{i}].key", "must be a lowercase slug");
+            else if (!seen.Add(s.Key!)) errors.Add($"stages[{i}].key", $"'{s.Key}' appears twice");
+            if (s.Probability is < 0 or > 100) errors.Add($"stages[{i}].probability", "must be between 0 and 100");
+            if (s.Kind is not null && s.Kind is not ("open" or "won" or "lost")) errors.Add($"stages[{i}].kind", "must be open, won or lost");
+        }
+        errors.ThrowIfAny();
+    }
+
+    private static PipelineDto ToDto(Pipeline p) => new(p.Key, p.Name, p.IsDefault,
+        p.OrderedStages.Select(s => new StageDto(s.Key, s.Name, s.Probability, s.Kind.ToString().ToLowerInvariant())).ToList());
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Settings;
+using NurtureEngine.Templates;
+using NurtureEngine.Tracking;
+
+namespace NurtureEngine.Rendering;
+
+public sealed record ComposedEmail(string Subject, string Html, string Text, List<string> Links);
+
+/// <summary>
+/// Renders a template version for a lead exactly as it is sent: layout, HTML escaping, and for
+/// marketing email the click-tracked links, the open pixel and the unsubscribe footer with the
+/// sender's postal address (CAN-SPAM, RFC 8058 companion).
+/// </summary>
+public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer, PublicUrls urls, IOptions<NurtureOptions> options, TimeProvider clock)
+{
+    public async Task<ComposedEmail> ComposeAsync(TemplateVersion version, Lead lead, Guid messageId, bool marketing, CancellationToken ct)
+    {
+        var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).FirstOrDefaultAsync(ct);
+        var sender = options.Value.Sender;
+        var unsubscribeUrl = urls.Unsubscribe(messageId);
+        var model = TemplateModel.For(lead, keys?.Key, keys?.Pipeline, sender, new TemplateModel.Links(unsubscribeUrl, unsubscribeUrl), clock.GetUtcNow());
+
+        var subject = OneLine(renderer.Render(version.Id, "subject", version.Subject, model, escapeHtml: false));
+        var html = renderer.Render(version.Id, "html", version.Html, model, escapeHtml: true);
+        if (version.Layout is { } layoutKey && await LatestVersionAsync(layoutKey, ct) is { } layout)
+        {
+            model["content"] = new RawHtml(html);
+            html = renderer.Render(layout.Id, "html", layout.Html, model, escapeHtml: true);
+        }
+        var text = version.Text is { Length: > 0 } t ? renderer.Render(version.Id, "text", t, model, escapeHtml: false) : HtmlToText.Convert(html);
+        if (!marketing) return new ComposedEmail(subject, html, text, []);
+
+        var (tracked, links) = LinkTracker.Rewrite(html, i => urls.Click(messageId, i), target => target == unsubscribeUrl);
+        var footer = $"""
+            <div style="margin-top:32px;padding-top:16px;border-top:1px solid #ddd;font-size:12px;color:#666;font-family:sans-serif">
+            {WebUtility.HtmlEncode(sender.Name)} · {WebUtility.HtmlEncode(sender.PostalAddress)}<br>
+            <a href="{WebUtility.HtmlEncode(unsubscribeUrl)}" style="color:#666">Unsubscribe or manage your preferences</a>
+            </div><img src="{WebUtility.HtmlEncode(urls.Open(messageId))}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">
+            """;
+        tracked = InsertBeforeBodyEnd(tracked, footer);
+        text = text.TrimEnd() + $"\n\n--\n{sender.Name}, {sender.PostalAddress}\nUnsubscribe: {unsubscribeUrl}\n";
+        return new ComposedEmail(subject, tracked, text, links);
+    }
+
+    public Task<TemplateVersion?> LatestVersionAsync(string templateKey, CancellationToken ct) =>
+        db.TemplateVersions.AsNoTracking()
+            .Where(v => db.Templates.Any(t => t.Key == templateKey && t.Id == v.TemplateId && t.CurrentVersion == v.Version))
+            .FirstOrDefaultAsync(ct);
+
+    private static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())).Trim();
+
+    private static string InsertBeforeBodyEnd(string html, string fragment)
+    {
+        var at = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return at < 0 ? html + fragment : html.Insert(at, fragment);
+    }
+}

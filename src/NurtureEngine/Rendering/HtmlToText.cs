@@ -1,0 +1,35 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace NurtureEngine.Rendering;
+
+/// <summary>Derives the text/plain part from rendered HTML: block breaks kept, links as "text (url)".</summary>
+public static partial class HtmlToText
+{
+    [GeneratedRegex(@"<(script|style|head)\b.*?</\1>", RegexOptions.IgnoreCase | RegexOptions.Singleline)] private static partial Regex Invisible();
+    [GeneratedRegex("<a\\b[^>]*?href\\s*=\\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a>", RegexOptions.IgnoreCase | RegexOptions.Singleline)] private static partial Regex Anchor();
+    [GeneratedRegex(@"<(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>", RegexOptions.IgnoreCase)] private static partial Regex BlockEnd();
+    [GeneratedRegex(@"<li\b[^>]*>", RegexOptions.IgnoreCase)] private static partial Regex ListItem();
+    [GeneratedRegex(@"<[^>]+>")] private static partial Regex Tag();
+    [GeneratedRegex(@"[ \t]+")] private static partial Regex Spaces();
+    [GeneratedRegex(@"\n\s*\n\s*\n+")] private static partial Regex ManyBreaks();
+
+    public static string Convert(string html)
+    {
+        var s = Invisible().Replace(html, "");
+        s = Anchor().Replace(s, m =>
+        {
+            var text = Tag().Replace(m.Groups[2].Value, "").Trim();
+            var url = m.Groups[1].Value;
+            return string.IsNullOrEmpty(text) || text == url ? url : $"{text} ({url})";
+        });
+        s = s.Replace("\r", "").Replace("\n", " ");
+        s = BlockEnd().Replace(s, "\n");
+        s = ListItem().Replace(s, "\n- ");
+        s = Tag().Replace(s, "");
+        s = WebUtility.HtmlDecode(s);
+        s = Spaces().Replace(s, " ");
+        s = string.Join('\n', s.Split('\n').Select(line => line.Trim()));
+        return ManyBreaks().Replace(s, "\n\n").Trim() + "\n";
+    }
+}

@@ -1,0 +1,12 @@
+namespace NurtureEngine.Rendering;
+
+/// <summary>A template problem at a 1-based line and column of one part (subject, html or text).</summary>
+public sealed record TemplateError(string Part, int Line, int Column, string Message)
+{
+    public override string ToString() => $"{Part}({Line},{Column}): {Message}";
+}
+
+public sealed class TemplateRenderException(TemplateError error) : Exception(error.ToString())
+{
+    public TemplateError Error { get; } = error;
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NurtureEngine.Sequences;
+
+/// <summary>The JSON a marketer writes (API.md "Sequences"); stored as one immutable version.</summary>
+public sealed class SequenceDefinition
+{
+    public string? Name { get; set; }
+    public string? Status { get; set; }
+    public Trigger? Trigger { get; set; }
+    public List<Condition>? ExitWhen { get; set; }
+    public bool Reenroll { get; set; }
+    public SendWindow? SendWindow { get; set; }
+    public List<Step> Steps { get; set; } = [];
+
+    public int IndexOf(string stepId) => Steps.FindIndex(s => s.Id == stepId);
+}
+
+public sealed class Trigger
+{
+    public string Type { get; set; } = "";
+    public string? Pipeline { get; set; }
+    public string? Stage { get; set; }
+    public string? Source { get; set; }
+    public string? Event { get; set; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
+    public string? Tag { get; set; }
+    public string? Segment { get; set; }
+}
+
+public sealed class Step
+{
+    public string Id { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string? Template { get; set; }
+    public List<Variant>? Variants { get; set; }
+    public string? Duration { get; set; }
+    public Condition? If { get; set; }
+    public string? Then { get; set; }
+    public string? Else { get; set; }
+    public string? Stage { get; set; }
+    public string? Pipeline { get; set; }
+    public int? Points { get; set; }
+    public List<string>? Add { get; set; }
+    public List<string>? Remove { get; set; }
+    public string? Title { get; set; }
+    public string? Due { get; set; }
+    /// <summary>Target of a <c>goto</c> step.</summary>
+    public string? To { get; set; }
+    /// <summary>Transactional emails ignore frequency caps (never suppression).</summary>
+    public bool Transactional { get; set; }
+}
+
+public sealed class Variant
+{
+    public string Template { get; set; } = "";
+    public int Weight { get; set; }
+}
+
+public sealed class Condition
+{
+    public string Type { get; set; } = "";
+    public string? Step { get; set; }
+    public string? Within { get; set; }
+    public string? Event { get; set; }
+    public string? Stage { get; set; }
+    public int? Score { get; set; }
+    public string? Tag { get; set; }
+    public string? Key { get; set; }
+    [JsonPropertyName("equals")] public JsonElement? EqualTo { get; set; }
+    public List<JsonElement>? In { get; set; }
+    public JsonElement? Gte { get; set; }
+    public JsonElement? Lte { get; set; }
+    public string? Segment { get; set; }
+    public List<Condition>? Of { get; set; }
+    [JsonPropertyName("condition")] public Condition? Inner { get; set; }
+}
+
+public sealed class SendWindow
+{
+    public List<string>? Days { get; set; }
+    public string? From { get; set; }
+    public string? To { get; set; }
+}
+
+public static class StepType
+{
+    public const string Email = "email", Wait = "wait", Branch = "branch", Stage = "stage", Score = "score",
+        Tag = "tag", NotifyOwner = "notify_owner", Task = "task", Goto = "goto", Exit = "exit";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Email, Wait, Branch, Stage, Score, Tag, NotifyOwner, Task, Goto, Exit };
+}
+
+public static class TriggerType
+{
+    public const string StageEntered = "stage_entered", LeadCreated = "lead_created", Event = "event",
+        TagAdded = "tag_added", SegmentEntered = "segment_entered", Manual = "manual";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { StageEntered, LeadCreated, Event, TagAdded, SegmentEntered, Manual };
+}
+
+public static class ConditionType
+{
+    public const string Opened = "opened", Clicked = "clicked", Replied = "replied", Event = "event",
+        StageEntered = "stage_entered", InStage = "in_stage", ScoreAtLeast = "score_at_least", HasTag = "has_tag",
+        Attribute = "attribute", InSegment = "in_segment", All = "all", Any = "any", Not = "not";
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>
+        { Opened, Clicked, Replied, Event, StageEntered, InStage, ScoreAtLeast, HasTag, Attribute, All, Any, Not };
+}

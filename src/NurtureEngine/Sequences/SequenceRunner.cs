@@ -1,0 +1,282 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Automation;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Mail;
+using NurtureEngine.Rendering;
+using NurtureEngine.Settings;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Sequences;
+
+/// <summary>
+/// Runs due steps. Due enrollments are claimed in batches with <c>FOR UPDATE SKIP LOCKED</c>, so any
+/// number of workers share the work and a tick costs what is due, not what is waiting. All of an
+/// enrollment's step effects commit with its new position, and an email step's outbox row is unique
+/// per (enrollment, step): a replayed batch can never email twice.
+/// </summary>
+public sealed partial class SequenceRunner(
+    NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
+    Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
+    TimelineWriter timeline, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
+{
+    private const int MaxStepsPerRun = 100;
+
+    /// <summary>Claims and runs one batch; returns how many enrollments it ran.</summary>
+    public async Task<int> RunDueBatchAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await work.RunAsync(async c =>
+            {
+                var ids = await ClaimAsync(options.Value.BatchSize, c);
+                foreach (var id in ids) await RunEnrollmentAsync(id, c);
+                return ids.Count;
+            }, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One bad enrollment must not hold the batch back: run them one by one, isolating the failure.
+            LogBatchFailed(logger, e);
+            var count = 0;
+            while (await RunOneIsolatedAsync(ct)) count++;
+            return count;
+        }
+    }
+
+    private async Task<bool> RunOneIsolatedAsync(CancellationToken ct)
+    {
+        long? failedId = null;
+        Exception? failure = null;
+        try
+        {
+            return await work.RunAsync(async c =>
+            {
+                var ids = await ClaimAsync(1, c);
+                if (ids.Count == 0) return false;
+                failedId = ids[0];
+                await RunEnrollmentAsync(ids[0], c);
+                return true;
+            }, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && failedId is not null)
+        {
+            failure = e;
+        }
+        await work.RunAsync(async c =>
+        {
+            var enrollment = await db.Enrollments.SingleAsync(x => x.Id == failedId, c);
+            var name = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(c);
+            LogEnrollmentFailed(logger, enrollment.Id, failure);
+            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure!.Message}", EnrollmentStatus.Failed, c);
+        }, ct);
+        return true;
+    }
+
+    private Task<List<long>> ClaimAsync(int limit, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return db.Database.SqlQuery<long>($"""
+            SELECT e.id AS "Value" FROM nurture.enrollment e
+            JOIN nurture.sequence s ON s.id = e.sequence_id AND s.status = 'Active'
+            WHERE e.status = 'Active' AND e.next_step_at <= {now}
+            ORDER BY e.next_step_at
+            LIMIT {limit}
+            FOR UPDATE OF e SKIP LOCKED
+            """).ToListAsync(ct);
+    }
+
+    private async Task RunEnrollmentAsync(long id, CancellationToken ct)
+    {
+        var enrollment = await db.Enrollments.SingleAsync(e => e.Id == id, ct);
+        var lead = await db.Leads.SingleAsync(l => l.Id == enrollment.LeadId, ct);
+        var definition = await catalog.GetVersionAsync(db, enrollment.SequenceVersionId, ct);
+        var sequenceName = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(ct);
+
+        for (var i = 0; i < MaxStepsPerRun && enrollment.Status == EnrollmentStatus.Active; i++)
+        {
+            if (await reactions.ExitReasonAsync(definition, lead, enrollment, ct) is { } exitReason)
+            {
+                await enroller.ExitAsync(enrollment, sequenceName, exitReason, EnrollmentStatus.Exited, ct);
+                return;
+            }
+            var step = enrollment.CurrentStepId is null ? null : definition.Steps.FirstOrDefault(s => s.Id == enrollment.CurrentStepId);
+            if (step is null)
+            {
+                await enroller.ExitAsync(enrollment, sequenceName, "all steps done", EnrollmentStatus.Completed, ct);
+                return;
+            }
+            var outcome = await RunStepAsync(step, definition, enrollment, lead, sequenceName, ct);
+            enrollment.StepsRun++;
+            switch (outcome)
+            {
+                case StepOutcome.Next next:
+                    enrollment.CurrentStepId = next.StepId ?? NextInOrder(definition, step);
+                    enrollment.WaitUntil = null;
+                    break;
+                case StepOutcome.WaitUntil wait:
+                    enrollment.NextStepAt = wait.At;
+                    await db.SaveChangesAsync(ct);
+                    work.WorkDueAt(wait.At);
+                    return;
+                case StepOutcome.End end:
+                    await enroller.ExitAsync(enrollment, sequenceName, end.Reason, end.Status, ct);
+                    return;
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        if (enrollment.Status == EnrollmentStatus.Active)
+        {
+            // Validation refuses loops without a wait; this bound is the last line of defence.
+            enrollment.NextStepAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    private static string? NextInOrder(SequenceDefinition d, Step step)
+    {
+        var i = d.IndexOf(step.Id);
+        return i + 1 < d.Steps.Count ? d.Steps[i + 1].Id : null;
+    }
+
+    private abstract record StepOutcome
+    {
+        public sealed record Next(string? StepId = null) : StepOutcome;
+        public sealed record WaitUntil(DateTimeOffset At) : StepOutcome;
+        public sealed record End(string Reason, EnrollmentStatus Status) : StepOutcome;
+    }
+
+    private async Task<StepOutcome> RunStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, string sequenceName, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        switch (step.Type)
+        {
+            case StepType.Email:
+                return await RunEmailStepAsync(step, definition, enrollment, lead, ct);
+            case StepType.Wait:
+                if (enrollment.WaitUntil is null)
+                {
+                    var until = WaitEnd(step.Duration!, lead, now);
+                    enrollment.WaitUntil = until;
+                    return new StepOutcome.WaitUntil(until);
+                }
+                return enrollment.WaitUntil <= now ? new StepOutcome.Next() : new StepOutcome.WaitUntil(enrollment.WaitUntil.Value);
+            case StepType.Branch:
+            {
+                var holds = await conditions.EvaluateAsync(step.If!, lead, enrollment, ct);
+                var target = holds ? step.Then! : step.Else!;
+                timeline.Add(lead.Id, ActivityKind.Branch,
+                    $"\"{sequenceName}\" step {step.Id}: {SequenceReactions.Describe(step.If!)} is {(holds ? "true" : "false")}, going to {target}",
+                    new { step = step.Id, condition = step.If!.Type, result = holds, next = target }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                return new StepOutcome.Next(target);
+            }
+            case StepType.Goto:
+                return new StepOutcome.Next(step.To);
+            case StepType.Stage:
+            {
+                var pipelineKey = step.Pipeline ?? definition.Trigger?.Pipeline;
+                var stage = await db.Stages.Include(s => s.Pipeline)
+                    .Where(s => s.Key == step.Stage && (pipelineKey == null ? s.PipelineId == lead.PipelineId : s.Pipeline.Key == pipelineKey))
+                    .FirstOrDefaultAsync(ct);
+                if (stage is null || !await stages.MoveAsync(lead, stage, StageChangeCause.Sequence, forwardOnly: true, ct))
+                    timeline.Add(lead.Id, ActivityKind.StepSkipped, $"\"{sequenceName}\" step {step.Id}: lead already at or past stage {step.Stage}",
+                        new { step = step.Id }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                return enrollment.Status == EnrollmentStatus.Active ? new StepOutcome.Next() : new StepOutcome.End("left during stage change", enrollment.Status);
+            }
+            case StepType.Score:
+                await scores.AddAsync(lead, step.Points ?? 0, $"sequence {sequenceName}, step {step.Id}", null, ct);
+                return new StepOutcome.Next();
+            case StepType.Tag:
+                lead.Tags = lead.Tags.Except(step.Remove ?? []).Union(step.Add ?? []).ToList();
+                lead.UpdatedAt = now;
+                timeline.Add(lead.Id, ActivityKind.Updated, $"Tags changed by \"{sequenceName}\"", new { add = step.Add, remove = step.Remove });
+                return new StepOutcome.Next();
+            case StepType.NotifyOwner:
+                await NotifyOwnerAsync(step, enrollment, lead, sequenceName, ct);
+                return new StepOutcome.Next();
+            case StepType.Exit:
+                return new StepOutcome.End($"exit step {step.Id}", EnrollmentStatus.Completed);
+            default:
+                timeline.Add(lead.Id, ActivityKind.StepSkipped, $"\"{sequenceName}\" step {step.Id}: step type {step.Type} is not supported yet",
+                    new { step = step.Id }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                return new StepOutcome.Next();
+        }
+    }
+
+    private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
+    {
+        if (await messages.ExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
+        if (!lead.CanReceiveMarketing)
+        {
+            var reason = $"lead is {lead.Status.ToString().ToLowerInvariant()}";
+            var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);
+            timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
+                new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);
+            return new StepOutcome.Next();
+        }
+        var now = clock.GetUtcNow();
+        var opening = SendWindowCalculator.NextOpening(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now);
+        if (opening > now)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits for the send window until {opening:u}",
+                new { step = step.Id, until = opening, reason = "send window" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return new StepOutcome.WaitUntil(opening);
+        }
+        var templateKey = PickTemplate(step, enrollment);
+        var version = await composer.LatestVersionAsync(templateKey, ct)
+            ?? throw new InvalidOperationException($"template '{templateKey}' no longer exists");
+        try
+        {
+            var message = await messages.CreateAsync(lead, lead.Email, version, MessageKind.Marketing, enrollment, step.Id, ct);
+            timeline.Add(lead.Id, ActivityKind.EmailScheduled, $"Email \"{message.Subject}\" queued", new { step = step.Id, template = templateKey },
+                message.Id, enrollment.SequenceId, step.Id);
+        }
+        catch (TemplateRenderException e)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailFailed, $"Email of step {step.Id} could not be rendered: {e.Error}",
+                new { step = step.Id, template = templateKey, reason = e.Error.ToString() }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+        }
+        return new StepOutcome.Next();
+    }
+
+    /// <summary>A/B split: a stable choice per enrollment, weighted.</summary>
+    private static string PickTemplate(Step step, Enrollment enrollment)
+    {
+        if (step.Variants is not { Count: > 0 } variants) return step.Template!;
+        var roll = (int)((uint)HashCode.Combine(enrollment.Id, step.Id) % 100);
+        foreach (var v in variants) { if (roll < v.Weight) return v.Template; roll -= v.Weight; }
+        return variants[^1].Template;
+    }
+
+    private async Task NotifyOwnerAsync(Step step, Enrollment enrollment, Lead lead, string sequenceName, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(lead.Owner))
+        {
+            timeline.Add(lead.Id, ActivityKind.StepSkipped, $"\"{sequenceName}\" step {step.Id}: the lead has no owner to notify",
+                new { step = step.Id }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return;
+        }
+        if (await messages.ExistsAsync(enrollment, step.Id, ct)) return;
+        var version = await composer.LatestVersionAsync(step.Template!, ct) ?? throw new InvalidOperationException($"template '{step.Template}' no longer exists");
+        var message = await messages.CreateAsync(lead, lead.Owner, version, MessageKind.Internal, enrollment, step.Id, ct);
+        timeline.Add(lead.Id, ActivityKind.OwnerNotified, $"Owner {lead.Owner} notified: \"{message.Subject}\"", new { step = step.Id, owner = lead.Owner },
+            message.Id, enrollment.SequenceId, step.Id);
+    }
+
+    /// <summary>Whole-day waits keep the lead's local time of day across DST; others are exact durations.</summary>
+    private DateTimeOffset WaitEnd(string duration, Lead lead, DateTimeOffset now)
+    {
+        var span = Iso8601Duration.TryParse(duration)!.Value;
+        if (!Iso8601Duration.IsCalendarDays(duration)) return now + span;
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(lead.TimeZone ?? options.Value.DefaultTimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(span.TotalDays);
+        return SendWindowCalculator.ToUtc(local, zone);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of due steps failed; running its enrollments one by one")]
+    static partial void LogBatchFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Enrollment {EnrollmentId} stopped by an error")]
+    static partial void LogEnrollmentFailed(ILogger logger, long enrollmentId, Exception? e);
+}

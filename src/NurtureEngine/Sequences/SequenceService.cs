@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Automation;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Mail;
+using NurtureEngine.Timeline;
+
+namespace NurtureEngine.Sequences;
+
+public sealed record StepStats(string Step, string Type, int Sent, int Delivered, int Opened, int Clicked, int Replied,
+    int Bounced, int Unsubscribed, int Failed, int Suppressed, int Waiting);
+
+public sealed class SequenceService(
+    NurtureDbContext db, SequenceValidator validator, SequenceCatalog catalog, Enroller enroller, UnitOfWork work, TimeProvider clock)
+{
+    public async Task<(JsonObject Sequence, bool Created)> PutAsync(string key, SequenceDefinition definition, CancellationToken ct)
+    {
+        await validator.ValidateAsync(key, definition, ct);
+        var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(ct);
+        var now = clock.GetUtcNow();
+        var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == key, ct);
+        var created = sequence is null;
+        if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
+        sequence.Name = definition.Name ?? sequence.Name;
+        if (definition.Status is not null) sequence.Status = definition.Status == "paused" ? SequenceStatus.Paused : SequenceStatus.Active;
+        sequence.CurrentVersion++;
+        sequence.UpdatedAt = now;
+        sequence.TriggerType = definition.Trigger!.Type;
+        sequence.TriggerKey = SequenceValidator.TriggerKeyOf(definition.Trigger, defaultPipeline);
+        definition.Status = null;
+        sequence.Versions.Add(new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now });
+        await db.SaveChangesAsync(ct);
+        return ((await GetAsync(key, ct))!, created);
+    }
+
+    public async Task<JsonObject?> GetAsync(string key, CancellationToken ct)
+    {
+        var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct);
+        return s is null ? null : await ToJsonAsync(s, ct);
+    }
+
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(CancellationToken ct)
+    {
+        var result = new List<JsonObject>();
+        foreach (var s in await db.Sequences.AsNoTracking().OrderBy(s => s.Key).ToListAsync(ct)) result.Add(await ToJsonAsync(s, ct));
+        return result;
+    }
+
+    public Task SetStatusAsync(string key, SequenceStatus status, CancellationToken ct) => work.RunAsync(async c =>
+    {
+        var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
+        s.Status = status;
+        s.UpdatedAt = clock.GetUtcNow();
+        // Resuming: leads kept their place; whatever fell due while paused runs now.
+        if (status == SequenceStatus.Active) work.WorkDueNow();
+    }, ct);
+
+    public Task<bool> EnrollAsync(string key, Guid leadId, CancellationToken ct) => work.RunAsync(async c =>
+    {
+        var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
+        return await enroller.EnrollAsync(lead, s, "enrolled by hand", c) is not null;
+    }, ct);
+
+    public Task<bool> UnenrollAsync(string key, Guid leadId, CancellationToken ct) => work.RunAsync(async c =>
+    {
+        var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
+        if (!await db.Leads.AnyAsync(l => l.Id == leadId, c)) throw new ValidationException("leadId", "unknown lead");
+        var enrollment = await db.Enrollments.FirstOrDefaultAsync(e => e.LeadId == leadId && e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active, c);
+        if (enrollment is null) return false;
+        await enroller.ExitAsync(enrollment, s.Name, "unenrolled by hand", EnrollmentStatus.Exited, c);
+        return true;
+    }, ct);
+
+    public async Task<IReadOnlyList<StepStats>> StatsAsync(string key, CancellationToken ct)
+    {
+        var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct) ?? throw new NotFoundException($"Sequence '{key}'");
+        var versionId = await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct);
+        var definition = await catalog.GetVersionAsync(db, versionId, ct);
+        var messages = await db.Messages.Where(m => m.SequenceId == s.Id).GroupBy(m => new { m.StepId, m.Status })
+            .Select(g => new { g.Key.StepId, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
+        var engagement = await db.Activities.Where(a => a.SequenceId == s.Id && a.MessageId != null)
+            .GroupBy(a => new { a.StepId, a.Kind }).Select(g => new { g.Key.StepId, g.Key.Kind, Leads = g.Select(a => a.LeadId).Distinct().Count() }).ToListAsync(ct);
+        var waiting = await db.Enrollments.Where(e => e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active)
+            .GroupBy(e => e.CurrentStepId).Select(g => new { Step = g.Key, Count = g.Count() }).ToListAsync(ct);
+        int M(string step, MessageStatus st) => messages.Where(m => m.StepId == step && m.Status == st).Sum(m => m.Count);
+        int E(string step, string kind) => engagement.Where(a => a.StepId == step && a.Kind == kind).Sum(a => a.Leads);
+        return definition.Steps.Select(step => new StepStats(step.Id, step.Type,
+            Sent: M(step.Id, MessageStatus.Sent), Delivered: M(step.Id, MessageStatus.Sent) - E(step.Id, ActivityKind.EmailBounced),
+            Opened: E(step.Id, ActivityKind.EmailOpened), Clicked: E(step.Id, ActivityKind.EmailClicked), Replied: E(step.Id, ActivityKind.EmailReplied),
+            Bounced: E(step.Id, ActivityKind.EmailBounced), Unsubscribed: E(step.Id, ActivityKind.Unsubscribed),
+            Failed: M(step.Id, MessageStatus.Failed) + M(step.Id, MessageStatus.Unknown), Suppressed: M(step.Id, MessageStatus.Suppressed),
+            Waiting: waiting.Where(w => w.Step == step.Id).Sum(w => w.Count))).ToList();
+    }
+
+    private async Task<JsonObject> ToJsonAsync(Sequence s, CancellationToken ct)
+    {
+        var versionId = await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct);
+        var definition = await catalog.GetVersionAsync(db, versionId, ct);
+        var json = (JsonObject)JsonNode.Parse(Json.Serialize(definition))!;
+        json.Insert(0, "key", s.Key);
+        json["name"] = s.Name;
+        json["status"] = s.Status.ToString().ToLowerInvariant();
+        json["version"] = s.CurrentVersion;
+        return json;
+    }
+}

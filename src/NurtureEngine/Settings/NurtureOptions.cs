@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NurtureEngine.Settings;
+
+/// <summary>Configuration section <c>Nurture</c> (API.md "Configuration").</summary>
+public sealed class NurtureOptions
+{
+    public const string Section = "Nurture";
+
+    public SenderOptions Sender { get; set; } = new();
+    /// <summary>Absolute base URL for tracking, click and unsubscribe links; defaults to the app's own URL.</summary>
+    public string? PublicBaseUrl { get; set; }
+    [Range(1, 100)] public int SoftBounceLimit { get; set; } = 3;
+    [RegularExpression("^(all|web|worker)$", ErrorMessage = "Nurture:Role must be all, web or worker.")]
+    public string Role { get; set; } = "all";
+    public bool? SeedDemo { get; set; }
+    public string? BootstrapApiKey { get; set; }
+    public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+    /// <summary>Installation default IANA time zone for leads without one.</summary>
+    public string DefaultTimeZone { get; set; } = "UTC";
+    /// <summary>Enrollments claimed per scheduler batch.</summary>
+    [Range(1, 10_000)] public int BatchSize { get; set; } = 200;
+
+    public bool RunsWorker => Role is "all" or "worker";
+    public bool RunsWeb => Role is "all" or "web";
+}
+
+public sealed class SenderOptions
+{
+    public string Name { get; set; } = "NurtureEngine Demo";
+    [EmailAddress] public string Email { get; set; } = "hello@nurture.example";
+    public string PostalAddress { get; set; } = "NurtureEngine Demo Ltd, 1 Example Street, London EC1A 1AA, United Kingdom";
+
+    public string Domain => Email[(Email.IndexOf('@') + 1)..];
+}
+
+public sealed class BootstrapAdminOptions
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Leads;
+using NurtureEngine.Rendering;
+
+namespace NurtureEngine.Templates;
+
+public sealed class TemplateInput
+{
+    public string? Name { get; set; }
+    public string? Subject { get; set; }
+    public string? Html { get; set; }
+    public string? Text { get; set; }
+    public string? Layout { get; set; }
+}
+
+public sealed record TemplateDto(string Key, string Name, string Subject, string Html, string? Text, string? Layout, int Version, DateTimeOffset UpdatedAt);
+public sealed record PreviewDto(string Subject, string Html, string Text);
+
+public sealed class PreviewInput
+{
+    public Guid? LeadId { get; set; }
+    public LeadInput? Lead { get; set; }
+}
+
+public sealed class TemplateService(NurtureDbContext db, EmailComposer composer, TimeProvider clock)
+{
+    public async Task<(TemplateDto Template, bool Created)> PutAsync(string key, TemplateInput input, CancellationToken ct)
+    {
+        var errors = new Errors();
+        if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
+        if (string.IsNullOrWhiteSpace(input.Subject)) errors.Add("subject", "is required");
+        if (string.IsNullOrWhiteSpace(input.Html)) errors.Add("html", "is required");
+        foreach (var (part, source) in new[] { ("subject", input.Subject), ("html", input.Html), ("text", input.Text) })
+            foreach (var e in TemplateRenderer.Check(part, source))
+                errors.Add(part, $"line {e.Line}, column {e.Column}: {e.Message}");
+        if (input.Layout is not null && input.Layout != key && !await db.Templates.AnyAsync(t => t.Key == input.Layout, ct))
+            errors.Add("layout", $"unknown layout template '{input.Layout}'");
+        if (input.Layout == key) errors.Add("layout", "a template cannot be its own layout");
+        errors.ThrowIfAny();
+
+        var now = clock.GetUtcNow();
+        var template = await db.Templates.FirstOrDefaultAsync(t => t.Key == key, ct);
+        var created = template is null;
+        if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
+        template.Name = input.Name ?? template.Name;
+        template.CurrentVersion++;
+        template.UpdatedAt = now;
+        var version = new TemplateVersion
+        {
+            Version = template.CurrentVersion, Name = template.Name, Subject = input.Subject!, Html = input.Html!,
+            Text = input.Text, Layout = input.Layout, CreatedAt = now,
+        };
+        template.Versions.Add(version);
+        await db.SaveChangesAsync(ct);
+        return (ToDto(template, version), created);
+    }
+
+    public async Task<TemplateDto?> GetAsync(string key, CancellationToken ct)
+    {
+        var t = await db.Templates.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct);
+        if (t is null) return null;
+        var v = await db.TemplateVersions.AsNoTracking().SingleAsync(x => x.TemplateId == t.Id && x.Version == t.CurrentVersion, ct);
+        return ToDto(t, v);
+    }
+
+    public async Task<IReadOnlyList<TemplateDto>> ListAsync(CancellationToken ct)
+    {
+        var rows = await db.Templates.AsNoTracking().OrderBy(t => t.Key)
+            .Select(t => new { T = t, V = db.TemplateVersions.Single(v => v.TemplateId == t.Id && v.Version == t.CurrentVersion) })
+            .ToListAsync(ct);
+        return rows.Select(r => ToDto(r.T, r.V)).ToList();
+    }
+
+    /// <summary>Renders the current version for a stored lead or a sample lead; nothing is stored.</summary>
+    public async Task<PreviewDto> PreviewAsync(string key, PreviewInput input, CancellationToken ct)
+    {
+        var version = await composer.LatestVersionAsync(key, ct) ?? throw new NotFoundException($"Template '{key}'");
+        Lead lead;
+        if (input.LeadId is { } id)
+            lead = await db.Leads.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct) ?? throw new ValidationException("leadId", "unknown lead");
+        else
+        {
+            var sample = input.Lead ?? new LeadInput();
+            var email = sample.Email ?? "ada@example.com";
+            lead = new Lead
+            {
+                Email = email, EmailNormalized = Lead.Normalize(email), FirstName = sample.FirstName ?? "Ada", LastName = sample.LastName ?? "Lovelace",
+                Company = sample.Company, JobTitle = sample.JobTitle, Owner = sample.Owner, Source = sample.Source,
+                TimeZone = sample.TimeZone, DealValue = sample.DealValue, Tags = sample.Tags ?? [], Attributes = sample.Attributes ?? new JsonObject(),
+            };
+        }
+        try
+        {
+            var email = await composer.ComposeAsync(version, lead, Guid.Empty, marketing: true, ct);
+            return new PreviewDto(email.Subject, email.Html, email.Text);
+        }
+        catch (TemplateRenderException e)
+        {
+            throw new ValidationException(e.Error.Part, $"line {e.Error.Line}, column {e.Error.Column}: {e.Error.Message}");
+        }
+    }
+
+    private static TemplateDto ToDto(EmailTemplate t, TemplateVersion v) => new(t.Key, t.Name, v.Subject, v.Html, v.Text, v.Layout, v.Version, t.UpdatedAt);
+}

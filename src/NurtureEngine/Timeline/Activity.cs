@@ -1,0 +1,54 @@
+namespace NurtureEngine.Timeline;
+
+/// <summary>
+/// Everything that happened to a lead: the timeline and the event log in one table.
+/// Custom behaviour events (kind <c>event</c>) and engagement (email_opened, ...) are rows here,
+/// written in the same transaction as the change they describe.
+/// </summary>
+public sealed class Activity
+{
+    public long Id { get; set; }
+    public Guid LeadId { get; set; }
+    public required string Kind { get; set; }
+    /// <summary>The event type for scoring and triggers: the kind, or a custom event's own type.</summary>
+    public required string EventType { get; set; }
+    public required string Summary { get; set; }
+    public string DataJson { get; set; } = "{}";
+    public DateTimeOffset At { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public Guid? MessageId { get; set; }
+    public long? SequenceId { get; set; }
+    public string? StepId { get; set; }
+}
+
+public static class ActivityKind
+{
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string StageChanged = "stage_changed";
+    public const string ScoreChanged = "score_changed";
+    public const string Enrolled = "enrolled";
+    public const string Exited = "exited";
+    public const string Branch = "branch";
+    public const string EmailScheduled = "email_scheduled";
+    public const string EmailDelayed = "email_delayed";
+    public const string EmailSent = "email_sent";
+    public const string EmailFailed = "email_failed";
+    public const string EmailSuppressed = "email_suppressed";
+    public const string EmailOpened = "email_opened";
+    public const string EmailClicked = "email_clicked";
+    public const string EmailReplied = "email_replied";
+    public const string AutoReplied = "auto_replied";
+    public const string EmailBounced = "email_bounced";
+    public const string Unsubscribed = "unsubscribed";
+    public const string Complained = "complained";
+    public const string OwnerNotified = "owner_notified";
+    public const string StepSkipped = "step_skipped";
+    public const string Event = "event";
+
+    public static readonly IReadOnlySet<string> BuiltInEvents = new HashSet<string>
+    {
+        EmailSent, EmailOpened, EmailClicked, EmailReplied, EmailBounced, Unsubscribed, Complained,
+    };
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using NurtureEngine.Settings;
+
+namespace NurtureEngine.Tracking;
+
+/// <summary>Absolute URLs for links in emails: <c>Nurture:PublicBaseUrl</c>, else the app's own URL.</summary>
+public sealed class PublicUrls(IOptions<NurtureOptions> options, IConfiguration configuration, InstallationSecrets secrets)
+{
+    public string BaseUrl { get; } = (options.Value.PublicBaseUrl
+        ?? configuration["ASPNETCORE_URLS"]?.Split(';').FirstOrDefault()
+        ?? configuration["urls"]?.Split(';').FirstOrDefault()
+        ?? "http://127.0.0.1:5000").TrimEnd('/');
+
+    public string Open(Guid messageId) => $"{BaseUrl}/t/o/{Token(messageId, TrackingKind.Open)}";
+    public string Click(Guid messageId, int linkIndex) => $"{BaseUrl}/t/c/{Token(messageId, TrackingKind.Click, linkIndex)}";
+    public string Unsubscribe(Guid messageId) => $"{BaseUrl}/u/{Token(messageId, TrackingKind.Unsubscribe)}";
+    public string UnsubscribeMailto(Guid messageId, string senderDomain) => $"mailto:unsubscribe+{Token(messageId, TrackingKind.Unsubscribe)}@{senderDomain}";
+
+    private string Token(Guid messageId, TrackingKind kind, int link = 0) => new TrackingToken(messageId, kind, link).Sign(secrets.TrackingKey);
+}

@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+
+namespace NurtureEngine.Tracking;
+
+public enum TrackingKind : byte { Open = (byte)'o', Click = (byte)'c', Unsubscribe = (byte)'u' }
+
+/// <summary>
+/// A short, HMAC-signed reference to a stored message (and link index). It carries no URL: the
+/// click target is read from the message, so no request can redirect anywhere it chooses.
+/// Layout: message id (16) | kind (1) | link index (2) | HMAC-SHA256 truncated to 12 bytes.
+/// </summary>
+public sealed record TrackingToken(Guid MessageId, TrackingKind Kind, int LinkIndex = 0)
+{
+    private const int PayloadLength = 19, MacLength = 12;
+
+    public string Sign(byte[] key)
+    {
+        Span<byte> buffer = stackalloc byte[PayloadLength + MacLength];
+        WritePayload(buffer[..PayloadLength]);
+        Mac(key, buffer[..PayloadLength]).AsSpan(0, MacLength).CopyTo(buffer[PayloadLength..]);
+        return Base64Url.EncodeToString(buffer);
+    }
+
+    public static TrackingToken? Verify(string? token, byte[] key, TrackingKind expected)
+    {
+        if (token is null || token.Length > 64) return null;
+        Span<byte> buffer = stackalloc byte[64];
+        if (!Base64Url.TryDecodeFromChars(token, buffer, out var written) || written != PayloadLength + MacLength) return null;
+        var payload = buffer[..PayloadLength];
+        var mac = Mac(key, payload);
+        if (!CryptographicOperations.FixedTimeEquals(mac.AsSpan(0, MacLength), buffer.Slice(PayloadLength, MacLength))) return null;
+        if (payload[16] != (byte)expected) return null;
+        return new TrackingToken(new Guid(payload[..16]), expected, BinaryPrimitives.ReadUInt16BigEndian(payload[17..]));
+    }
+
+    private void WritePayload(Span<byte> payload)
+    {
+        MessageId.TryWriteBytes(payload[..16]);
+        payload[16] = (byte)Kind;
+        BinaryPrimitives.WriteUInt16BigEndian(payload[17..], checked((ushort)LinkIndex));
+    }
+
+    private static byte[] Mac(byte[] key, ReadOnlySpan<byte> payload) => HMACSHA256.HashData(key, payload);
+}

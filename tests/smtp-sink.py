@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""SMTP sink for NurtureEngine tests.
+
+Run with Debian's /usr/bin/python3 (package python3-aiosmtpd):
+
+    /usr/bin/python3 tests/smtp-sink.py --port 2525 --dir /tmp/mail
+
+Every accepted message is written atomically to DIR/<time_ns>-<uuid>.eml
+(first to DIR/.<name>.tmp, then renamed), as the raw bytes received after
+DATA, prefixed by two header lines:
+
+    X-Envelope-To: <comma-separated RCPT TO addresses>
+    X-Envelope-From: <MAIL FROM address>
+
+SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
+(the domain itself or any subdomain of it, case-insensitive):
+
+    tempfail.test  RCPT -> 451 4.3.0 Try again later
+    reject.test    RCPT -> 550 5.1.1 User unknown
+    spam.test      DATA -> 554 5.7.1 Message rejected as spam (nothing written)
+
+Everything else is answered 250. Prints "listening on PORT" on stdout once
+the socket accepts connections. Stops cleanly on SIGTERM / SIGINT.
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+import uuid
+
+from aiosmtpd.smtp import SMTP
+
+TEMPFAIL = "451 4.3.0 Try again later"
+REJECT = "550 5.1.1 User unknown"
+SPAM = "554 5.7.1 Message rejected as spam"
+
+
+def _domain(address: str) -> str:
+    address = address.strip().strip("<>")
+    _, _, domain = address.rpartition("@")
+    return domain.rstrip(".").lower()
+
+
+def _in_domain(address: str, domain: str) -> bool:
+    d = _domain(address)
+    return d == domain or d.endswith("." + domain)
+
+
+class SinkHandler:
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if _in_domain(address, "tempfail.test"):
+            return TEMPFAIL
+        if _in_domain(address, "reject.test"):
+            return REJECT
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if any(_in_domain(a, "spam.test") for a in envelope.rcpt_tos):
+            return SPAM
+        raw = envelope.original_content
+        if raw is None:
+            raw = envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", errors="surrogateescape")
+        mail_from = envelope.mail_from or ""
+        prefix = (
+            "X-Envelope-To: " + ",".join(envelope.rcpt_tos) + "\r\n"
+            + "X-Envelope-From: " + mail_from + "\r\n"
+        ).encode("utf-8", errors="surrogateescape")
+        name = f"{time.time_ns()}-{uuid.uuid4()}.eml"
+        final = os.path.join(self.directory, name)
+        tmp = os.path.join(self.directory, "." + name + ".tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(prefix)
+                f.write(raw)
+            os.replace(tmp, final)
+        except OSError as e:
+            print(f"smtp-sink: cannot write {final}: {e}", file=sys.stderr, flush=True)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            return "451 4.3.0 Local error in processing"
+        return "250 OK"
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description="SMTP sink for tests")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+
+    directory = os.path.abspath(args.dir)
+    os.makedirs(directory, exist_ok=True)
+    handler = SinkHandler(directory)
+    loop = asyncio.get_running_loop()
+
+    def factory():
+        return SMTP(
+            handler,
+            hostname="sink.nurture.test",
+            enable_SMTPUTF8=True,
+            decode_data=False,  # keeps raw bytes and advertises 8BITMIME
+            loop=loop,
+        )
+
+    server = await loop.create_server(factory, host=args.host, port=args.port)
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"listening on {args.port}", flush=True)
+    await stop.wait()
+    server.close()
+    try:
+        await asyncio.wait_for(server.wait_closed(), timeout=2)
+    except asyncio.TimeoutError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
