@@ -25,10 +25,8 @@ public static class NurtureServiceCollectionExtensions
     {
         services.AddOptions<NurtureOptions>().BindConfiguration(NurtureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var connectionString = configuration.GetConnectionString("Nurture")
-            ?? throw new InvalidOperationException("ConnectionStrings:Nurture is not set (./run.sh sets it for a local cluster).");
-        services.AddDbContext<NurtureDbContext>(o => o
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
+        services.AddDbContext<NurtureDbContext>((sp, o) => o
+            .UseNpgsql(ConnectionString(sp.GetRequiredService<IConfiguration>()), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
             .UseSnakeCaseNamingConvention());
 
         services.AddSingleton(TimeProvider.System);
@@ -68,4 +66,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }
+
+    public static string ConnectionString(IConfiguration configuration) => configuration.GetConnectionString("Nurture")
+        ?? throw new InvalidOperationException("ConnectionStrings:Nurture is not set (./run.sh sets it for a local cluster).");
 }

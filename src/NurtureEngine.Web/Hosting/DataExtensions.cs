@@ -11,6 +11,8 @@ public static class DataExtensions
         if (builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls("http://127.0.0.1:5000");
         builder.Services.AddNurtureEngine(builder.Configuration);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }

@@ -1,6 +1,9 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using NurtureEngine;
 using NurtureEngine.Automation;
 using NurtureEngine.Settings;
 
@@ -11,15 +14,14 @@ public static class WorkerExtensions
     /// <summary>
     /// Hangfire on PostgreSQL (schema <c>hangfire</c>): storage in every role (web enqueues nudges),
     /// the server only in worker/all. Sliding invisibility, 1 s schedule polling, no long polling.
+    /// The storage is this app's own DI singleton (not Hangfire's static one), read from configuration
+    /// when first needed.
     /// </summary>
     public static WebApplicationBuilder AddNurtureWorkers(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("Nurture")!;
-        builder.Services.AddHangfire(config => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+        builder.Services.AddSingleton<JobStorage>(sp =>
+        {
+            var options = new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
@@ -27,19 +29,15 @@ public static class WorkerExtensions
                 UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = TimeSpan.FromMinutes(5),
                 DistributedLockTimeout = TimeSpan.FromMinutes(1),
-            }));
-        var role = builder.Configuration.GetValue<string>("Nurture:Role") ?? "all";
-        if (role is "all" or "worker")
-        {
-            builder.Services.AddHangfireServer(o =>
-            {
-                o.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
-                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-                o.ServerCheckInterval = TimeSpan.FromSeconds(30);
-                o.ShutdownTimeout = TimeSpan.FromSeconds(30);
-            });
-            builder.Services.AddHostedService<RecurringJobsRegistration>();
-        }
+            };
+            var connectionString = NurtureServiceCollectionExtensions.ConnectionString(sp.GetRequiredService<IConfiguration>());
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        });
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        builder.Services.AddHostedService<HangfireWorkerHost>();
         return builder;
     }
 
@@ -49,7 +47,7 @@ public static class WorkerExtensions
             Authorization = [new AdminOnlyDashboardFilter()],
             AppPath = "/",
             DashboardTitle = "NurtureEngine jobs",
-        }).RequireAuthorization("Admin");
+        }, app.Services.GetRequiredService<JobStorage>()).RequireAuthorization("Admin");
 
     private sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter
     {
@@ -57,14 +55,41 @@ public static class WorkerExtensions
     }
 }
 
-/// <summary>The once-a-minute sweep that catches anything whose nudge was lost.</summary>
-public sealed class RecurringJobsRegistration(IRecurringJobManager jobs) : IHostedService
+/// <summary>
+/// Runs the Hangfire server in the worker and all roles, and registers the once-a-minute sweep
+/// that catches anything whose nudge was lost.
+/// </summary>
+public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, JobStorage storage, IServiceScopeFactory scopes,
+    IRecurringJobManager recurring) : IHostedService, IAsyncDisposable
 {
+    private BackgroundJobServer? _server;
+
     public Task StartAsync(CancellationToken ct)
     {
-        jobs.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
+        if (!options.Value.RunsWorker) return Task.CompletedTask;
+        recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
+        _server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),
+            SchedulePollingInterval = TimeSpan.FromSeconds(1),
+            ServerCheckInterval = TimeSpan.FromSeconds(30),
+            ShutdownTimeout = TimeSpan.FromSeconds(30),
+            Activator = new AspNetCoreJobActivator(scopes),
+        }, storage);
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_server is null) return;
+        _server.SendStop();
+        await _server.WaitForShutdownAsync(ct);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        _server = null;
+        return ValueTask.CompletedTask;
+    }
 }

@@ -34,7 +34,7 @@ public sealed class SandboxedTemplateContext : TemplateContext
         PushGlobal(model);
     }
 
-    public override TemplateContext Write(SourceSpan span, object textAsObject)
+    public override TemplateContext Write(SourceSpan span, object? textAsObject)
     {
         if (!_escapeHtml || textAsObject is null) return base.Write(span, textAsObject!);
         if (textAsObject is RawHtml raw) return base.Write(span, raw.Value);

@@ -25,9 +25,14 @@ public sealed record TrackingToken(Guid MessageId, TrackingKind Kind, int LinkIn
 
     public static TrackingToken? Verify(string? token, byte[] key, TrackingKind expected)
     {
-        if (token is null || token.Length > 64) return null;
+        if (token is null || token.Length is 0 or > 64) return null;
         Span<byte> buffer = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(token, buffer, out var written) || written != PayloadLength + MacLength) return null;
+        int written;
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(token, buffer, out written) || written != PayloadLength + MacLength) return null;
+        }
+        catch (FormatException) { return null; }
         var payload = buffer[..PayloadLength];
         var mac = Mac(key, payload);
         if (!CryptographicOperations.FixedTimeEquals(mac.AsSpan(0, MacLength), buffer.Slice(PayloadLength, MacLength))) return null;

@@ -10,14 +10,14 @@ public sealed class IndexModel(LeadService leads) : PageModel
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty(SupportsGet = true)] public string? Stage { get; set; }
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
-    public LeadPage Page { get; private set; } = new([], null);
+    public LeadPage Results { get; private set; } = new([], null);
     public string? Me => User.Identity?.Name?.ToLowerInvariant();
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         try
         {
-            Page = await leads.ListAsync(new LeadQuery(Stage: string.IsNullOrWhiteSpace(Stage) ? null : Stage.Trim(), Q: Q, Cursor: Cursor), ct);
+            Results = await leads.ListAsync(new LeadQuery(Stage: string.IsNullOrWhiteSpace(Stage) ? null : Stage.Trim(), Q: Q, Cursor: Cursor), ct);
         }
         catch (ValidationException e)
         {

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using NurtureEngine.Data;
+
+namespace NurtureEngine.Tests.Infrastructure;
+
+/// <summary>
+/// The whole product in process: the real web app with its Hangfire server, on a fresh PostgreSQL
+/// database, sending through the real SMTP sink. Nothing of ours is mocked.
+/// </summary>
+public sealed class NurtureApp : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "ne_test_key_0123456789abcdef";
+    public const string PublicBaseUrl = "http://localhost";
+    private readonly Dictionary<string, string?> _settings;
+
+    private NurtureApp(string connectionString, IDictionary<string, string?>? extra)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Nurture"] = connectionString,
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = TestEnvironment.SmtpPort.ToString(),
+            ["Smtp:Security"] = "None",
+            ["Smtp:MaxConnections"] = "2",
+            ["Nurture:BootstrapApiKey"] = ApiKey,
+            ["Nurture:BootstrapAdmin:Email"] = "admin@nurture.test",
+            ["Nurture:BootstrapAdmin:Password"] = "Admin-password-1",
+            ["Nurture:SeedDemo"] = "true",
+            ["Nurture:PublicBaseUrl"] = PublicBaseUrl,
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) _settings[k] = v;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings);
+        _ = app.Server; // start now: migrations, seed and the Hangfire server
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+    }
+
+    /// <summary>An API client with the bootstrap key; redirects are not followed.</summary>
+    public HttpClient Api()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        return client;
+    }
+
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public T Db<T>(Func<NurtureDbContext, T> query)
+    {
+        using var scope = Services.CreateScope();
+        return query(scope.ServiceProvider.GetRequiredService<NurtureDbContext>());
+    }
+
+    public async Task<JsonObject> CreateLeadAsync(object body)
+    {
+        var response = await Api().PostAsJsonAsync("/api/v1/leads", body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public async Task<JsonArray> TimelineAsync(string leadId) =>
+        (await Api().GetFromJsonAsync<JsonArray>($"/api/v1/leads/{leadId}/timeline"))!;
+
+    /// <summary>Timeline kinds, oldest first.</summary>
+    public async Task<List<string>> KindsAsync(string leadId) =>
+        (await TimelineAsync(leadId)).Select(e => e!["kind"]!.GetValue<string>()).Reverse().ToList();
+
+    public Task<List<string>> WaitForKindAsync(string leadId, string kind, int seconds = 30) =>
+        Eventually.GetAsync(() => KindsAsync(leadId), kinds => kinds.Contains(kind), seconds, $"timeline of {leadId} shows {kind}");
+
+    public static string UniqueEmail(string name = "lead") => $"{name}.{Guid.NewGuid():N}@example.com";
+}
