@@ -30,16 +30,30 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             if (input is null) { rejected.Add(new RejectedEvent(i, error!)); continue; }
             try
             {
-                if (await StoreAsync(input, ct)) accepted++; else duplicates++;
-            }
-            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: var c } && c!.Contains("idempotency"))
-            {
-                duplicates++;
+                if (await StoreWithRetryAsync(input, ct)) accepted++; else duplicates++;
             }
             catch (NotFoundException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
             catch (ValidationException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
         }
         return new EventBatchResult(accepted, duplicates, rejected);
+    }
+
+    /// <summary>Concurrent posts race on unique keys: a taken idempotency key is a duplicate; a lead
+    /// created by a concurrent request means this one retries and finds it.</summary>
+    private async Task<bool> StoreWithRetryAsync(EventInput input, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreAsync(input, ct);
+            }
+            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+            {
+                if (pg.ConstraintName?.Contains("idempotency") == true) return false;
+                if (attempt >= 3) throw;
+            }
+        }
     }
 
     private Task<bool> StoreAsync(EventInput input, CancellationToken ct) => work.RunAsync(async c =>

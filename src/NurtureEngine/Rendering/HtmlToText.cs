@@ -10,6 +10,7 @@ public static partial class HtmlToText
     [GeneratedRegex("<a\\b[^>]*?href\\s*=\\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a>", RegexOptions.IgnoreCase | RegexOptions.Singleline)] private static partial Regex Anchor();
     [GeneratedRegex(@"<(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>", RegexOptions.IgnoreCase)] private static partial Regex BlockEnd();
     [GeneratedRegex(@"<li\b[^>]*>", RegexOptions.IgnoreCase)] private static partial Regex ListItem();
+    [GeneratedRegex(@"<(ul|ol)\b[^>]*>", RegexOptions.IgnoreCase)] private static partial Regex ListStart();
     [GeneratedRegex(@"<[^>]+>")] private static partial Regex Tag();
     [GeneratedRegex(@"[ \t]+")] private static partial Regex Spaces();
     [GeneratedRegex(@"\n\s*\n\s*\n+")] private static partial Regex ManyBreaks();
@@ -25,7 +26,8 @@ public static partial class HtmlToText
         });
         s = s.Replace("\r", "").Replace("\n", " ");
         s = BlockEnd().Replace(s, "\n");
-        s = ListItem().Replace(s, "\n- ");
+        s = ListStart().Replace(s, "\n");
+        s = ListItem().Replace(s, "- ");
         s = Tag().Replace(s, "");
         s = WebUtility.HtmlDecode(s);
         s = Spaces().Replace(s, " ");

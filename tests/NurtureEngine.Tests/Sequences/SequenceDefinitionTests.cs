@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using NurtureEngine.Sequences;
+using NurtureEngine.Tests.Infrastructure;
+
+namespace NurtureEngine.Tests.Sequences;
+
+/// <summary>A definition that can never run is refused with 422 naming the problem; a good one is versioned.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SequenceDefinitionTests : IAsyncLifetime
+{
+    private NurtureApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await NurtureApp.StartAsync();
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static JsonNode Sequence(string steps, string trigger = """{ "type": "manual" }""") =>
+        JsonNode.Parse($$"""{ "name": "Test", "trigger": {{trigger}}, "steps": {{steps}} }""")!;
+
+    [Theory]
+    [InlineData("""[ { "id": "a", "type": "branch", "if": { "type": "opened" }, "then": "a", "else": "nowhere" } ]""", "steps[0].else", "nowhere")]
+    [InlineData("""[ { "id": "a", "type": "email", "template": "no-such-template" } ]""", "steps[0].template", "no-such-template")]
+    [InlineData("""[ { "id": "a", "type": "stage", "stage": "heaven" } ]""", "steps[0].stage", "heaven")]
+    [InlineData("""[ { "id": "a", "type": "score", "points": 1 }, { "id": "b", "type": "goto", "to": "a" } ]""", "steps", "loop")]
+    [InlineData("""[ { "id": "a", "type": "email", "variants": [ { "template": "welcome", "weight": 50 }, { "template": "follow-up", "weight": 40 } ] } ]""", "steps[0].variants", "100")]
+    [InlineData("""[ { "id": "a", "type": "wait", "duration": "two days" } ]""", "steps[0].duration", "ISO 8601")]
+    [InlineData("""[ { "id": "a", "type": "teleport" } ]""", "steps[0].type", "teleport")]
+    public async Task ADefinitionThatCanNeverRun_Is422_NamingTheProblem(string steps, string field, string mentions)
+    {
+        var response = await _app.Api().PutAsJsonAsync("/api/v1/sequences/broken", Sequence(steps));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), $"errors: {errors.ToJsonString()}");
+        Assert.Contains(mentions, errors[field]!.ToJsonString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _app.Api().GetAsync("/api/v1/sequences/broken")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ALoopWithAWait_IsAllowed_AndEachPutIsANewVersion()
+    {
+        var steps = """[ { "id": "a", "type": "email", "template": "welcome" }, { "id": "w", "type": "wait", "duration": "P7D" }, { "id": "b", "type": "goto", "to": "a" } ]""";
+
+        var created = await _app.Api().PutAsJsonAsync("/api/v1/sequences/loop", Sequence(steps));
+        var replaced = await _app.Api().PutAsJsonAsync("/api/v1/sequences/loop", Sequence(steps));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal(2, (await replaced.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task PausingKeepsEveryLeadsPlace_AndResumingContinues()
+    {
+        var put = await _app.Api().PutAsJsonAsync("/api/v1/sequences/manual-one", Sequence(
+            """[ { "id": "first", "type": "email", "template": "welcome" } ]"""));
+        put.EnsureSuccessStatusCode();
+        (await _app.Api().PostAsync("/api/v1/sequences/manual-one/pause", null)).EnsureSuccessStatusCode();
+        var email = NurtureApp.UniqueEmail("paused");
+        await _app.Api().PutAsJsonAsync("/api/v1/sequences/welcome", Sequence("""[ { "id": "x", "type": "exit" } ]"""));
+        var id = (await _app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
+
+        var enroll = await _app.Api().PostAsJsonAsync("/api/v1/sequences/manual-one/enroll", new { leadId = id });
+        enroll.EnsureSuccessStatusCode();
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(CancellationToken.None);
+        var stats = await _app.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/manual-one/stats");
+        Assert.Equal(1, stats!["steps"]![0]!["waiting"]!.GetValue<int>());
+        Assert.Equal(0, _app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id))));
+
+        (await _app.Api().PostAsync("/api/v1/sequences/manual-one/resume", null)).EnsureSuccessStatusCode();
+        var mail = (await MailSink.WaitForAsync(email)).Single();
+        Assert.StartsWith("Welcome", mail.Message.Subject);
+    }
+}
