@@ -63,6 +63,8 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<ApiKeyService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<DueWorkJob>();
+        services.AddScoped<Segments.SegmentTracker>();
+        services.AddScoped<Segments.SegmentService>();
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }

@@ -40,6 +40,8 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
             case ConditionType.ScoreAtLeast: return lead.Score >= (c.Score ?? 0);
             case ConditionType.HasTag: return c.Tag is not null && lead.Tags.Contains(c.Tag);
             case ConditionType.Attribute: return AttributeMatches(c, lead);
+            case ConditionType.InSegment:
+                return await db.SegmentMembers.AnyAsync(m => m.LeadId == lead.Id && db.Segments.Any(s => s.Id == m.SegmentId && s.Key == c.Segment), ct);
             case ConditionType.All:
                 foreach (var inner in c.Of ?? []) if (!await EvaluateAsync(inner, lead, enrollment, ct)) return false;
                 return true;

@@ -10,7 +10,7 @@ namespace NurtureEngine.Automation;
 /// Applies points (from a rule, or a sequence's score step) as a ledger entry on the timeline, then
 /// the stage thresholds, which move a lead forward only, with cause <c>score</c>.
 /// </summary>
-public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, ScoringStore scoring, StageMover stages)
+public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, ScoringStore scoring, StageMover stages, SequenceReactions reactions)
 {
     public async Task ApplyRulesAsync(Lead lead, string eventType, CancellationToken ct)
     {
@@ -28,6 +28,7 @@ public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, Sc
             new { points, from = before, to = lead.Score, rule = because, @event = eventType });
         await db.SaveChangesAsync(ct);
         await ApplyThresholdsAsync(lead, ct);
+        if (eventType is null) await reactions.LeadChangedAsync(lead, ct); // events re-check on their own
     }
 
     public async Task ApplyThresholdsAsync(Lead lead, CancellationToken ct)

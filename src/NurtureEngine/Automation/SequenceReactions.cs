@@ -11,13 +11,27 @@ namespace NurtureEngine.Automation;
 /// What sequences do when a lead changes: matching triggers enroll it; an <c>exitWhen</c> that now
 /// holds ends its enrollment at once (not at the next step).
 /// </summary>
-public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, ConditionEvaluator conditions, SequenceCatalog catalog)
+public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, ConditionEvaluator conditions, SequenceCatalog catalog, Segments.SegmentTracker segments)
 {
+    /// <summary>Anything about the lead changed: segment membership first (it may enroll), then exits.</summary>
+    public async Task LeadChangedAsync(Lead lead, CancellationToken ct)
+    {
+        await segments.RefreshAsync(lead, ct);
+        await ExitWhereConditionsHoldAsync(lead, ct);
+    }
+
+    public async Task OnTagsAddedAsync(Lead lead, IEnumerable<string> tags, CancellationToken ct)
+    {
+        foreach (var tag in tags)
+            foreach (var s in await TriggeredAsync(TriggerType.TagAdded, tag, ct))
+                await enroller.EnrollAsync(lead, s, $"tag {tag} added", ct);
+    }
+
     public static string StageTriggerKey(string pipeline, string stage) => $"{pipeline}/{stage}";
 
     public async Task OnStageEnteredAsync(Lead lead, string pipelineKey, string stageKey, CancellationToken ct)
     {
-        await ExitWhereConditionsHoldAsync(lead, ct);
+        await LeadChangedAsync(lead, ct);
         var sequences = await TriggeredAsync(TriggerType.StageEntered, StageTriggerKey(pipelineKey, stageKey), ct);
         foreach (var s in sequences)
             await enroller.EnrollAsync(lead, s, $"entered stage {stageKey} ({pipelineKey})", ct);
@@ -35,7 +49,7 @@ public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, Co
 
     public async Task OnEventAsync(Lead lead, string eventType, JsonObject? properties, CancellationToken ct)
     {
-        await ExitWhereConditionsHoldAsync(lead, ct);
+        await LeadChangedAsync(lead, ct);
         foreach (var s in await TriggeredAsync(TriggerType.Event, eventType, ct))
         {
             var trigger = (await CurrentDefinitionAsync(s, ct)).Trigger;

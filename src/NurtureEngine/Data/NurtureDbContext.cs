@@ -31,6 +31,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<DevInboxMessage> DevInbox => Set<DevInboxMessage>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Segments.Segment> Segments => Set<Segments.Segment>();
+    public DbSet<Segments.SegmentMember> SegmentMembers => Set<Segments.SegmentMember>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
 
     protected override void OnModelCreating(ModelBuilder builder)

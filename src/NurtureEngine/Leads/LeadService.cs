@@ -128,15 +128,19 @@ public sealed class LeadService(
             await db.SaveChangesAsync(ct);
             await stages.EnterFirstStageAsync(lead, stage, ct);
             await reactions.OnLeadCreatedAsync(lead, ct);
+            await reactions.OnTagsAddedAsync(lead, lead.Tags, ct);
             return (lead, true);
         }
 
+        var tagsBefore = lead.Tags.ToList();
         var changed = Merge(lead, input);
         if (changed.Count > 0)
         {
             lead.UpdatedAt = now;
             timeline.Add(lead.Id, ActivityKind.Updated, $"Updated {string.Join(", ", changed)}", new { fields = changed, cause });
             await db.SaveChangesAsync(ct);
+            await reactions.OnTagsAddedAsync(lead, lead.Tags.Except(tagsBefore), ct);
+            await reactions.LeadChangedAsync(lead, ct);
         }
         if (input.Stage is not null && stage is not null)
             await stages.MoveAsync(lead, stage, cause == StageChangeCause.Created ? StageChangeCause.Api : cause, forwardOnly: false, ct);

@@ -104,5 +104,5 @@ public static class ConditionType
         StageEntered = "stage_entered", InStage = "in_stage", ScoreAtLeast = "score_at_least", HasTag = "has_tag",
         Attribute = "attribute", InSegment = "in_segment", All = "all", Any = "any", Not = "not";
     public static readonly IReadOnlySet<string> Known = new HashSet<string>
-        { Opened, Clicked, Replied, Event, StageEntered, InStage, ScoreAtLeast, HasTag, Attribute, All, Any, Not };
+        { Opened, Clicked, Replied, Event, StageEntered, InStage, ScoreAtLeast, HasTag, Attribute, InSegment, All, Any, Not };
 }

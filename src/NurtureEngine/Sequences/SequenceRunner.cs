@@ -188,10 +188,17 @@ public sealed partial class SequenceRunner(
                 await scores.AddAsync(lead, step.Points ?? 0, $"sequence {sequenceName}, step {step.Id}", null, ct);
                 return new StepOutcome.Next();
             case StepType.Tag:
+            {
+                var added = (step.Add ?? []).Except(lead.Tags).ToList();
                 lead.Tags = lead.Tags.Except(step.Remove ?? []).Union(step.Add ?? []).ToList();
                 lead.UpdatedAt = now;
-                timeline.Add(lead.Id, ActivityKind.Updated, $"Tags changed by \"{sequenceName}\"", new { add = step.Add, remove = step.Remove });
-                return new StepOutcome.Next();
+                timeline.Add(lead.Id, ActivityKind.Updated, $"Tags changed by \"{sequenceName}\" step {step.Id}",
+                    new { fields = new[] { "tags" }, add = step.Add, remove = step.Remove, cause = "sequence" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                await db.SaveChangesAsync(ct);
+                await reactions.OnTagsAddedAsync(lead, added, ct);
+                await reactions.LeadChangedAsync(lead, ct);
+                return enrollment.Status == EnrollmentStatus.Active ? new StepOutcome.Next() : new StepOutcome.End("left after a tag change", enrollment.Status);
+            }
             case StepType.NotifyOwner:
                 await NotifyOwnerAsync(step, enrollment, lead, sequenceName, ct);
                 return new StepOutcome.Next();

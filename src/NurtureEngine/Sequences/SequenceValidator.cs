@@ -40,6 +40,15 @@ public sealed class SequenceValidator(NurtureDbContext db)
         errors.ThrowIfAny();
     }
 
+    /// <summary>Validates a condition on its own (a segment's filter).</summary>
+    public async Task ValidateConditionAsync(Condition condition, string field, CancellationToken ct)
+    {
+        var errors = new Errors();
+        var stages = await db.Stages.Select(s => s.Key).ToListAsync(ct);
+        ValidateCondition(condition, field, [], (_, stage) => stages.Contains(stage!), errors);
+        errors.ThrowIfAny();
+    }
+
     public static string? TriggerKeyOf(Trigger? t, string defaultPipeline) => t?.Type switch
     {
         TriggerType.StageEntered => SequenceReactions.StageTriggerKey(t.Pipeline ?? defaultPipeline, t.Stage!),
@@ -107,7 +116,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
 
     private static void ValidateCondition(Condition c, string at, HashSet<string> ids, Func<string?, string?, bool> stageExists, Errors errors)
     {
-        if (!ConditionType.Known.Contains(c.Type) && c.Type != ConditionType.InSegment) { errors.Add($"{at}.type", $"unknown condition type '{c.Type}'"); return; }
+        if (!ConditionType.Known.Contains(c.Type)) { errors.Add($"{at}.type", $"unknown condition type '{c.Type}'"); return; }
         if (c.Within is not null && Iso8601Duration.TryParse(c.Within) is null) errors.Add($"{at}.within", "must be an ISO 8601 duration");
         switch (c.Type)
         {
@@ -119,6 +128,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
             case ConditionType.ScoreAtLeast when c.Score is null: errors.Add($"{at}.score", "is required"); break;
             case ConditionType.HasTag when !Slug.IsName(c.Tag): errors.Add($"{at}.tag", "a tag name is required"); break;
             case ConditionType.Attribute when string.IsNullOrWhiteSpace(c.Key): errors.Add($"{at}.key", "is required"); break;
+            case ConditionType.InSegment when !Slug.IsKey(c.Segment): errors.Add($"{at}.segment", "a segment key is required"); break;
             case ConditionType.All or ConditionType.Any:
                 if (c.Of is not { Count: > 0 }) errors.Add($"{at}.of", "a list of conditions is required");
                 for (var i = 0; i < (c.Of?.Count ?? 0); i++) ValidateCondition(c.Of![i], $"{at}.of[{i}]", ids, stageExists, errors);
