@@ -29,14 +29,11 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
     /// <summary>The once-a-minute safety net: settles abandoned sends and drains whatever a lost nudge left.</summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(60)]
-    public async Task SweepAsync(CancellationToken ct)
-    {
-        await sender.ResolveAbandonedAsync(ct);
-        await DrainAsync(ct);
-    }
+    public Task SweepAsync(CancellationToken ct) => DrainAsync(ct);
 
     public async Task DrainAsync(CancellationToken ct)
     {
+        await sender.ResolveAbandonedAsync(ct);
         var deadline = clock.GetUtcNow() + Budget;
         while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
         {

@@ -15,9 +15,9 @@ namespace NurtureEngine.Mail;
 /// </summary>
 public sealed partial class OutboxSender(
     IServiceScopeFactory scopes, IMailTransport transport, MimeMessageBuilder builder,
-    IOptions<SmtpOptions> smtp, TimeProvider clock, ILogger<OutboxSender> logger)
+    IOptions<SmtpOptions> smtp, IOptions<Settings.NurtureOptions> options, TimeProvider clock, ILogger<OutboxSender> logger)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.SendLeaseSeconds);
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
@@ -71,7 +71,8 @@ public sealed partial class OutboxSender(
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
-        var sendingUntil = now + Lease;
+        // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
+        var sendingUntil = now + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
         // The committed 'sending' mark is what makes a crash during SMTP decidable later.
         var marked = await db.Database.ExecuteSqlAsync($"""
             UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}

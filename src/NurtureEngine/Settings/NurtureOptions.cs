@@ -20,6 +20,8 @@ public sealed class NurtureOptions
     public string DefaultTimeZone { get; set; } = "UTC";
     /// <summary>Enrollments claimed per scheduler batch.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 200;
+    /// <summary>How long a worker holds claimed outbox messages; after a crash, others take them over when it expires.</summary>
+    [Range(2, 3600)] public int SendLeaseSeconds { get; set; } = 120;
 
     public bool RunsWorker => Role is "all" or "worker";
     public bool RunsWeb => Role is "all" or "web";

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace NurtureEngine.Tests.Infrastructure;
+
+/// <summary>
+/// The real built app as a separate OS process (role worker by default), on a given database and
+/// the test SMTP sink: what a user runs in production, killable with SIGKILL.
+/// </summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private WorkerProcess(Process process) => _process = process;
+
+    public static WorkerProcess Start(string connectionString, string role = "worker", IDictionary<string, string>? settings = null)
+    {
+        var info = new ProcessStartInfo("dotnet", [AppDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ConnectionStrings__Nurture"] = connectionString;
+        info.Environment["Nurture__Role"] = role;
+        info.Environment["Nurture__SeedDemo"] = "false";
+        info.Environment["Nurture__PublicBaseUrl"] = NurtureApp.PublicBaseUrl;
+        info.Environment["Smtp__Host"] = "127.0.0.1";
+        info.Environment["Smtp__Port"] = TestEnvironment.SmtpPort.ToString();
+        info.Environment["Smtp__Security"] = "None";
+        info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the app");
+        var worker = new WorkerProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (worker._output) worker._output.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (worker._output) worker._output.Add(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public string Output { get { lock (_output) return string.Join('\n', _output.TakeLast(60)); } }
+
+    /// <summary>SIGKILL: no shutdown hooks, no lease release, mid-whatever it was doing.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>src/NurtureEngine.Web/bin/&lt;Configuration&gt;/net10.0/NurtureEngine.Web.dll of this checkout.</summary>
+    private static string AppDll()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = testBin.Parent!.Name; // .../bin/<Configuration>/net10.0/
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "NurtureEngine.sln"))) root = root.Parent;
+        var dll = Path.Combine(root!.FullName, "src", "NurtureEngine.Web", "bin", configuration, testBin.Name, "NurtureEngine.Web.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first", dll);
+    }
+}
