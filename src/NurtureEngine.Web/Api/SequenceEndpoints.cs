@@ -17,6 +17,8 @@ public static class SequenceEndpoints
             var (sequence, created) = await sequences.PutAsync(key, await JsonBody.ReadAsync<SequenceDefinition>(request, ct), ct);
             return ApiEndpoints.Stored(sequence, created, $"/api/v1/sequences/{key}");
         });
+        api.MapPost("/sequences/{key}/impact", async (string key, HttpRequest request, SequenceService sequences, CancellationToken ct) =>
+            Results.Ok(await sequences.ImpactAsync(key, await JsonBody.ReadAsync<SequenceDefinition>(request, ct), ct)));
         api.MapGet("/sequences", async (SequenceService sequences, CancellationToken ct) => Results.Ok(await sequences.ListAsync(ct)));
         api.MapGet("/sequences/{key}", async (string key, SequenceService sequences, CancellationToken ct) =>
             await sequences.GetAsync(key, ct) is { } s ? Results.Ok(s) : throw new NotFoundException($"Sequence '{key}'"));

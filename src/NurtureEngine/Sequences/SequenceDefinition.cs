@@ -13,6 +13,8 @@ public sealed class SequenceDefinition
     public bool Reenroll { get; set; }
     public SendWindow? SendWindow { get; set; }
     public List<Step> Steps { get; set; } = [];
+    /// <summary>On PUT only, never stored: move waiting leads to the new version, matching steps by id.</summary>
+    public bool? Migrate { get; set; }
 
     public int IndexOf(string stepId) => Steps.FindIndex(s => s.Id == stepId);
 }

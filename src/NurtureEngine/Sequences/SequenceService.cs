@@ -11,6 +11,9 @@ namespace NurtureEngine.Sequences;
 public sealed record StepStats(string Step, string Type, int Sent, int Delivered, int Opened, int Clicked, int Replied,
     int Bounced, int Unsubscribed, int Failed, int Suppressed, int Waiting);
 
+public sealed record ImpactRow(string Step, int FromVersion, int Leads, string IfSaved, string IfMigrated);
+public sealed record Impact(int CurrentVersion, int NewVersion, IReadOnlyList<ImpactRow> Waiting, IReadOnlyList<string> AddedSteps, IReadOnlyList<string> RemovedSteps);
+
 public sealed class SequenceService(
     NurtureDbContext db, SequenceValidator validator, SequenceCatalog catalog, Enroller enroller, UnitOfWork work, TimeProvider clock)
 {
@@ -28,10 +31,42 @@ public sealed class SequenceService(
         sequence.UpdatedAt = now;
         sequence.TriggerType = definition.Trigger!.Type;
         sequence.TriggerKey = SequenceValidator.TriggerKeyOf(definition.Trigger, defaultPipeline);
+        var migrate = definition.Migrate == true;
         definition.Status = null;
-        sequence.Versions.Add(new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now });
+        definition.Migrate = null;
+        var version = new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now };
+        sequence.Versions.Add(version);
         await db.SaveChangesAsync(ct);
+        if (migrate && !created)
+        {
+            // Waiting leads move to the new version where their step still exists (matched by id); the rest finish on theirs.
+            var stepIds = definition.Steps.Select(s => s.Id).ToList();
+            await db.Enrollments.Where(e => e.SequenceId == sequence.Id && e.Status == EnrollmentStatus.Active && e.CurrentStepId != null && stepIds.Contains(e.CurrentStepId))
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.SequenceVersionId, version.Id), ct);
+        }
         return ((await GetAsync(key, ct))!, created);
+    }
+
+    /// <summary>What saving this definition would do to the leads waiting in the sequence now.</summary>
+    public async Task<Impact> ImpactAsync(string key, SequenceDefinition definition, CancellationToken ct)
+    {
+        await validator.ValidateAsync(key, definition, ct);
+        var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct) ?? throw new NotFoundException($"Sequence '{key}'");
+        var current = await catalog.GetVersionAsync(db, await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct), ct);
+        var newIds = definition.Steps.Select(x => x.Id).ToHashSet();
+        var versions = await db.SequenceVersions.Where(v => v.SequenceId == s.Id).ToDictionaryAsync(v => v.Id, v => v.Version, ct);
+        var waiting = (await db.Enrollments.Where(e => e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active)
+            .GroupBy(e => new { e.CurrentStepId, e.SequenceVersionId }).Select(g => new { g.Key.CurrentStepId, g.Key.SequenceVersionId, Count = g.Count() })
+            .ToListAsync(ct))
+            .Select(g => new { g.CurrentStepId, Version = versions[g.SequenceVersionId], g.Count })
+            .OrderBy(g => g.Version).ThenBy(g => g.CurrentStepId).ToList();
+        var next = s.CurrentVersion + 1;
+        var rows = waiting.Select(w => new ImpactRow(w.CurrentStepId ?? "(end)", w.Version, w.Count,
+            IfSaved: $"continue on version {w.Version}",
+            IfMigrated: w.CurrentStepId is not null && newIds.Contains(w.CurrentStepId) ? $"move to version {next} at step {w.CurrentStepId}"
+                : $"step {w.CurrentStepId} is not in version {next}: continue on version {w.Version}")).ToList();
+        var oldIds = current.Steps.Select(x => x.Id).ToHashSet();
+        return new Impact(s.CurrentVersion, next, rows, newIds.Except(oldIds).ToList(), oldIds.Except(newIds).ToList());
     }
 
     public async Task<JsonObject?> GetAsync(string key, CancellationToken ct)
