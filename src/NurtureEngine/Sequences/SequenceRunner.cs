@@ -230,6 +230,12 @@ public sealed partial class SequenceRunner(
                 new { step = step.Id, until = opening, reason = "send window" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
             return new StepOutcome.WaitUntil(opening);
         }
+        if (!step.Transactional && await LimitAsync(lead, now, ct) is { } limit)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {limit.Until:u}: {limit.Reason}",
+                new { step = step.Id, until = limit.Until, reason = limit.Reason }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return new StepOutcome.WaitUntil(limit.Until);
+        }
         var templateKey = PickTemplate(step, enrollment);
         var version = await composer.LatestVersionAsync(templateKey, ct)
             ?? throw new InvalidOperationException($"template '{templateKey}' no longer exists");
@@ -245,6 +251,35 @@ public sealed partial class SequenceRunner(
                 new { step = step.Id, template = templateKey, reason = e.Error.ToString() }, sequenceId: enrollment.SequenceId, stepId: step.Id);
         }
         return new StepOutcome.Next();
+    }
+
+    /// <summary>The frequency cap and domain throttle: a capped email waits, it is never dropped.</summary>
+    private async Task<(DateTimeOffset Until, string Reason)?> LimitAsync(Lead lead, DateTimeOffset now, CancellationToken ct)
+    {
+        var cap = options.Value.FrequencyCap;
+        if (cap.MaxEmails > 0 && Iso8601Duration.TryParse(cap.Window) is { } window)
+        {
+            // Serialises concurrent workers counting for the same lead until this transaction commits.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"lead:" + lead.Id}))", ct);
+            var since = now - window;
+            var recent = await db.Messages.Where(m => m.LeadId == lead.Id && m.Kind == MessageKind.Marketing && m.CreatedAt > since
+                    && (m.Status == MessageStatus.Scheduled || m.Status == MessageStatus.Sending || m.Status == MessageStatus.Sent))
+                .OrderByDescending(m => m.CreatedAt).Select(m => m.CreatedAt).Take(cap.MaxEmails).ToListAsync(ct);
+            if (recent.Count >= cap.MaxEmails)
+                return (recent[^1] + window, $"frequency cap: {cap.MaxEmails} marketing emails per {cap.Window}");
+        }
+        if (options.Value.DomainThrottlePerMinute is > 0 and var perMinute)
+        {
+            var domain = "@" + lead.EmailNormalized[(lead.EmailNormalized.LastIndexOf('@') + 1)..];
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"domain:" + domain}))", ct);
+            var since = now.AddMinutes(-1);
+            var recent = await db.Messages.Where(m => m.Kind == MessageKind.Marketing && m.CreatedAt > since && m.ToAddress.ToLower().EndsWith(domain)
+                    && m.Status != MessageStatus.Suppressed)
+                .OrderByDescending(m => m.CreatedAt).Select(m => m.CreatedAt).Take(perMinute).ToListAsync(ct);
+            if (recent.Count >= perMinute)
+                return (recent[^1].AddMinutes(1), $"domain throttle: {perMinute} emails per minute to {domain[1..]}");
+        }
+        return null;
     }
 
     /// <summary>A/B split: a stable choice per enrollment, weighted.</summary>

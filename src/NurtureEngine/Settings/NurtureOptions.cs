@@ -23,8 +23,19 @@ public sealed class NurtureOptions
     /// <summary>How long a worker holds claimed outbox messages; after a crash, others take them over when it expires.</summary>
     [Range(2, 3600)] public int SendLeaseSeconds { get; set; } = 120;
 
+    /// <summary>Per-lead cap on marketing email: at most MaxEmails in Window (0 = off). Transactional steps are exempt.</summary>
+    public FrequencyCapOptions FrequencyCap { get; set; } = new();
+    /// <summary>Marketing emails per minute to one recipient domain (0 = off).</summary>
+    [Range(0, 1_000_000)] public int DomainThrottlePerMinute { get; set; }
+
     public bool RunsWorker => Role is "all" or "worker";
     public bool RunsWeb => Role is "all" or "web";
+}
+
+public sealed class FrequencyCapOptions
+{
+    [Range(0, 1000)] public int MaxEmails { get; set; }
+    public string Window { get; set; } = "P1D";
 }
 
 public sealed class SenderOptions

@@ -18,8 +18,11 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     public const string PublicBaseUrl = "http://localhost";
     private readonly Dictionary<string, string?> _settings;
 
-    private NurtureApp(string connectionString, IDictionary<string, string?>? extra)
+    private readonly TimeProvider? _clock;
+
+    private NurtureApp(string connectionString, IDictionary<string, string?>? extra, TimeProvider? clock)
     {
+        _clock = clock;
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Nurture"] = connectionString,
@@ -39,9 +42,10 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
-    public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="clock">A FakeTimeProvider to drive the engine's time (Hangfire keeps real time).</param>
+    public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings);
+        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings, clock);
         _ = app.Server; // start now: migrations, seed and the Hangfire server
         return app;
     }
@@ -50,6 +54,14 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        if (_clock is not null) builder.ConfigureServices(services => services.AddSingleton(_clock));
+    }
+
+    /// <summary>Runs due steps now, in this process (for fake-clock tests).</summary>
+    public async Task RunDueStepsAsync()
+    {
+        using var scope = Services.CreateScope();
+        while (await scope.ServiceProvider.GetRequiredService<NurtureEngine.Sequences.SequenceRunner>().RunDueBatchAsync(CancellationToken.None) > 0) { }
     }
 
     /// <summary>An API client with the bootstrap key; redirects are not followed.</summary>
