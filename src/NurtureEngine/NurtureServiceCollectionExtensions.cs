@@ -66,6 +66,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Segments.SegmentTracker>();
         services.AddScoped<Segments.SegmentService>();
         services.AddSingleton<DatabaseInitializer>();
+        services.AddSingleton<SequenceSimulator>();
         return services;
     }
 

@@ -19,6 +19,8 @@ public static class SequenceEndpoints
         });
         api.MapPost("/sequences/{key}/impact", async (string key, HttpRequest request, SequenceService sequences, CancellationToken ct) =>
             Results.Ok(await sequences.ImpactAsync(key, await JsonBody.ReadAsync<SequenceDefinition>(request, ct), ct)));
+        api.MapPost("/sequences/{key}/simulate", async (string key, HttpRequest request, SequenceSimulator simulator, CancellationToken ct) =>
+            Results.Ok(new { timeline = await simulator.RunAsync(key, await JsonBody.ReadAsync<SimulationInput>(request, ct), ct) }));
         api.MapGet("/sequences", async (SequenceService sequences, CancellationToken ct) => Results.Ok(await sequences.ListAsync(ct)));
         api.MapGet("/sequences/{key}", async (string key, SequenceService sequences, CancellationToken ct) =>
             await sequences.GetAsync(key, ct) is { } s ? Results.Ok(s) : throw new NotFoundException($"Sequence '{key}'"));

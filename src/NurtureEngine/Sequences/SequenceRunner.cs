@@ -74,6 +74,20 @@ public sealed partial class SequenceRunner(
         return true;
     }
 
+    /// <summary>Runs the due enrollments of one lead only, inside the caller's transaction (simulation).</summary>
+    public async Task<int> RunDueForLeadAsync(Guid leadId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var ids = await db.Database.SqlQuery<long>($"""
+            SELECT e.id AS "Value" FROM nurture.enrollment e
+            JOIN nurture.sequence s ON s.id = e.sequence_id AND s.status = 'Active'
+            WHERE e.lead_id = {leadId} AND e.status = 'Active' AND e.next_step_at <= {now}
+            ORDER BY e.next_step_at FOR UPDATE OF e
+            """).ToListAsync(ct);
+        foreach (var id in ids) await RunEnrollmentAsync(id, ct);
+        return ids.Count;
+    }
+
     private Task<List<long>> ClaimAsync(int limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -157,7 +171,8 @@ public sealed partial class SequenceRunner(
             case StepType.Wait:
                 if (enrollment.WaitUntil is null)
                 {
-                    var until = WaitEnd(step.Duration!, lead, now);
+                    // PostgreSQL keeps microseconds: the in-memory value must equal the stored one.
+                    var until = Pg.Microseconds(WaitEnd(step.Duration!, lead, now));
                     enrollment.WaitUntil = until;
                     return new StepOutcome.WaitUntil(until);
                 }
@@ -223,7 +238,7 @@ public sealed partial class SequenceRunner(
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();
-        var opening = SendWindowCalculator.NextOpening(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now);
+        var opening = Pg.Microseconds(SendWindowCalculator.NextOpening(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now));
         if (opening > now)
         {
             timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits for the send window until {opening:u}",
