@@ -16,6 +16,7 @@ public static partial class ErrorHandling
             var (status, title, detail, errors) = error switch
             {
                 MalformedJsonException e => (400, "Malformed request", e.Message, null),
+                PayloadTooLargeException e => (413, "Payload too large", e.Message, null),
                 BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message, null),
                 ValidationException e => (422, "The request breaks a rule", e.Message, e.Errors),
                 NotFoundException e => (404, "Not found", e.Message, null),

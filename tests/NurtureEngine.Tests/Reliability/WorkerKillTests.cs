@@ -49,6 +49,9 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task ThreeWorkers_OneKilledMidRun_EveryEmailOnce_NoneLost()
     {
         for (var i = 0; i < 3; i++) _workers.Add(WorkerProcess.Start(_api.ConnectionString, settings: FastRecovery));
+        // Ready when all three Hangfire servers have registered (start-up is slow on a loaded machine).
+        await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM hangfire.server").Single())),
+            n => n >= 3, 180, "three worker processes registered");
         var tag = Guid.NewGuid().ToString("N")[..8];
         var emails = Enumerable.Range(0, Leads).Select(i => $"kill{i}.{tag}@example.com").ToList();
         var posting = Task.Run(async () =>
@@ -61,7 +64,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
         });
 
         // Kill one worker as soon as sending is under way, while leads are still arriving.
-        var sentBeforeKill = await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Messages.Count(m => m.Status == MessageStatus.Sent))), n => n >= 20, 60, "first sends");
+        var sentBeforeKill = await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Messages.Count(m => m.Status == MessageStatus.Sent))), n => n >= 20, 120, "first sends");
         var victim = _workers[0];
         victim.Kill();
         output.WriteLine($"killed worker pid {victim.Id} after {sentBeforeKill} sends");
