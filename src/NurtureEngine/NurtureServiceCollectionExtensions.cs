@@ -55,6 +55,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<PipelineService>();
         services.AddScoped<EmailComposer>();
         services.AddScoped<TemplateService>();
+        services.AddScoped<TemplateTestMailer>();
         services.AddScoped<SequenceValidator>();
         services.AddScoped<SequenceService>();
         services.AddScoped<SequenceRunner>();
