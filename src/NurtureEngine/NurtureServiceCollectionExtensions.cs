@@ -12,6 +12,7 @@ using NurtureEngine.Rendering;
 using NurtureEngine.Scoring;
 using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
+using NurtureEngine.Tasks;
 using NurtureEngine.Templates;
 using NurtureEngine.Timeline;
 using NurtureEngine.Tracking;
@@ -64,6 +65,8 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<ApiKeyService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<DueWorkJob>();
+        services.AddScoped<TaskService>();
+        services.AddScoped<TaskReminderJob>();
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }

@@ -31,6 +31,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<DevInboxMessage> DevInbox => Set<DevInboxMessage>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Tasks.SalesTask> SalesTasks => Set<Tasks.SalesTask>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
