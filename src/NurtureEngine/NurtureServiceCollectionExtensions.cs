@@ -52,6 +52,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<ScoreKeeper>();
         services.AddScoped<EngagementRecorder>();
         services.AddScoped<LeadService>();
+        services.AddScoped<LeadDesk>();
         services.AddScoped<EventService>();
         services.AddScoped<PipelineService>();
         services.AddScoped<EmailComposer>();

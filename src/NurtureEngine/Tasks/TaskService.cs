@@ -83,10 +83,10 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
         return rows.Select(r => ToDto(r.Task, r.Lead)).ToList();
     }
 
-    /// <summary>Marks a task done; doing it twice is harmless and keeps the first record.</summary>
-    public Task<TaskDto> DoneAsync(long id, string by, CancellationToken ct) => work.RunAsync(async c =>
+    /// <summary>Marks a task done; doing it twice is harmless and keeps the first record. With <paramref name="onlyOwner"/>, another person's task is not found.</summary>
+    public Task<TaskDto> DoneAsync(long id, string by, CancellationToken ct, string? onlyOwner = null) => work.RunAsync(async c =>
     {
-        var task = await db.SalesTasks.FirstOrDefaultAsync(t => t.Id == id, c) ?? throw new NotFoundException($"Task {id}");
+        var task = await db.SalesTasks.FirstOrDefaultAsync(t => t.Id == id && (onlyOwner == null || t.Owner == onlyOwner), c) ?? throw new NotFoundException($"Task {id}");
         var lead = await db.Leads.SingleAsync(l => l.Id == task.LeadId, c);
         if (task.Status == SalesTaskStatus.Open)
         {
