@@ -53,6 +53,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<EngagementRecorder>();
         services.AddScoped<LeadService>();
         services.AddScoped<LeadDesk>();
+        services.AddScoped<Reports.ReportService>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<EventService>();
         services.AddScoped<PipelineService>();
