@@ -108,8 +108,9 @@ public sealed partial class AdminFlowTests(BrowserFixture browser)
         await Expect(rep.Locator("tr.mine")).ToContainTextAsync("grace@example.com");
         await rep.ClickAsync("a:has-text('grace@example.com')");
         await AdminSession.ReloadUntilAsync(rep, "#timeline", "email_clicked");
-        await Expect(rep.Locator("#timeline tr[data-kind=email_sent]")).ToContainTextAsync("Welcome Grace");
-        await rep.Locator("#timeline a:has-text('view email')").First.ClickAsync();
+        var sent = rep.Locator("#timeline tr[data-kind=email_sent]:has-text('Email \"Welcome Grace\" sent')");
+        await Expect(sent).ToHaveCountAsync(1);
+        await sent.Locator("a:has-text('view email')").ClickAsync();
         await Expect(rep.Locator("#email-subject")).ToHaveTextAsync("Welcome Grace");
         await Expect(rep.FrameLocator("iframe.mail").Locator("body")).ToContainTextAsync("Hi Grace");
 

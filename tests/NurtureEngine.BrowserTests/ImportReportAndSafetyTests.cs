@@ -85,7 +85,7 @@ public sealed class ImportReportAndSafetyTests(BrowserFixture browser)
         await using var s = await AdminSession.StartAsync(browser);
         var created = await s.App.CreateLeadAsync(new { email = "hostile@example.com", firstName = Hostile, lastName = Hostile, company = Hostile, owner = AdminSession.AdminEmail });
         var id = created["id"]!.GetValue<string>();
-        (await s.App.Api().PostAsJsonAsync("/api/v1/tasks", new { leadId = id, title = "Call " + Hostile, due = "PT0S" })).EnsureSuccessStatusCode();
+        (await s.App.Api().PostAsJsonAsync("/api/v1/tasks", new { leadId = id, title = "Call " + Hostile, dueAt = DateTimeOffset.UtcNow.AddMinutes(-5) })).EnsureSuccessStatusCode();
 
         var admin = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword);
         var pages = new[]

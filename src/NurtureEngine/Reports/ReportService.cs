@@ -32,26 +32,27 @@ public sealed class ReportService(NurtureDbContext db, TimeProvider clock)
         var id = pipeline.Id;
 
         var entered = await db.Database.SqlQuery<StageNumber>($"""
-            SELECT c.to_stage_id AS "StageId", count(DISTINCT c.lead_id)::int AS "Value"
+            SELECT c.to_stage_id AS stage_id, count(DISTINCT c.lead_id)::int AS value
             FROM nurture.stage_change c WHERE c.pipeline_id = {id} AND c.at >= {start} AND c.at < {end} GROUP BY c.to_stage_id
             """).ToListAsync(ct);
         var converted = await db.Database.SqlQuery<StageNumber>($"""
-            SELECT c.to_stage_id AS "StageId", count(DISTINCT c.lead_id)::int AS "Value"
+            SELECT c.to_stage_id AS stage_id, count(DISTINCT c.lead_id)::int AS value
             FROM nurture.stage_change c JOIN nurture.stage s ON s.id = c.to_stage_id
             WHERE c.pipeline_id = {id} AND c.at >= {start} AND c.at < {end}
               AND EXISTS (SELECT 1 FROM nurture.stage_change d JOIN nurture.stage s2 ON s2.id = d.to_stage_id
                           WHERE d.lead_id = c.lead_id AND d.id > c.id AND s2.pipeline_id = {id} AND s2.position > s.position)
             GROUP BY c.to_stage_id
             """).ToListAsync(ct);
+        // Column aliases are snake_case: the context's naming convention maps them to the result types.
         // A stint in a stage ends with the lead's next stage change; stints still open are not counted.
         var times = await db.Database.SqlQuery<StageTimes>($"""
             WITH stints AS (
               SELECT c.to_stage_id AS stage_id, c.at, lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at, c.id) AS left_at
               FROM nurture.stage_change c WHERE c.pipeline_id = {id})
-            SELECT stage_id AS "StageId",
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - at))::float8 AS "Median",
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - at))::float8 AS "P90",
-                   avg(extract(epoch FROM left_at - at))::float8 AS "Mean"
+            SELECT stage_id AS stage_id,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - at))::float8 AS median,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - at))::float8 AS p90,
+                   avg(extract(epoch FROM left_at - at))::float8 AS mean
             FROM stints WHERE left_at IS NOT NULL AND at >= {start} AND at < {end} GROUP BY stage_id
             """).ToListAsync(ct);
         var now = await db.Leads.Where(l => l.PipelineId == id).GroupBy(l => l.StageId)
@@ -77,7 +78,7 @@ public sealed class ReportService(NurtureDbContext db, TimeProvider clock)
     {
         var since = clock.GetUtcNow().AddDays(-7 * weeks);
         var rows = await db.Database.SqlQuery<WeekCount>($"""
-            SELECT date_trunc('week', created_at) AS "Week", count(*)::int AS "Count" FROM nurture.lead WHERE created_at >= {since} GROUP BY 1 ORDER BY 1
+            SELECT date_trunc('week', created_at) AS week, count(*)::int AS count FROM nurture.lead WHERE created_at >= {since} GROUP BY 1 ORDER BY 1
             """).ToListAsync(ct);
         return rows.Select(r => new CountAt(r.Week, r.Count)).ToList();
     }
@@ -88,7 +89,7 @@ public sealed class ReportService(NurtureDbContext db, TimeProvider clock)
         var today = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
         var since = today.AddDays(-days + 1);
         var rows = await db.Database.SqlQuery<DayKindCount>($"""
-            SELECT date_trunc('day', at, 'UTC') AS "Day", kind AS "Kind", count(*)::int AS "Count" FROM nurture.activity
+            SELECT date_trunc('day', at, 'UTC') AS day, kind AS kind, count(*)::int AS count FROM nurture.activity
             WHERE at >= {since} AND kind IN ('email_sent', 'email_opened', 'email_clicked', 'email_replied') GROUP BY 1, 2
             """).ToListAsync(ct);
         return Enumerable.Range(0, days).Select(i =>

@@ -45,7 +45,7 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
 
     public BarChart FunnelChart => new("Leads in each stage now",
         Funnel!.Stages.Select(s => new BarChart.Bar(s.Name, s.Now, s.Now.ToString(CultureInfo.InvariantCulture),
-            s.ConversionToNext is { } c ? $"entered {s.Entered}, {c:P0} went further" : $"entered {s.Entered}")).ToList());
+            s.ConversionToNext is { } c ? $"entered {s.Entered}, {Percent(c)} went further" : $"entered {s.Entered}")).ToList());
 
     public BarChart TimeChart => new("Median days in stage (p90 in brackets)",
         Funnel!.Stages.Where(s => s.MedianSecondsInStage is not null).Select(s => new BarChart.Bar(s.Name, s.MedianSecondsInStage!.Value / 86400,
@@ -64,7 +64,9 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
 
     public static BarChart StepChart(string name, IReadOnlyList<StepStats> steps) => new($"{name}: sent per email step (opened · clicked · replied)",
         steps.Where(s => s.Type is "email").Select(s => new BarChart.Bar(s.Step, s.Sent, s.Sent.ToString(CultureInfo.InvariantCulture),
-            s.Sent == 0 ? null : $"{s.Opened} · {s.Clicked} · {s.Replied} ({(double)s.Clicked / s.Sent:P0} clicked)")).ToList(), "#16a34a");
+            s.Sent == 0 ? null : $"{s.Opened} · {s.Clicked} · {s.Replied} ({Percent((double)s.Clicked / s.Sent)} clicked)")).ToList(), "#16a34a");
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     private static string Days(double? seconds) => seconds is { } s ? (s / 86400).ToString(s < 864 ? "0.000" : "0.0", CultureInfo.InvariantCulture) + " d" : "—";
 
