@@ -11,6 +11,7 @@ builder.AddNurtureAdmin();
 var app = builder.Build();
 await app.InitializeNurtureDatabaseAsync();
 app.UseNurtureErrors();
+app.UseNurtureSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();

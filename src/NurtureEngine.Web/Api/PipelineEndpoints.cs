@@ -1,5 +1,6 @@
 using NurtureEngine.Common;
 using NurtureEngine.Pipelines;
+using NurtureEngine.Reports;
 
 namespace NurtureEngine.Web.Api;
 
@@ -15,5 +16,7 @@ public static class PipelineEndpoints
             var (pipeline, created) = await pipelines.PutAsync(key, await JsonBody.ReadAsync<PipelineInput>(request, ct), ct);
             return ApiEndpoints.Stored(pipeline, created, $"/api/v1/pipelines/{key}");
         });
+        api.MapGet("/pipelines/{key}/funnel", async (string key, DateTimeOffset? from, DateTimeOffset? to, ReportService reports, CancellationToken ct) =>
+            Results.Ok(await reports.FunnelAsync(key, from, to, ct)));
     }
 }

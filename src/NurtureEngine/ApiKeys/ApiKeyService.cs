@@ -30,6 +30,15 @@ public sealed class ApiKeyService(NurtureDbContext db, TimeProvider clock)
         return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
     }
 
+    /// <summary>Every key, newest first, as name and prefix only: the value itself is never stored.</summary>
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken ct) =>
+        await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(ct);
+
+    /// <summary>Revokes a key at once; returns false when it does not exist or was already revoked.</summary>
+    public async Task<bool> RevokeAsync(long id, CancellationToken ct) =>
+        await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, clock.GetUtcNow()), ct) > 0;
+
     private async Task AddAsync(string name, string key, CancellationToken ct)
     {
         db.ApiKeys.Add(new ApiKey { Name = name, Hash = Hash(key), Prefix = key[..Math.Min(8, key.Length)], CreatedAt = clock.GetUtcNow() });

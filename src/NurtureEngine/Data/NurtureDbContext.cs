@@ -33,6 +33,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Setting> Settings => Set<Setting>();
     public DbSet<Segments.Segment> Segments => Set<Segments.Segment>();
     public DbSet<Segments.SegmentMember> SegmentMembers => Set<Segments.SegmentMember>();
+    public DbSet<Tasks.SalesTask> SalesTasks => Set<Tasks.SalesTask>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -13,9 +13,10 @@ public sealed record LeadDto(
         l.Tags, l.Attributes, pipeline, stage, l.Score, l.Status.ToString().ToLowerInvariant(), l.CreatedAt, l.UpdatedAt);
 }
 
-public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Summary, JsonNode? Data);
+/// <summary>A timeline row; <c>messageId</c> (an extension) names the email it is about, viewable as sent.</summary>
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Summary, JsonNode? Data, Guid? MessageId = null);
 
 public sealed record LeadPage(IReadOnlyList<LeadDto> Items, string? NextCursor);
 
 public sealed record LeadQuery(string? Stage = null, string? Pipeline = null, int? MinScore = null, string? Owner = null,
-    string? Tag = null, string? Status = null, string? Q = null, string? Email = null, int Limit = 50, string? Cursor = null);
+    string? Tag = null, string? Status = null, string? Q = null, string? Email = null, int Limit = 50, string? Cursor = null, int? MaxScore = null);

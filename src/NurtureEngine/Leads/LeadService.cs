@@ -67,7 +67,7 @@ public sealed class LeadService(
         if (!await db.Leads.AnyAsync(l => l.Id == id, ct)) throw new NotFoundException("Lead");
         var rows = await db.Activities.AsNoTracking().Where(a => a.LeadId == id)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(limit).ToListAsync(ct);
-        return rows.Select(a => new TimelineEntry(a.At, a.Kind, a.Summary, JsonNode.Parse(a.DataJson))).ToList();
+        return rows.Select(a => new TimelineEntry(a.At, a.Kind, a.Summary, JsonNode.Parse(a.DataJson), a.MessageId)).ToList();
     }
 
     public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct)
@@ -77,6 +77,7 @@ public sealed class LeadService(
         if (q.Pipeline is not null) query = query.Where(l => l.Pipeline.Key == q.Pipeline);
         if (q.Stage is not null) query = query.Where(l => l.Stage.Key == q.Stage);
         if (q.MinScore is { } min) query = query.Where(l => l.Score >= min);
+        if (q.MaxScore is { } max) query = query.Where(l => l.Score <= max);
         if (q.Owner is not null) query = query.Where(l => l.Owner == q.Owner);
         if (q.Tag is not null) query = query.Where(l => l.Tags.Contains(q.Tag));
         if (q.Status is not null)

@@ -24,14 +24,16 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
         var unsubscribeUrl = urls.Unsubscribe(messageId);
         var model = TemplateModel.For(lead, keys?.Key, keys?.Pipeline, sender, new TemplateModel.Links(unsubscribeUrl, unsubscribeUrl), clock.GetUtcNow());
 
-        var subject = OneLine(renderer.Render(version.Id, "subject", version.Subject, model, escapeHtml: false));
-        var html = renderer.Render(version.Id, "html", version.Html, model, escapeHtml: true);
+        // An unsaved draft (id 0) is parsed afresh; saved versions are immutable and cached.
+        long? cacheKey = version.Id == 0 ? null : version.Id;
+        var subject = OneLine(renderer.Render(cacheKey, "subject", version.Subject, model, escapeHtml: false));
+        var html = renderer.Render(cacheKey, "html", version.Html, model, escapeHtml: true);
         if (version.Layout is { } layoutKey && await LatestVersionAsync(layoutKey, ct) is { } layout)
         {
             model["content"] = new RawHtml(html);
             html = renderer.Render(layout.Id, "html", layout.Html, model, escapeHtml: true);
         }
-        var text = version.Text is { Length: > 0 } t ? renderer.Render(version.Id, "text", t, model, escapeHtml: false) : HtmlToText.Convert(html);
+        var text = version.Text is { Length: > 0 } t ? renderer.Render(cacheKey, "text", t, model, escapeHtml: false) : HtmlToText.Convert(html);
         if (!marketing) return new ComposedEmail(subject, html, text, []);
 
         var (tracked, links) = LinkTracker.Rewrite(html, i => urls.Click(messageId, i), target => target == unsubscribeUrl);

@@ -19,7 +19,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -216,6 +216,9 @@ public sealed partial class SequenceRunner(
             }
             case StepType.NotifyOwner:
                 await NotifyOwnerAsync(step, enrollment, lead, sequenceName, ct);
+                return new StepOutcome.Next();
+            case StepType.Task:
+                await tasks.CreateForStepAsync(lead, enrollment, step, sequenceName, ct);
                 return new StepOutcome.Next();
             case StepType.Exit:
                 return new StepOutcome.End($"exit step {step.Id}", EnrollmentStatus.Completed);

@@ -78,6 +78,45 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
     public async Task<PreviewDto> PreviewAsync(string key, PreviewInput input, CancellationToken ct)
     {
         var version = await composer.LatestVersionAsync(key, ct) ?? throw new NotFoundException($"Template '{key}'");
+        return await ComposeAsync(version, input, ct);
+    }
+
+    /// <summary>
+    /// Renders an unsaved draft exactly as it would be sent (the admin editor's live preview). Parse
+    /// errors come back as a 422 naming the part, line and column; nothing is stored.
+    /// </summary>
+    public async Task<PreviewDto> PreviewDraftAsync(TemplateInput draft, PreviewInput input, CancellationToken ct)
+    {
+        var errors = new Errors();
+        foreach (var (part, source) in new[] { ("subject", draft.Subject), ("html", draft.Html), ("text", draft.Text) })
+            foreach (var e in TemplateRenderer.Check(part, source))
+                errors.Add(part, $"line {e.Line}, column {e.Column}: {e.Message}");
+        errors.ThrowIfAny();
+        // Id 0: a draft is never cached by the renderer.
+        var version = new TemplateVersion
+        {
+            Name = draft.Name ?? "draft", Subject = draft.Subject ?? "", Html = draft.Html ?? "", Text = draft.Text,
+            Layout = string.IsNullOrWhiteSpace(draft.Layout) ? null : draft.Layout,
+        };
+        return await ComposeAsync(version, input, ct);
+    }
+
+    public async Task<IReadOnlyList<TemplateVersion>> VersionsAsync(string key, CancellationToken ct)
+    {
+        var id = await db.Templates.Where(t => t.Key == key).Select(t => (long?)t.Id).FirstOrDefaultAsync(ct) ?? throw new NotFoundException($"Template '{key}'");
+        return await db.TemplateVersions.AsNoTracking().Where(v => v.TemplateId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
+    }
+
+    /// <summary>Restoring makes the old content the newest version: history is never rewritten.</summary>
+    public async Task<TemplateDto> RestoreAsync(string key, int version, CancellationToken ct)
+    {
+        var old = (await VersionsAsync(key, ct)).FirstOrDefault(v => v.Version == version) ?? throw new NotFoundException($"Version {version} of template '{key}'");
+        var (template, _) = await PutAsync(key, new TemplateInput { Name = old.Name, Subject = old.Subject, Html = old.Html, Text = old.Text, Layout = old.Layout }, ct);
+        return template;
+    }
+
+    private async Task<PreviewDto> ComposeAsync(TemplateVersion version, PreviewInput input, CancellationToken ct)
+    {
         Lead lead;
         if (input.LeadId is { } id)
             lead = await db.Leads.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct) ?? throw new ValidationException("leadId", "unknown lead");

@@ -46,6 +46,10 @@ public static class ActivityKind
     public const string OwnerNotified = "owner_notified";
     public const string StepSkipped = "step_skipped";
     public const string Event = "event";
+    public const string Note = "note";
+    public const string TaskCreated = "task_created";
+    public const string TaskDone = "task_done";
+    public const string Qualified = "qualification_changed";
 
     public static readonly IReadOnlySet<string> BuiltInEvents = new HashSet<string>
     {

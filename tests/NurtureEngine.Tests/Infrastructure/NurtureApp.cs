@@ -41,6 +41,7 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     }
 
     public string ConnectionString { get; }
+    private Uri? _socketBase;
 
     /// <param name="clock">A FakeTimeProvider to drive the engine's time (Hangfire keeps real time).</param>
     public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
@@ -49,6 +50,23 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         _ = app.Server; // start now: migrations, seed and the Hangfire server
         return app;
     }
+
+    /// <summary>
+    /// The same app on a real Kestrel socket (127.0.0.1, a free port) for a real browser; see
+    /// <see cref="BaseUrl"/>. Clients from <see cref="Api"/> talk to that socket too.
+    /// </summary>
+    public static async Task<NurtureApp> StartOnSocketAsync(IDictionary<string, string?>? settings = null)
+    {
+        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings);
+        app.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        app._socketBase = new Uri(app.BaseUrl);
+        return app;
+    }
+
+    /// <summary>The address Kestrel listens on (only after <see cref="StartOnSocketAsync"/>).</summary>
+    public string BaseUrl => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -67,12 +85,19 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     /// <summary>An API client with the bootstrap key; redirects are not followed.</summary>
     public HttpClient Api()
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(NoRedirects());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         return client;
     }
 
-    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient Anonymous() => CreateClient(NoRedirects());
+
+    private WebApplicationFactoryClientOptions NoRedirects()
+    {
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        if (_socketBase is not null) options.BaseAddress = _socketBase;
+        return options;
+    }
 
     public T Db<T>(Func<NurtureDbContext, T> query)
     {

@@ -1,35 +1,67 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Common;
-using NurtureEngine.Data;
 using NurtureEngine.Leads;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Tasks;
+using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Web.Pages.Leads;
 
-public sealed class DetailsModel(LeadService leads, NurtureDbContext db) : PageModel
+/// <summary>The rep's view of one lead: profile, BANT, tasks, notes, stage history, score ledger, enrollments, the whole timeline.</summary>
+public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines) : PageModel
 {
     public LeadDto Lead { get; private set; } = null!;
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
-    public IReadOnlyList<string> Stages { get; private set; } = [];
+    public IReadOnlyList<StageDto> Stages { get; private set; } = [];
+    public IReadOnlyList<StageHistoryEntry> StageHistory { get; private set; } = [];
+    public IReadOnlyList<EnrollmentEntry> Enrollments { get; private set; } = [];
+    public IReadOnlyList<TaskDto> Tasks { get; private set; } = [];
+    public Qualification Bant { get; private set; } = new(null, null, null, null);
+    public string? Error { get; private set; }
+    public string Me => User.Identity?.Name?.ToLowerInvariant() ?? "";
+    public IEnumerable<TimelineEntry> ScoreLedger => Timeline.Where(t => t.Kind == ActivityKind.ScoreChanged);
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct);
+
+    public Task<IActionResult> OnPostStageAsync(Guid id, string stage, CancellationToken ct) =>
+        ActAsync(id, () => leads.ChangeStageAsync(id, stage, null, StageChangeCause.Admin, ct), $"Moved to {stage}.", ct);
+
+    public Task<IActionResult> OnPostNoteAsync(Guid id, string? note, CancellationToken ct) =>
+        ActAsync(id, () => desk.AddNoteAsync(id, note, Me, ct), "Note added.", ct);
+
+    public Task<IActionResult> OnPostQualifyAsync(Guid id, string? budget, string? authority, string? need, string? timeline, CancellationToken ct) =>
+        ActAsync(id, () => desk.QualifyAsync(id, new Qualification(budget, authority, need, timeline), ct), "Qualification saved.", ct);
+
+    public Task<IActionResult> OnPostTaskAsync(Guid id, string? title, DateTime? due, CancellationToken ct) =>
+        ActAsync(id, () => tasks.CreateAsync(id, title, due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null, null, Me, ct), "Task added.", ct);
+
+    public Task<IActionResult> OnPostTaskDoneAsync(Guid id, long taskId, CancellationToken ct) =>
+        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct), "Task done.", ct);
+
+    private async Task<IActionResult> ActAsync(Guid id, Func<Task> action, string done, CancellationToken ct)
+    {
+        try
+        {
+            await action();
+            TempData["Flash"] = done;
+            return RedirectToPage(new { id });
+        }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ValidationException e) { Error = e.Message; }
+        return await ShowAsync(id, ct);
+    }
+
+    private async Task<IActionResult> ShowAsync(Guid id, CancellationToken ct)
     {
         if (await leads.GetAsync(id, ct) is not { } lead) return NotFound();
         Lead = lead;
         Timeline = await leads.TimelineAsync(id, 500, ct);
-        Stages = await db.Stages.Where(s => s.Pipeline.Key == lead.Pipeline).OrderBy(s => s.Position).Select(s => s.Key).ToListAsync(ct);
+        Stages = (await pipelines.GetAsync(lead.Pipeline, ct))?.Stages ?? [];
+        StageHistory = await desk.StageHistoryAsync(id, ct);
+        Enrollments = await desk.EnrollmentsAsync(id, ct);
+        Tasks = await tasks.ListAsync(new TaskQuery(LeadId: id, Limit: 100), ct);
+        Bant = LeadDesk.QualificationOf(lead.Attributes);
         return Page();
-    }
-
-    public async Task<IActionResult> OnPostStageAsync(Guid id, string stage, CancellationToken ct)
-    {
-        try
-        {
-            await leads.ChangeStageAsync(id, stage, null, StageChangeCause.Admin, ct);
-        }
-        catch (NotFoundException) { return NotFound(); }
-        catch (ValidationException) { }
-        return RedirectToPage(new { id });
     }
 }

@@ -1013,6 +1013,94 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("setting", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Tasks.SalesTask", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("done_at");
+
+                    b.Property<string>("DoneBy")
+                        .HasColumnType("text")
+                        .HasColumnName("done_by");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<long?>("EnrollmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enrollment_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<DateTimeOffset?>("RemindedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminded_at");
+
+                    b.Property<long?>("SequenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .HasColumnType("text")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_task");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_sales_task_due_unreminded")
+                        .HasFilter("status = 'Open' AND reminded_at IS NULL");
+
+                    b.HasIndex("EnrollmentId", "StepId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_task_enrollment_id_step_id")
+                        .HasFilter("enrollment_id IS NOT NULL");
+
+                    b.HasIndex("LeadId", "Id")
+                        .HasDatabaseName("ix_sales_task_lead_id_id");
+
+                    b.HasIndex("Owner", "Status", "DueAt")
+                        .HasDatabaseName("ix_sales_task_owner_status_due_at");
+
+                    b.ToTable("sales_task", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Templates.EmailTemplate", b =>
                 {
                     b.Property<long>("Id")
@@ -1342,6 +1430,16 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequence_version_sequence_sequence_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Tasks.SalesTask", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_task_lead_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Templates.TemplateVersion", b =>

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using NurtureEngine.Common;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Sequences;
+using NurtureEngine.Templates;
+using NurtureEngine.Web.Admin;
+
+namespace NurtureEngine.Web.Pages.Sequences;
+
+/// <summary>
+/// The sequence builder: trigger, exit conditions, send window and the step list (add, reorder,
+/// configure, branch targets picked from the steps). Works without JavaScript: every button posts
+/// the whole form back. Saving publishes a new version; running enrollments finish on theirs.
+/// </summary>
+public sealed class EditModel(SequenceService sequences, PipelineService pipelines, TemplateService templates) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
+    [BindProperty] public SequenceForm Form { get; set; } = new();
+
+    public bool Exists { get; private set; }
+    public string Status { get; private set; } = "new";
+    public int Version { get; private set; }
+    public IReadOnlyList<PipelineDto> Pipelines { get; private set; } = [];
+    public IReadOnlyList<string> Templates { get; private set; } = [];
+    public IReadOnlyList<StepStats> Stats { get; private set; } = [];
+    public IReadOnlyList<string> Errors { get; private set; } = [];
+    public int ActiveEnrollments => Stats.Sum(s => s.Waiting);
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        await LoadAsync(ct);
+        if (await sequences.GetAsync(Key, ct) is { } json)
+            Form = SequenceForm.From(Json.Deserialize<SequenceDefinition>(json.ToJsonString()));
+        else
+        {
+            var pipeline = Pipelines.FirstOrDefault(p => p.IsDefault) ?? Pipelines.FirstOrDefault();
+            Form = new SequenceForm
+            {
+                Name = Key, TriggerPipeline = pipeline?.Key, TriggerStage = pipeline?.Stages.FirstOrDefault()?.Key, ExitOnReply = true,
+                Steps = [new StepForm { Id = "email-1", Type = StepType.Email, Template = Templates.FirstOrDefault() }],
+            };
+        }
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAddStepAsync(string newType, CancellationToken ct)
+    {
+        if (!StepType.All.Contains(newType)) newType = StepType.Email;
+        var n = 1;
+        while (Form.Steps.Any(s => s.Id == $"{newType.Replace('_', '-')}-{n}")) n++;
+        var step = new StepForm { Id = $"{newType.Replace('_', '-')}-{n}", Type = newType };
+        if (newType == StepType.Wait) step.Duration = "P2D";
+        if (newType == StepType.Task) { step.Title = "Call the lead"; step.Due = "P1D"; }
+        if (newType == StepType.Score) step.Points = 10;
+        Form.Steps.Add(step);
+        return await ShowAsync(ct);
+    }
+
+    public Task<IActionResult> OnPostMoveAsync(int index, bool up, CancellationToken ct)
+    {
+        var other = up ? index - 1 : index + 1;
+        if (index >= 0 && index < Form.Steps.Count && other >= 0 && other < Form.Steps.Count)
+            (Form.Steps[index], Form.Steps[other]) = (Form.Steps[other], Form.Steps[index]);
+        return ShowAsync(ct);
+    }
+
+    public Task<IActionResult> OnPostRemoveAsync(int index, CancellationToken ct)
+    {
+        if (index >= 0 && index < Form.Steps.Count) Form.Steps.RemoveAt(index);
+        return ShowAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        try
+        {
+            var (saved, created) = await sequences.PutAsync(Key, Form.ToDefinition(), ct);
+            TempData["Flash"] = created ? $"Published {Key} (version 1)." : $"Published version {saved["version"]}. Leads already in the sequence finish on the version they entered.";
+            return RedirectToPage(new { key = Key });
+        }
+        catch (ValidationException e)
+        {
+            Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList();
+        }
+        return await ShowAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostStatusAsync(bool pause, CancellationToken ct)
+    {
+        try { await sequences.SetStatusAsync(Key, pause ? SequenceStatus.Paused : SequenceStatus.Active, ct); }
+        catch (NotFoundException) { return NotFound(); }
+        TempData["Flash"] = pause ? "Paused: leads keep their place and nothing is sent." : "Running again.";
+        return RedirectToPage(new { key = Key });
+    }
+
+    private async Task<IActionResult> ShowAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        ModelState.Clear(); // show the reordered list, not the posted values by index
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Pipelines = await pipelines.ListAsync(ct);
+        Templates = (await templates.ListAsync(ct)).Select(t => t.Key).ToList();
+        if (await sequences.GetAsync(Key, ct) is JsonObject s)
+        {
+            Exists = true;
+            Status = s["status"]!.GetValue<string>();
+            Version = s["version"]!.GetValue<int>();
+            Stats = await sequences.StatsAsync(Key, ct);
+        }
+    }
+}
