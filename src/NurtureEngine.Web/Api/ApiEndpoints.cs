@@ -14,6 +14,7 @@ public static class ApiEndpoints
         api.MapSequences();
         api.MapScoring();
         api.MapPipelines();
+        api.MapDelivery();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

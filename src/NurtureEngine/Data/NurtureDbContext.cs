@@ -32,6 +32,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Setting> Settings => Set<Setting>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
+    public DbSet<Inbound.InboundMessage> InboundMessages => Set<Inbound.InboundMessage>();
+    public DbSet<Suppressions.Suppression> Suppressions => Set<Suppressions.Suppression>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
