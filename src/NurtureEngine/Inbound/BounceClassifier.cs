@@ -34,7 +34,8 @@ public static partial class BounceClassifier
         @"no longer (?:active|in use|valid|available|exists)|" +
         @"domain (?:name )?(?:not found|does not exist|couldn't be found|could not be found)|host or domain name not found|nxdomain|" +
         @"(?:does not|doesn't) have an? [\w.-]+ account|wasn't found at|was not found at|couldn't be found|could not be found|" +
-        @"bad destination (?:mailbox|system) address|mailbox disabled",
+        @"bad destination (?:mailbox|system) address|mailbox disabled|" +
+        @"benutzer unbekannt|empfänger unbekannt|unbekannter empfänger|existiert nicht|utilisateur inconnu|destinataire inconnu|n'existe pas|usuario desconocido|no existe",
         RegexOptions.IgnoreCase)]
     private static partial Regex HardWords();
 
@@ -81,7 +82,8 @@ public static partial class BounceClassifier
         // No specific code: the words decide; any sign of a full box, a policy or a temporary problem keeps it soft.
         var soft = FullWords().IsMatch(text) || PolicyWords().IsMatch(text) || TemporaryWords().IsMatch(text);
         var generic = code ?? (basic is null ? null : $"{basic[0]}.0.0");
-        if (HardWords().IsMatch(text) && !soft) return new Verdict(true, generic ?? "5.0.0", "address", reason);
+        if (generic is null && HardWords().IsMatch(text) && !soft) generic = "5.0.0";
+        if (HardWords().IsMatch(text) && !soft) return new Verdict(true, generic, "address", reason);
         return new Verdict(false, generic, CategoryOf(generic, text), reason);
     }
 
@@ -102,8 +104,12 @@ public static partial class BounceClassifier
 
     private static string Normalize(Match m) => $"{m.Groups[1].Value}.{int.Parse(m.Groups[2].Value)}.{int.Parse(m.Groups[3].Value)}";
 
-    /// <summary>Null for a generic code (x.0.0) that says only "failed".</summary>
-    private static string? Specific(string? code) => code is null || code.EndsWith(".0.0") ? null : code;
+    /// <summary>Codes that say only "failed" or name no cause decisively (x.0.0, "other address/mailbox
+    /// status", "unable to route"): the words decide, so "5.4.4 Host or domain name not found" is hard.</summary>
+    private static readonly HashSet<string> Undecided = ["5.1.0", "5.2.0", "5.3.0", "5.4.0", "5.4.4", "5.5.0"];
+
+    /// <summary>Null for a code that does not decide hard or soft by itself.</summary>
+    private static string? Specific(string? code) => code is null || code.EndsWith(".0.0") || Undecided.Contains(code) ? null : code;
 
     /// <summary>The most telling line: the one with the code, else the first non-empty one.</summary>
     private static string Reason(string text, string? code, string? basic)

@@ -80,6 +80,12 @@ public sealed class DeliveryFeedback(
         return Task.CompletedTask;
     }
 
+    /// <summary>An automatic reply (out of office, vacation, read receipt): on the timeline only. It
+    /// counts as nothing — no score, no trigger, no exit — since no person read or answered.</summary>
+    public void AutoReply(Lead lead, Message? answered, string? subject, string? from, string? reason) =>
+        timeline.Add(lead.Id, ActivityKind.AutoReplied, OneLine($"Automatic reply ({reason}): {subject}", 480),
+            new { subject, from, reason }, answered?.Id, answered?.SequenceId, answered?.StepId);
+
     /// <summary>A person answered: <c>email_replied</c> (scoring, triggers, exitWhen replied) and an email to the lead's owner.</summary>
     public async Task ReplyAsync(Lead lead, Message? answered, string? subject, string? from, string text, CancellationToken ct)
     {

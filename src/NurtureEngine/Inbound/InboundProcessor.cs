@@ -72,14 +72,7 @@ public sealed partial class InboundProcessor(
                 await feedback.DeliveredAsync(lead, sent, c.Status, "mailbox");
                 break;
             case InboundKind.AutoReply when lead is not null:
-                // Counts as nothing: no scoring, no trigger, no exit. Only the timeline shows it.
-                db.Activities.Add(new Timeline.Activity
-                {
-                    LeadId = lead.Id, Kind = Timeline.ActivityKind.AutoReplied, EventType = Timeline.ActivityKind.AutoReplied,
-                    Summary = Cut($"Automatic reply ({c.Reason}): {message.Subject}", 500)!,
-                    DataJson = Common.Json.Serialize(new { subject = message.Subject, reason = c.Reason, from = message.From.Mailboxes.FirstOrDefault()?.Address }),
-                    At = clock.GetUtcNow(), RecordedAt = clock.GetUtcNow(), MessageId = sent?.Id, SequenceId = sent?.SequenceId, StepId = sent?.StepId,
-                });
+                feedback.AutoReply(lead, sent, message.Subject, message.From.Mailboxes.FirstOrDefault()?.Address, c.Reason);
                 break;
             case InboundKind.Reply when lead is not null:
                 await feedback.ReplyAsync(lead, sent is { Kind: MessageKind.Marketing } ? sent : null, message.Subject,
