@@ -12,6 +12,8 @@
 #   NURTURE_TEST_SMTP_PORT   port of the SMTP sink
 #   NURTURE_TEST_MAILDIR     absolute folder where the sink writes one .eml per accepted message
 #   NURTURE_TEST_CHROMIUM    /usr/bin/chromium (for Playwright's ExecutablePath)
+#   NURTURE_TEST_IMAP_HOST   127.0.0.1 (a private Dovecot, for inbound-mail tests)
+#   NURTURE_TEST_IMAP_PORT, NURTURE_TEST_IMAP_USER, NURTURE_TEST_IMAP_PASSWORD
 # The last line printed is "N passed, M failed".
 set -euo pipefail
 
@@ -51,6 +53,8 @@ pkgs=()
 [ -n "$(find_pgbin)" ] || pkgs+=(postgresql)
 { [ -x "$PY" ] && "$PY" -c 'import aiosmtpd' >/dev/null 2>&1; } || pkgs+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+{ [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ]; } || pkgs+=(dovecot-imapd)
+{ [ -x "$PY" ] && "$PY" -c 'import dkim' >/dev/null 2>&1; } || pkgs+=(python3-dkim)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing: ${pkgs[*]}"
   "${SUDO[@]}" apt-get update -q >&2 || die "apt-get update failed"
@@ -60,6 +64,8 @@ fi
 PGBIN=$(find_pgbin)
 [ -n "$PGBIN" ] || die "PostgreSQL server binaries not found after install"
 "$PY" -c 'import aiosmtpd' >/dev/null 2>&1 || die "python3-aiosmtpd not importable by $PY"
+"$PY" -c 'import dkim' >/dev/null 2>&1 || die "python3-dkim not importable by $PY"
+[ -x /usr/sbin/dovecot ] || die "dovecot not found after install"
 command -v dotnet >/dev/null 2>&1 || die "dotnet SDK not found on PATH"
 
 as_postgres() {
@@ -78,6 +84,14 @@ if [ -f "$TD/pgdata.path" ]; then
     as_postgres "$PGBIN/pg_ctl" -D "$olddata" stop -m immediate >/dev/null 2>&1 || true
   fi
   case "$olddata" in /tmp/nurture-test-pg.*) "${SUDO[@]}" rm -rf "$(dirname "$olddata")" ;; esac
+fi
+if [ -f "$TD/imap.path" ]; then
+  oldimap=$(cat "$TD/imap.path" 2>/dev/null || true)
+  if [ -n "$oldimap" ] && [ -f "$oldimap/run/master.pid" ]; then
+    log "stopping a Dovecot left over from an earlier run"
+    "${SUDO[@]}" kill "$(cat "$oldimap/run/master.pid")" 2>/dev/null || true
+  fi
+  case "$oldimap" in /tmp/nurture-test-imap.*) "${SUDO[@]}" rm -rf "$oldimap" ;; esac
 fi
 if [ -f "$TD/smtp-sink.pid" ]; then
   old=$(cat "$TD/smtp-sink.pid" 2>/dev/null || true)
@@ -115,6 +129,7 @@ fi
 # --------------------------------------------------------------- cleanup
 PG_STARTED=0
 SINK_PID=""
+IMAPDIR=""
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local rc=$?
@@ -122,6 +137,11 @@ cleanup() {
   if [ -n "$SINK_PID" ]; then
     kill "$SINK_PID" 2>/dev/null
     wait "$SINK_PID" 2>/dev/null
+  fi
+  if [ -n "$IMAPDIR" ]; then
+    [ -f "$IMAPDIR/run/master.pid" ] && "${SUDO[@]}" kill "$(cat "$IMAPDIR/run/master.pid")" 2>/dev/null
+    cp "$IMAPDIR/dovecot.log" "$TD/logs/dovecot.log" 2>/dev/null
+    "${SUDO[@]}" rm -rf "$IMAPDIR"
   fi
   if [ "$PG_STARTED" = 1 ]; then
     as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" stop -m immediate >/dev/null 2>&1
@@ -141,11 +161,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Two distinct free TCP ports on 127.0.0.1 (both sockets held open while choosing).
-read -r PGPORT SMTPPORT < <("$PY" - <<'EOF'
+# Three distinct free TCP ports on 127.0.0.1 (all sockets held open while choosing).
+read -r PGPORT SMTPPORT IMAPPORT < <("$PY" - <<'EOF'
 import socket
 socks = []
-for _ in range(2):
+for _ in range(3):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -154,7 +174,7 @@ for s in socks:
     s.close()
 EOF
 )
-if [ -z "${PGPORT:-}" ] || [ -z "${SMTPPORT:-}" ]; then die "could not pick free ports"; fi
+if [ -z "${PGPORT:-}" ] || [ -z "${SMTPPORT:-}" ] || [ -z "${IMAPPORT:-}" ]; then die "could not pick free ports"; fi
 
 # --------------------------------------------------------------- PostgreSQL
 LOCALE=C
@@ -196,6 +216,57 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$SMTPPORT") 2>/dev/null; do
   sleep 0.1
 done
 
+# --------------------------------------------------------------- IMAP (Dovecot)
+# A private instance as root (RECIPES.md); mail is owned by the mail user, so the folder lives
+# under /tmp where that user can reach it.
+IMAPDIR=$(mktemp -d /tmp/nurture-test-imap.XXXXXX)
+echo "$IMAPDIR" >"$TD/imap.path"
+chmod 755 "$IMAPDIR"
+mkdir -p "$IMAPDIR/run" "$IMAPDIR/state" "$IMAPDIR/mail"
+IMAPUSER=inbox@nurture.test
+IMAPPASS=inbox-secret-$RANDOM$RANDOM
+echo "$IMAPUSER:{PLAIN}$IMAPPASS" >"$IMAPDIR/users"
+cat >"$IMAPDIR/dovecot.conf" <<EOF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $IMAPDIR/run
+state_dir = $IMAPDIR/state
+log_path = $IMAPDIR/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:$IMAPDIR/mail/%n
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $IMAPDIR/users
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$IMAPDIR/mail/%n
+}
+first_valid_uid = 8
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAPPORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+EOF
+"${SUDO[@]}" chown -R mail:mail "$IMAPDIR/mail"
+log "starting Dovecot IMAP on 127.0.0.1:$IMAPPORT"
+"${SUDO[@]}" /usr/sbin/dovecot -c "$IMAPDIR/dovecot.conf" || { cat "$IMAPDIR/dovecot.log" >&2 2>/dev/null; die "Dovecot did not start"; }
+deadline=$((SECONDS + 30))
+until (exec 3<>"/dev/tcp/127.0.0.1/$IMAPPORT") 2>/dev/null; do
+  [ "$SECONDS" -lt "$deadline" ] || { cat "$IMAPDIR/dovecot.log" >&2 2>/dev/null; die "Dovecot not accepting connections"; }
+  sleep 0.1
+done
+
+export NURTURE_TEST_IMAP_HOST=127.0.0.1
+export NURTURE_TEST_IMAP_PORT=$IMAPPORT
+export NURTURE_TEST_IMAP_USER=$IMAPUSER
+export NURTURE_TEST_IMAP_PASSWORD=$IMAPPASS
 export NURTURE_TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Password=postgres"
 export NURTURE_TEST_SMTP_HOST=127.0.0.1
 export NURTURE_TEST_SMTP_PORT=$SMTPPORT

@@ -5,6 +5,7 @@ using NurtureEngine.Automation;
 using NurtureEngine.Data;
 using NurtureEngine.Demo;
 using NurtureEngine.Events;
+using NurtureEngine.Inbound;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
 using NurtureEngine.Pipelines;
@@ -26,6 +27,7 @@ public static class NurtureServiceCollectionExtensions
     {
         services.AddOptions<NurtureOptions>().BindConfiguration(NurtureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddNurtureInbound();
         services.AddDbContext<NurtureDbContext>((sp, o) => o
             .UseNpgsql(ConnectionString(sp.GetRequiredService<IConfiguration>()), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
             .UseSnakeCaseNamingConvention());

@@ -16,6 +16,7 @@ public static class ApiEndpoints
         api.MapPipelines();
         api.MapSegments();
         api.MapTasks();
+        api.MapDelivery();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

@@ -5,6 +5,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using NurtureEngine;
 using NurtureEngine.Automation;
+using NurtureEngine.Inbound;
 using NurtureEngine.Settings;
 
 namespace NurtureEngine.Web.Hosting;
@@ -59,7 +60,7 @@ public static class WorkerExtensions
 /// Runs the Hangfire server in the worker and all roles, and registers the once-a-minute sweep
 /// that catches anything whose nudge was lost.
 /// </summary>
-public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, JobStorage storage, IServiceScopeFactory scopes,
+public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, IOptions<ImapOptions> imap, JobStorage storage, IServiceScopeFactory scopes,
     IRecurringJobManager recurring) : IHostedService, IAsyncDisposable
 {
     private BackgroundJobServer? _server;
@@ -69,6 +70,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, JobStor
         if (!options.Value.RunsWorker) return Task.CompletedTask;
         recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Tasks.TaskReminderJob>("task-reminders", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddInboundRecurringJobs(imap.Value);
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

@@ -35,6 +35,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Segments.SegmentMember> SegmentMembers => Set<Segments.SegmentMember>();
     public DbSet<Tasks.SalesTask> SalesTasks => Set<Tasks.SalesTask>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
+    public DbSet<Inbound.InboundMessage> InboundMessages => Set<Inbound.InboundMessage>();
+    public DbSet<Suppressions.Suppression> Suppressions => Set<Suppressions.Suppression>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -29,6 +29,8 @@ public sealed class Lead
     public LeadStatus Status { get; set; } = LeadStatus.Subscribed;
     public string? StatusReason { get; set; }
     public int SoftBounces { get; set; }
+    /// <summary>When score decay last applied to this lead (null: never; counted from creation).</summary>
+    public DateTimeOffset? ScoreDecayedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -8,9 +8,11 @@ namespace NurtureEngine.Mail;
 /// Builds the RFC 5322 message from a stored outbox row: multipart/alternative (text + HTML), a
 /// stable Message-ID, and for marketing email the RFC 2369 List-Unsubscribe and RFC 8058
 /// List-Unsubscribe-Post headers. MimeKit encodes every header, so no CR/LF in a name or subject
-/// can inject a header.
+/// can inject a header. Marketing email carries a VERP Return-Path (<c>bounces+token@</c>, used as
+/// the SMTP envelope sender) and a Reply-To (<c>reply+token@</c>) that tie bounces and replies to the
+/// message; with <c>Nurture:Dkim</c> set, the message is DKIM-signed last.
 /// </summary>
-public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions> options)
+public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions> options, DkimMessageSigner dkim)
 {
     public MimeMessage Build(Message m)
     {
@@ -22,7 +24,9 @@ public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions>
         message.Date = m.CreatedAt;
         if (m.Kind == MessageKind.Marketing)
         {
-            var domain = options.Value.Sender.Domain;
+            var domain = options.Value.Sender.ReturnDomain;
+            message.Headers.Add(HeaderId.ReturnPath, $"<{urls.ReturnPath(m.Id, domain)}>");
+            message.ReplyTo.Add(new MailboxAddress(m.FromName ?? "", urls.ReplyAddress(m.Id, domain)));
             message.Headers.Add("List-Unsubscribe", $"<{urls.Unsubscribe(m.Id)}>, <{urls.UnsubscribeMailto(m.Id, domain)}>");
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             message.Headers.Add("Precedence", "bulk");
@@ -30,6 +34,7 @@ public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions>
         message.Headers.Add("X-Nurture-Message", m.Id.ToString("N"));
         var body = new BodyBuilder { TextBody = m.Text, HtmlBody = m.Html };
         message.Body = body.ToMessageBody();
+        dkim.Sign(message);
         return message;
     }
 }

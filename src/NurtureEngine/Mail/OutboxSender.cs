@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Automation;
 using NurtureEngine.Data;
+using NurtureEngine.Inbound;
 using NurtureEngine.Leads;
+using NurtureEngine.Suppressions;
 using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Mail;
@@ -85,6 +87,11 @@ public sealed partial class OutboxSender(
             await SuppressAsync(scope.ServiceProvider, message, $"lead is {status.ToString().ToLowerInvariant()}", ct);
             return;
         }
+        if (message.Kind == MessageKind.Marketing && await scope.ServiceProvider.GetRequiredService<SuppressionList>().ReasonAsync(message.ToAddress, ct) is { } suppressed)
+        {
+            await SuppressAsync(scope.ServiceProvider, message, suppressed, ct);
+            return;
+        }
         DeliveryResult result;
         try
         {
@@ -135,6 +142,14 @@ public sealed partial class OutboxSender(
                     message.Error = Truncate(result.Reply);
                     timeline.Add(message.LeadId, ActivityKind.EmailFailed, $"Email \"{message.Subject}\" failed: {message.Error}",
                         new { status = message.Status.ToString().ToLowerInvariant(), reason = message.Error }, message.Id, message.SequenceId, message.StepId);
+                    if (result.Outcome == DeliveryOutcome.Rejected && message.Kind == MessageKind.Marketing)
+                    {
+                        // A 5xx at send time is a bounce like any other, classified by its enhanced code and words.
+                        var verdict = BounceClassifier.Classify(null, result.Reply);
+                        var lead = await db.Leads.SingleAsync(l => l.Id == message.LeadId, c);
+                        await services.GetRequiredService<DeliveryFeedback>().BounceAsync(lead, message.ToAddress, message, verdict.Hard,
+                            verdict.Status, verdict.Reason, verdict.Category, "smtp", c);
+                    }
                     break;
             }
             await db.SaveChangesAsync(c);

@@ -34,7 +34,7 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
         try
         {
             client = await EnsureConnectedAsync(client, ct);
-            var reply = await client.SendAsync(message, ct, progress);
+            var reply = await client.SendAsync(message, EnvelopeSender(message), message.To.Mailboxes, ct, progress);
             return new DeliveryResult(DeliveryOutcome.Sent, reply);
         }
         catch (SmtpCommandException e)
@@ -58,6 +58,18 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
         {
             _pool.Writer.TryWrite(client);
         }
+    }
+
+    /// <summary>The VERP Return-Path becomes MAIL FROM; the header itself is the receiving MTA's to write.</summary>
+    private static MailboxAddress EnvelopeSender(MimeMessage message)
+    {
+        var returnPath = message.Headers[HeaderId.ReturnPath];
+        if (returnPath is not null)
+        {
+            message.Headers.Remove(HeaderId.ReturnPath);
+            if (MailboxAddress.TryParse(returnPath.Trim(), out var verp)) return verp;
+        }
+        return message.From.Mailboxes.First();
     }
 
     private async Task<SmtpClient> EnsureConnectedAsync(SmtpClient? client, CancellationToken ct)

@@ -19,7 +19,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, Tasks.TaskService tasks, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -232,9 +232,9 @@ public sealed partial class SequenceRunner(
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
         if (await messages.ExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
-        if (!lead.CanReceiveMarketing)
+        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead.Email, ct);
+        if (suppressedBecause is { } reason)
         {
-            var reason = $"lead is {lead.Status.ToString().ToLowerInvariant()}";
             var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);
             timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
                 new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using NurtureEngine.Mail;
+using NurtureEngine.Tracking;
 
 namespace NurtureEngine.Settings;
 
@@ -28,6 +30,9 @@ public sealed class NurtureOptions
     /// <summary>Marketing emails per minute to one recipient domain (0 = off).</summary>
     [Range(0, 1_000_000)] public int DomainThrottlePerMinute { get; set; }
 
+    public OpenTrackingOptions Opens { get; set; } = new();
+    public DkimOptions Dkim { get; set; } = new();
+
     public bool RunsWorker => Role is "all" or "worker";
     public bool RunsWeb => Role is "all" or "web";
 }
@@ -44,7 +49,15 @@ public sealed class SenderOptions
     [EmailAddress] public string Email { get; set; } = "hello@nurture.example";
     public string PostalAddress { get; set; } = "NurtureEngine Demo Ltd, 1 Example Street, London EC1A 1AA, United Kingdom";
 
+    /// <summary>
+    /// Domain of the addresses that come back to the inbound mailbox: the VERP Return-Path
+    /// (<c>bounces+token@</c>), Reply-To (<c>reply+token@</c>) and List-Unsubscribe mailto
+    /// (<c>unsubscribe+token@</c>). Its MX must deliver to <c>Inbound:Imap</c>. Default: the sender's domain.
+    /// </summary>
+    public string? InboundDomain { get; set; }
+
     public string Domain => Email[(Email.IndexOf('@') + 1)..];
+    public string ReturnDomain => string.IsNullOrWhiteSpace(InboundDomain) ? Domain : InboundDomain.Trim();
 }
 
 public sealed class BootstrapAdminOptions

@@ -41,6 +41,9 @@ public static class ActivityKind
     public const string EmailReplied = "email_replied";
     public const string AutoReplied = "auto_replied";
     public const string EmailBounced = "email_bounced";
+    public const string EmailDelivered = "email_delivered";
+    /// <summary>An open by a privacy proxy or scanner, not a person: on the timeline, scores nothing.</summary>
+    public const string MachineOpened = "machine_opened";
     public const string Unsubscribed = "unsubscribed";
     public const string Complained = "complained";
     public const string OwnerNotified = "owner_notified";

@@ -15,6 +15,10 @@ public sealed class PublicUrls(IOptions<NurtureOptions> options, IConfiguration 
     public string Click(Guid messageId, int linkIndex) => $"{BaseUrl}/t/c/{Token(messageId, TrackingKind.Click, linkIndex)}";
     public string Unsubscribe(Guid messageId) => $"{BaseUrl}/u/{Token(messageId, TrackingKind.Unsubscribe)}";
     public string UnsubscribeMailto(Guid messageId, string senderDomain) => $"mailto:unsubscribe+{Token(messageId, TrackingKind.Unsubscribe)}@{senderDomain}";
+    /// <summary>VERP: the envelope sender of one message, so its bounce names the message.</summary>
+    public string ReturnPath(Guid messageId, string domain) => $"bounces+{Token(messageId, TrackingKind.Bounce)}@{domain}";
+    /// <summary>The Reply-To of one message, so a reply names the message it answers.</summary>
+    public string ReplyAddress(Guid messageId, string domain) => $"reply+{Token(messageId, TrackingKind.Reply)}@{domain}";
 
     private string Token(Guid messageId, TrackingKind kind, int link = 0) => new TrackingToken(messageId, kind, link).Sign(secrets.TrackingKey);
 }

@@ -13,14 +13,24 @@ namespace NurtureEngine.Tracking;
 /// token records nothing; a click goes only to a link stored with the message.
 /// </summary>
 public sealed class TrackingService(NurtureDbContext db, UnitOfWork work, EngagementRecorder engagement, TimelineWriter timeline,
-    InstallationSecrets secrets, TimeProvider clock)
+    InstallationSecrets secrets, IOptions<NurtureOptions> options, TimeProvider clock)
 {
     /// <summary>Records an open, at most once per message per minute.</summary>
     public Task RecordOpenAsync(string token, string? userAgent, CancellationToken ct) => work.RunAsync(async c =>
     {
         if (await MessageForAsync(token, TrackingKind.Open, c) is not { } found) return;
         var (message, lead) = found;
-        var recent = clock.GetUtcNow().AddMinutes(-1);
+        var now = clock.GetUtcNow();
+        var recent = now.AddMinutes(-1);
+        var opens = options.Value.Opens;
+        if (MachineOpenDetector.Reason(userAgent, message.SentAt, now, opens) is { } machine && !opens.CountMachineOpens)
+        {
+            // On the timeline, flagged; no score, no trigger, no "opened" condition.
+            if (await db.Activities.AnyAsync(a => a.MessageId == message.Id && a.Kind == ActivityKind.MachineOpened && a.At > recent, c)) return;
+            timeline.Add(lead.Id, ActivityKind.MachineOpened, $"Opened by a machine ({machine}): \"{message.Subject}\" (not counted)",
+                new { subject = message.Subject, userAgent, machine = true, reason = machine }, message.Id, message.SequenceId, message.StepId);
+            return;
+        }
         if (await db.Activities.AnyAsync(a => a.MessageId == message.Id && a.Kind == ActivityKind.EmailOpened && a.At > recent, c)) return;
         await engagement.RecordAsync(lead, ActivityKind.EmailOpened, $"Opened \"{message.Subject}\"",
             new { subject = message.Subject, userAgent }, message.Id, message.SequenceId, message.StepId, c);

@@ -4,7 +4,14 @@ using System.Security.Cryptography;
 
 namespace NurtureEngine.Tracking;
 
-public enum TrackingKind : byte { Open = (byte)'o', Click = (byte)'c', Unsubscribe = (byte)'u' }
+public enum TrackingKind : byte
+{
+    Open = (byte)'o', Click = (byte)'c', Unsubscribe = (byte)'u',
+    /// <summary>The VERP Return-Path of a sent message: bounces come back to it.</summary>
+    Bounce = (byte)'b',
+    /// <summary>The Reply-To of a sent message: replies come back to it.</summary>
+    Reply = (byte)'r',
+}
 
 /// <summary>
 /// A short, HMAC-signed reference to a stored message (and link index). It carries no URL: the
@@ -23,7 +30,11 @@ public sealed record TrackingToken(Guid MessageId, TrackingKind Kind, int LinkIn
         return Base64Url.EncodeToString(buffer);
     }
 
-    public static TrackingToken? Verify(string? token, byte[] key, TrackingKind expected)
+    public static TrackingToken? Verify(string? token, byte[] key, TrackingKind expected) =>
+        Verify(token, key) is { } parsed && parsed.Kind == expected ? parsed : null;
+
+    /// <summary>Any kind of token this installation signed; null when malformed or not ours.</summary>
+    public static TrackingToken? Verify(string? token, byte[] key)
     {
         if (token is null || token.Length is 0 or > 64) return null;
         Span<byte> buffer = stackalloc byte[64];
@@ -36,8 +47,8 @@ public sealed record TrackingToken(Guid MessageId, TrackingKind Kind, int LinkIn
         var payload = buffer[..PayloadLength];
         var mac = Mac(key, payload);
         if (!CryptographicOperations.FixedTimeEquals(mac.AsSpan(0, MacLength), buffer.Slice(PayloadLength, MacLength))) return null;
-        if (payload[16] != (byte)expected) return null;
-        return new TrackingToken(new Guid(payload[..16]), expected, BinaryPrimitives.ReadUInt16BigEndian(payload[17..]));
+        if (!Enum.IsDefined((TrackingKind)payload[16])) return null;
+        return new TrackingToken(new Guid(payload[..16]), (TrackingKind)payload[16], BinaryPrimitives.ReadUInt16BigEndian(payload[17..]));
     }
 
     private void WritePayload(Span<byte> payload)
