@@ -7,6 +7,7 @@ builder.AddNurtureData();
 builder.AddNurtureAuthentication();
 builder.AddNurtureWorkers();
 builder.AddNurtureAdmin();
+builder.AddNurtureOpenApi();
 
 var app = builder.Build();
 await app.InitializeNurtureDatabaseAsync();
@@ -20,6 +21,7 @@ app.MapNurtureHealth();
 if (app.RunsWeb())
 {
     app.MapNurtureApi();
+    app.MapNurtureOpenApi();
     app.MapNurtureTracking();
     app.MapNurtureAdmin();
 }
