@@ -51,6 +51,8 @@ pkgs=()
 [ -n "$(find_pgbin)" ] || pkgs+=(postgresql)
 { [ -x "$PY" ] && "$PY" -c 'import aiosmtpd' >/dev/null 2>&1; } || pkgs+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+# promtool (from the prometheus package) lints our /metrics exposition the way Prometheus reads it
+command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing: ${pkgs[*]}"
   "${SUDO[@]}" apt-get update -q >&2 || die "apt-get update failed"

@@ -8,6 +8,7 @@ builder.AddNurtureAuthentication();
 builder.AddNurtureWorkers();
 builder.AddNurtureAdmin();
 builder.AddNurtureOpenApi();
+builder.AddNurtureTelemetry();
 
 var app = builder.Build();
 await app.InitializeNurtureDatabaseAsync();
@@ -18,6 +19,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.MapNurtureHealth();
+app.MapNurtureMetrics();
 if (app.RunsWeb())
 {
     app.MapNurtureApi();

@@ -12,6 +12,7 @@ using NurtureEngine.Rendering;
 using NurtureEngine.Scoring;
 using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
+using NurtureEngine.Telemetry;
 using NurtureEngine.Templates;
 using NurtureEngine.Timeline;
 using NurtureEngine.Tracking;
@@ -31,6 +32,9 @@ public static class NurtureServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstallationSecrets>();
+        services.AddMetrics();
+        services.AddSingleton<DueWorkLagProbe>();
+        services.AddSingleton<NurtureMetrics>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<SequenceCatalog>();
