@@ -15,6 +15,7 @@ public static class ApiEndpoints
         api.MapScoring();
         api.MapPipelines();
         api.MapSegments();
+        api.MapWebhookSubscriptions();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

@@ -25,7 +25,7 @@ public sealed class SmtpHealthCheck(IOptions<SmtpOptions> smtp, IOptions<Nurture
         using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(options.Host, options.Port, Enum.Parse<SecureSocketOptions>(options.Security, ignoreCase: true), timeout.Token);
+            await client.ConnectAsync(options.Host!, options.Port, Enum.Parse<SecureSocketOptions>(options.Security, ignoreCase: true), timeout.Token);
             if (!string.IsNullOrEmpty(options.User)) await client.AuthenticateAsync(options.User, options.Password ?? "", timeout.Token);
             await client.DisconnectAsync(true, timeout.Token);
             return HealthCheckResult.Healthy($"SMTP relay {options.Host}:{options.Port} reachable");

@@ -6,6 +6,7 @@ using Hangfire.PostgreSql.Factories;
 using NurtureEngine;
 using NurtureEngine.Automation;
 using NurtureEngine.Settings;
+using NurtureEngine.Webhooks;
 
 namespace NurtureEngine.Web.Hosting;
 
@@ -68,6 +69,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, JobStor
     {
         if (!options.Value.RunsWorker) return Task.CompletedTask;
         recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

@@ -19,6 +19,7 @@ public sealed class NurtureMetrics
     private readonly Counter<long> _events;
     private readonly Histogram<int> _claims;
     private readonly Histogram<double> _smtp;
+    private readonly Counter<long> _webhooks;
 
     public NurtureMetrics(IMeterFactory meters, DueWorkLagProbe lag)
     {
@@ -33,6 +34,8 @@ public sealed class NurtureMetrics
         _smtp = Meter.CreateHistogram<double>("nurture.smtp.duration", "s",
             "Time to hand one message to the SMTP relay (or the dev inbox), by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _webhooks = Meter.CreateCounter<long>("nurture.webhooks.attempts", "{attempt}",
+            "Outbound webhook attempts by outcome: delivered, retry, failed");
         Meter.CreateObservableGauge("nurture.due_work.lag", lag.Read, "s",
             "Age of the oldest due work not yet done (work: enrollments or messages); 0 when nothing is overdue");
     }
@@ -54,6 +57,8 @@ public sealed class NurtureMetrics
     {
         if (count > 0) _claims.Record(count, new KeyValuePair<string, object?>("work", work));
     }
+
+    public void Webhook(string outcome) => _webhooks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SmtpDuration(TimeSpan elapsed, string outcome) =>
         _smtp.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));

@@ -57,7 +57,7 @@ public sealed partial class MetricsTests(ITestOutputHelper output) : IAsyncLifet
         var lead = await _app.CreateLeadAsync(new { email = NurtureApp.UniqueEmail("lag") });
         await _app.WaitForKindAsync(lead["id"]!.GetValue<string>(), "email_sent");
         // An overdue message that no worker can take (leased far into the future by a "stuck" worker).
-        await _app.Db(db => db.Database.ExecuteSqlRawAsync("""
+        _app.Db(db => db.Database.ExecuteSqlRaw("""
             UPDATE nurture.message SET status = 'Scheduled', not_before = now() - interval '10 minutes',
                    lease_owner = 'stuck', lease_until = now() + interval '1 hour'
             """));
