@@ -35,6 +35,8 @@ public static class OpenApiExtensions
             });
             o.AddOperationTransformer((operation, context, _) =>
             {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
+                    operation.Security = [];
                 var key = $"{context.Description.HttpMethod} /{context.Description.RelativePath}";
                 if (!ApiDocs.Endpoints.TryGetValue(key, out var entry)) return Task.CompletedTask;
                 operation.Summary = entry.Summary;
