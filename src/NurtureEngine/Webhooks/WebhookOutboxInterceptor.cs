@@ -22,8 +22,16 @@ public sealed partial class WebhookOutboxInterceptor(WebhookSubscriptionCache su
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
         if (eventData.Context is not NurtureDbContext db) return result;
-        var added = db.ChangeTracker.Entries<Activity>().Where(e => e.State == EntityState.Added && !Handled.TryGetValue(e.Entity, out _))
-            .Select(e => e.Entity).ToList();
+        // Activities are always added explicitly (TimelineWriter), so no second DetectChanges is needed to find them.
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        List<Activity> added;
+        try
+        {
+            added = db.ChangeTracker.Entries<Activity>().Where(e => e.State == EntityState.Added && !Handled.TryGetValue(e.Entity, out _))
+                .Select(e => e.Entity).ToList();
+        }
+        finally { db.ChangeTracker.AutoDetectChangesEnabled = detect; }
         if (added.Count == 0) return result;
         var active = await subscriptions.GetAsync(db, ct);
         var now = clock.GetUtcNow();

