@@ -69,6 +69,8 @@ public static class ApiDocs
               { "type": "attribute", "key": "industry", "equals": "manufacturing" } ] } }
             """),
         ["GET /api/v1/segments"] = new("List segments"),
+        ["GET /api/v1/segments/{key}"] = new("Get a segment"),
+        ["POST /api/v1/segments/{key}/enroll"] = new("Enroll every lead of a segment in a sequence"),
         ["GET /api/v1/segments/{key}/leads"] = new("Leads in a segment (paged)"),
         ["GET /api/v1/tasks"] = new("The reps' to-do list (owner, status=open|done)"),
         ["POST /api/v1/tasks/{id}/done"] = new("Mark a task done"),

@@ -17,11 +17,6 @@ public sealed partial class OpenApiTests : IAsyncLifetime
     [
         "DELETE /api/v1/leads/{id}",
         "GET /api/v1/leads/{id}/export",
-        "POST /api/v1/sequences/{key}/simulate",
-        "POST /api/v1/sequences/{key}/impact",
-        "PUT /api/v1/segments/{key}",
-        "GET /api/v1/segments/{key}/leads",
-        "GET /api/v1/segments",
         "GET /api/v1/tasks",
         "POST /api/v1/tasks/{id}/done",
         "GET /api/v1/pipelines/{key}/funnel",

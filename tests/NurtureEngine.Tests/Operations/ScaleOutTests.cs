@@ -23,24 +23,14 @@ public sealed partial class ScaleOutTests
     public async Task TwoWebAndTwoWorkerProcesses_OnAnEmptyDatabase_MigrateAndSeedOnce_AndEmailEachLeadOnce()
     {
         var connectionString = await TestDatabases.CreateEmptyAsync();
-        Dictionary<string, string> Env(string role) => new()
+        var settings = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Nurture"] = connectionString,
-            ["Smtp__Host"] = "127.0.0.1",
-            ["Smtp__Port"] = TestEnvironment.SmtpPort.ToString(),
-            ["Smtp__Security"] = "None",
-            ["Nurture__Role"] = role,
             ["Nurture__SeedDemo"] = "true",
             ["Nurture__BootstrapApiKey"] = ApiKey,
             ["Nurture__BootstrapAdmin__Email"] = AdminEmail,
             ["Nurture__BootstrapAdmin__Password"] = AdminPassword,
-            ["Nurture__PublicBaseUrl"] = "http://localhost",
         };
-        var processes = new[]
-        {
-            AppProcess.Start("web-1", Env("web")), AppProcess.Start("web-2", Env("web")),
-            AppProcess.Start("worker-1", Env("worker")), AppProcess.Start("worker-2", Env("worker")),
-        };
+        var processes = new[] { "web", "web", "worker", "worker" }.Select(role => WorkerProcess.Start(connectionString, role, settings)).ToArray();
         try
         {
             await Task.WhenAll(processes.Select(p => p.WaitUntilReadyAsync()));
@@ -86,7 +76,7 @@ public sealed partial class ScaleOutTests
         }
     }
 
-    private static HttpClient Api(AppProcess web)
+    private static HttpClient Api(WorkerProcess web)
     {
         var client = web.Client();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
@@ -94,7 +84,7 @@ public sealed partial class ScaleOutTests
     }
 
     /// <summary>Signs in through the login form (antiforgery and all); returns the Cookie header to send.</summary>
-    private static async Task<string> SignInAsync(AppProcess web)
+    private static async Task<string> SignInAsync(WorkerProcess web)
     {
         var cookies = new CookieContainer();
         using var client = web.Client(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false });
@@ -115,7 +105,7 @@ public sealed partial class ScaleOutTests
 
     private static async Task<long> ScalarAsync(string connectionString, string sql)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await conn.OpenAsync();
         return Convert.ToInt64(await new NpgsqlCommand(sql, conn).ExecuteScalarAsync());
     }

@@ -67,7 +67,7 @@ public sealed class UpgradeTests
 
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await conn.OpenAsync();
         await new NpgsqlCommand(sql, conn).ExecuteNonQueryAsync();
     }

@@ -13,7 +13,7 @@ using NurtureEngine.Data;
 namespace NurtureEngine.Data.Migrations
 {
     [DbContext(typeof(NurtureDbContext))]
-    [Migration("20261123130254_Operations")]
+    [Migration("20261123134009_Operations")]
     partial class Operations
     {
         /// <inheritdoc />
@@ -786,6 +786,71 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("stage", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FilterJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("filter");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segment");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segment_key");
+
+                    b.ToTable("segment", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>
+                {
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("segment_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.HasKey("SegmentId", "LeadId")
+                        .HasName("pk_segment_member");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_segment_member_lead_id");
+
+                    b.ToTable("segment_member", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
                 {
                     b.Property<long>("Id")
@@ -1418,6 +1483,23 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_stage_pipeline_pipeline_id");
 
                     b.Navigation("Pipeline");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_member_lead_lead_id");
+
+                    b.HasOne("NurtureEngine.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_member_segment_segment_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
