@@ -55,6 +55,10 @@ pkgs=()
 [ -x /usr/bin/chromium ] || pkgs+=(chromium)
 { [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ]; } || pkgs+=(dovecot-imapd)
 { [ -x "$PY" ] && "$PY" -c 'import dkim' >/dev/null 2>&1; } || pkgs+=(python3-dkim)
+# promtool (from the prometheus package) lints our /metrics exposition the way Prometheus reads it
+command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus)
+# docker-compose 1.29 validates docker-compose.yml without a Docker engine
+command -v docker-compose >/dev/null 2>&1 || pkgs+=(docker-compose)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing: ${pkgs[*]}"
   "${SUDO[@]}" apt-get update -q >&2 || die "apt-get update failed"

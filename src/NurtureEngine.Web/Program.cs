@@ -7,6 +7,8 @@ builder.AddNurtureData();
 builder.AddNurtureAuthentication();
 builder.AddNurtureWorkers();
 builder.AddNurtureAdmin();
+builder.AddNurtureOpenApi();
+builder.AddNurtureTelemetry();
 
 var app = builder.Build();
 await app.InitializeNurtureDatabaseAsync();
@@ -18,9 +20,11 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.MapNurtureHealth();
+app.MapNurtureMetrics();
 if (app.RunsWeb())
 {
     app.MapNurtureApi();
+    app.MapNurtureOpenApi();
     app.MapNurtureTracking();
     app.MapNurtureAdmin();
 }

@@ -14,9 +14,11 @@ using NurtureEngine.Scoring;
 using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
 using NurtureEngine.Tasks;
+using NurtureEngine.Telemetry;
 using NurtureEngine.Templates;
 using NurtureEngine.Timeline;
 using NurtureEngine.Tracking;
+using NurtureEngine.Webhooks;
 
 namespace NurtureEngine;
 
@@ -28,12 +30,23 @@ public static class NurtureServiceCollectionExtensions
         services.AddOptions<NurtureOptions>().BindConfiguration(NurtureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddNurtureInbound();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDbContext<NurtureDbContext>((sp, o) => o
             .UseNpgsql(ConnectionString(sp.GetRequiredService<IConfiguration>()), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
-            .UseSnakeCaseNamingConvention());
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(sp.GetRequiredService<WebhookOutboxInterceptor>()));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstallationSecrets>();
+        services.AddMetrics();
+        services.AddSingleton<DueWorkLagProbe>();
+        services.AddSingleton<NurtureMetrics>();
+        services.AddSingleton<WebhookSubscriptionCache>();
+        services.AddSingleton<WebhookOutboxInterceptor>();
+        services.AddSingleton<WebhookSender>();
+        services.AddScoped<WebhookSignal>();
+        services.AddScoped<WebhookService>();
+        services.AddScoped<WebhookDispatchJob>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<SequenceCatalog>();

@@ -17,6 +17,7 @@ public static class ApiEndpoints
         api.MapSegments();
         api.MapTasks();
         api.MapDelivery();
+        api.MapWebhookSubscriptions();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

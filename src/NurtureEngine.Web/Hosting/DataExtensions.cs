@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using NurtureEngine;
 using NurtureEngine.Data;
 using NurtureEngine.Settings;
@@ -11,9 +12,13 @@ public static class DataExtensions
         if (builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls("http://127.0.0.1:5000");
         builder.Services.AddNurtureEngine(builder.Configuration);
+        // Keys in PostgreSQL: a cookie or antiforgery token issued by one web process is valid on every other.
+        builder.Services.AddDataProtection().SetApplicationName("NurtureEngine").PersistKeysToDbContext<NurtureDbContext>();
         builder.Services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<SmtpHealthCheck>("smtp", tags: ["ready"]);
         return builder;
     }
 

@@ -7,6 +7,7 @@ using NurtureEngine;
 using NurtureEngine.Automation;
 using NurtureEngine.Inbound;
 using NurtureEngine.Settings;
+using NurtureEngine.Webhooks;
 
 namespace NurtureEngine.Web.Hosting;
 
@@ -71,6 +72,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, IOption
         recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Tasks.TaskReminderJob>("task-reminders", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddInboundRecurringJobs(imap.Value);
+        recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

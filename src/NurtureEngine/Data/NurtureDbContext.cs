@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,11 +10,12 @@ using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
 using NurtureEngine.Templates;
 using NurtureEngine.Timeline;
+using NurtureEngine.Webhooks;
 
 namespace NurtureEngine.Data;
 
 public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
-    : IdentityDbContext<IdentityUser, IdentityRole, string>(options)
+    : IdentityDbContext<IdentityUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public const string Schema = "nurture";
 
@@ -37,6 +39,11 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
     public DbSet<Inbound.InboundMessage> InboundMessages => Set<Inbound.InboundMessage>();
     public DbSet<Suppressions.Suppression> Suppressions => Set<Suppressions.Suppression>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookDispatchState> WebhookDispatchState => Set<WebhookDispatchState>();
+    /// <summary>ASP.NET Core Data Protection keys (auth cookies, antiforgery): shared by every web process.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

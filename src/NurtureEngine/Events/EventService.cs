@@ -6,6 +6,7 @@ using NurtureEngine.Automation;
 using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Leads;
+using NurtureEngine.Telemetry;
 using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Events;
@@ -14,7 +15,7 @@ namespace NurtureEngine.Events;
 /// Ingests behaviour events. Each event is stored in its own transaction with everything it
 /// causes (score, stage, enrollments), so a bad or duplicate event never undoes a good one.
 /// </summary>
-public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement)
+public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement, NurtureMetrics metrics)
 {
     public const int MaxBatch = 1000;
 
@@ -35,6 +36,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             catch (NotFoundException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
             catch (ValidationException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
         }
+        metrics.EventsIngested(accepted, duplicates, rejected.Count);
         return new EventBatchResult(accepted, duplicates, rejected);
     }
 
@@ -58,10 +60,13 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
 
     private Task<bool> StoreAsync(EventInput input, CancellationToken ct) => work.RunAsync(async c =>
     {
+        using var span = NurtureMetrics.Tracing.StartActivity("event.store");
+        span?.SetTag("nurture.event_type", input.Type);
         if (input.IdempotencyKey is { } key && await db.Activities.AnyAsync(a => a.IdempotencyKey == key, c)) return false;
         var lead = input.LeadId is { } id
             ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
             : await leads.FindOrCreateAsync(input.Email!, c);
+        span?.SetTag("nurture.lead_id", lead.Id);
         var kind = ActivityKind.BuiltInEvents.Contains(input.Type) ? input.Type : ActivityKind.Event;
         var activity = timeline.Add(lead.Id, kind, $"Event {input.Type}", new { type = input.Type, properties = input.Properties },
             eventType: input.Type, at: input.OccurredAt);

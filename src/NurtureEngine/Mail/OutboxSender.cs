@@ -4,6 +4,7 @@ using NurtureEngine.Data;
 using NurtureEngine.Inbound;
 using NurtureEngine.Leads;
 using NurtureEngine.Suppressions;
+using NurtureEngine.Telemetry;
 using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Mail;
@@ -17,7 +18,7 @@ namespace NurtureEngine.Mail;
 /// </summary>
 public sealed partial class OutboxSender(
     IServiceScopeFactory scopes, IMailTransport transport, MimeMessageBuilder builder,
-    IOptions<SmtpOptions> smtp, IOptions<Settings.NurtureOptions> options, TimeProvider clock, ILogger<OutboxSender> logger)
+    IOptions<SmtpOptions> smtp, IOptions<Settings.NurtureOptions> options, NurtureMetrics metrics, TimeProvider clock, ILogger<OutboxSender> logger)
 {
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.SendLeaseSeconds);
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -47,6 +48,7 @@ public sealed partial class OutboxSender(
             m.Error = "the worker stopped during the SMTP transaction; not resent, to avoid a duplicate";
             timeline.Add(m.LeadId, ActivityKind.EmailFailed, $"Email \"{m.Subject}\": delivery outcome unknown (worker stopped while sending); not resent",
                 new { status = "unknown", reason = m.Error }, m.Id, m.SequenceId, m.StepId);
+            metrics.Email("unknown", KindTag(m.Kind));
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -59,17 +61,21 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
         var until = now + Lease;
-        return await db.Database.SqlQuery<Guid>($"""
+        var claimed = await db.Database.SqlQuery<Guid>($"""
             UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
             WHERE id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
                          ORDER BY not_before LIMIT {limit} FOR UPDATE SKIP LOCKED)
             RETURNING id AS "Value"
             """).ToListAsync(ct);
+        metrics.Claimed("messages", claimed.Count);
+        return claimed;
     }
 
     private async Task SendOneAsync(Guid id, CancellationToken ct)
     {
+        using var span = NurtureMetrics.Tracing.StartActivity("email.send");
+        span?.SetTag("nurture.message_id", id);
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
@@ -85,6 +91,7 @@ public sealed partial class OutboxSender(
         if (message.Kind == MessageKind.Marketing && await db.Leads.Where(l => l.Id == message.LeadId).Select(l => l.Status).SingleAsync(ct) is var status and not LeadStatus.Subscribed)
         {
             await SuppressAsync(scope.ServiceProvider, message, $"lead is {status.ToString().ToLowerInvariant()}", ct);
+            metrics.Email("suppressed", KindTag(message.Kind));
             return;
         }
         if (message.Kind == MessageKind.Marketing && await scope.ServiceProvider.GetRequiredService<SuppressionList>().ReasonAsync(message.ToAddress, ct) is { } suppressed)
@@ -92,10 +99,13 @@ public sealed partial class OutboxSender(
             await SuppressAsync(scope.ServiceProvider, message, suppressed, ct);
             return;
         }
+        span?.SetTag("nurture.lead_id", message.LeadId);
         DeliveryResult result;
+        var started = clock.GetTimestamp();
         try
         {
             result = await transport.SendAsync(builder.Build(message), ct);
+            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -123,6 +133,7 @@ public sealed partial class OutboxSender(
                 case DeliveryOutcome.Sent:
                     message.Status = MessageStatus.Sent;
                     message.SentAt = now;
+                    LogSent(logger, message.Id, message.LeadId);
                     if (message.Kind == MessageKind.Marketing)
                     {
                         var lead = await db.Leads.SingleAsync(l => l.Id == message.LeadId, c);
@@ -135,7 +146,7 @@ public sealed partial class OutboxSender(
                     message.Status = MessageStatus.Scheduled;
                     message.NotBefore = now + Backoff(message.Attempts);
                     work.WorkDueAt(message.NotBefore);
-                    LogRetry(logger, message.Id, message.Attempts, result.Reply);
+                    LogRetry(logger, message.Id, message.LeadId, message.Attempts, message.NotBefore, ReplyCode(result.Reply));
                     break;
                 default:
                     message.Status = result.Outcome == DeliveryOutcome.Unknown ? MessageStatus.Unknown : MessageStatus.Failed;
@@ -154,6 +165,7 @@ public sealed partial class OutboxSender(
             }
             await db.SaveChangesAsync(c);
         }, ct);
+        metrics.Email(message.Status == MessageStatus.Scheduled ? "retry" : message.Status.ToString().ToLowerInvariant(), KindTag(message.Kind));
     }
 
     /// <summary>The lead left (unsubscribed, bounced, complained) after the email was queued: it is not sent.</summary>
@@ -172,8 +184,16 @@ public sealed partial class OutboxSender(
     /// <summary>30 s, 1 min, 2 min, ... capped at 1 h.</summary>
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
+    private static string KindTag(MessageKind kind) => kind == MessageKind.Marketing ? "marketing" : "internal";
+
+    /// <summary>The reply's status code only: the rest of an SMTP reply often repeats the recipient's address.</summary>
+    private static string ReplyCode(string? reply) => reply?.Split(' ', 2)[0] ?? "";
+
     private static string? Truncate(string? s) => s is { Length: > 1000 } ? s[..1000] : s;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} not sent (attempt {Attempt}), retrying later: {Reply}")]
-    static partial void LogRetry(ILogger logger, Guid messageId, int attempt, string reply);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} to lead {LeadId} sent")]
+    static partial void LogSent(ILogger logger, Guid messageId, Guid leadId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} to lead {LeadId} not sent (attempt {Attempt}, reply {ReplyCode}); retrying at {NotBefore:u}")]
+    static partial void LogRetry(ILogger logger, Guid messageId, Guid leadId, int attempt, DateTimeOffset notBefore, string replyCode);
 }

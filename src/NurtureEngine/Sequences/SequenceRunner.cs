@@ -6,6 +6,7 @@ using NurtureEngine.Leads;
 using NurtureEngine.Mail;
 using NurtureEngine.Rendering;
 using NurtureEngine.Settings;
+using NurtureEngine.Telemetry;
 using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Sequences;
@@ -19,7 +20,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -31,6 +32,7 @@ public sealed partial class SequenceRunner(
             return await work.RunAsync(async c =>
             {
                 var ids = await ClaimAsync(options.Value.BatchSize, c);
+                metrics.Claimed("enrollments", ids.Count);
                 foreach (var id in ids) await RunEnrollmentAsync(id, c);
                 return ids.Count;
             }, ct);
@@ -103,7 +105,11 @@ public sealed partial class SequenceRunner(
 
     private async Task RunEnrollmentAsync(long id, CancellationToken ct)
     {
+        using var span = NurtureMetrics.Tracing.StartActivity("enrollment.run");
         var enrollment = await db.Enrollments.SingleAsync(e => e.Id == id, ct);
+        span?.SetTag("nurture.enrollment_id", id);
+        span?.SetTag("nurture.lead_id", enrollment.LeadId);
+        span?.SetTag("nurture.sequence_id", enrollment.SequenceId);
         var lead = await db.Leads.SingleAsync(l => l.Id == enrollment.LeadId, ct);
         var definition = await catalog.GetVersionAsync(db, enrollment.SequenceVersionId, ct);
         var sequenceName = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(ct);
@@ -238,6 +244,7 @@ public sealed partial class SequenceRunner(
             var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);
             timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
                 new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);
+            metrics.Email("suppressed", "marketing");
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();

@@ -57,7 +57,7 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     /// </summary>
     public static async Task<NurtureApp> StartOnSocketAsync(IDictionary<string, string?>? settings = null)
     {
-        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings);
+        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings, clock: null);
         app.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         app.StartServer();
         app._socketBase = new Uri(app.BaseUrl);
@@ -121,6 +121,16 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
 
     public Task<List<string>> WaitForKindAsync(string leadId, string kind, int seconds = 30) =>
         Eventually.GetAsync(() => KindsAsync(leadId), kinds => kinds.Contains(kind), seconds, $"timeline of {leadId} shows {kind}");
+
+    /// <summary>
+    /// Each app has a database of its own, hence a connection pool of its own: close its idle
+    /// connections with it, or a long run of app tests exhausts PostgreSQL's max_connections.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(ConnectionString));
+    }
 
     public static string UniqueEmail(string name = "lead") => $"{name}.{Guid.NewGuid():N}@example.com";
 }

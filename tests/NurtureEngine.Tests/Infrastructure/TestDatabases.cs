@@ -26,6 +26,16 @@ public static class TestDatabases
         return ConnectionString(name);
     }
 
+    /// <summary>An empty database (no schema): for start-up, migration and upgrade tests.</summary>
+    public static async Task<string> CreateEmptyAsync()
+    {
+        var name = "e_" + Guid.NewGuid().ToString("N")[..12];
+        await using var conn = new NpgsqlConnection(ConnectionString("postgres"));
+        await conn.OpenAsync();
+        await new NpgsqlCommand($"CREATE DATABASE {name}", conn).ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
     public static string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresServer) { Database = database, MaxPoolSize = 40, Pooling = true }.ConnectionString;
 
