@@ -67,6 +67,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<ScoreKeeper>();
         services.AddScoped<EngagementRecorder>();
         services.AddScoped<LeadService>();
+        services.AddScoped<LeadPrivacy>();
         services.AddScoped<LeadDesk>();
         services.AddScoped<Reports.ReportService>();
         services.AddScoped<Imports.LeadImporter>();

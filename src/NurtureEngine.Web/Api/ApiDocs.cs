@@ -72,6 +72,11 @@ public static class ApiDocs
         ["GET /api/v1/segments/{key}"] = new("Get a segment"),
         ["POST /api/v1/segments/{key}/enroll"] = new("Enroll every lead of a segment in a sequence"),
         ["GET /api/v1/segments/{key}/leads"] = new("Leads in a segment (paged)"),
+        ["POST /api/v1/tasks"] = new("Create a task for a lead's owner by hand",
+            """{ "leadId": "01a2...", "title": "Call about pricing", "due": "P1D" }"""),
+        ["GET /api/v1/suppressions"] = new("The global suppression list (by address hash), newest first"),
+        ["POST /api/v1/suppressions"] = new("Suppress an address everywhere", """{ "email": "someone@example.com", "reason": "asked by phone" }"""),
+        ["DELETE /api/v1/suppressions/{emailOrHash}"] = new("Remove an address (or its hash) from the suppression list"),
         ["GET /api/v1/tasks"] = new("The reps' to-do list (owner, status=open|done)"),
         ["POST /api/v1/tasks/{id}/done"] = new("Mark a task done"),
         ["PUT /api/v1/scoring"] = new("Replace all scoring rules, decay and stage thresholds", """

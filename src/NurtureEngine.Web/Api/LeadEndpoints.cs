@@ -35,6 +35,15 @@ public static class LeadEndpoints
             return Results.Ok(await leads.ChangeStageAsync(leadId, body.Stage!, body.Pipeline, StageChangeCause.Api, ct));
         });
 
+        api.MapGet("/leads/{id}/export", async (string id, LeadPrivacy privacy, CancellationToken ct) =>
+            Results.Ok(await privacy.ExportAsync(ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead"), ct)));
+
+        api.MapDelete("/leads/{id}", async (string id, LeadPrivacy privacy, CancellationToken ct) =>
+        {
+            await privacy.EraseAsync(ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead"), ct);
+            return Results.NoContent();
+        });
+
         api.MapGet("/leads/{id}/timeline", async (string id, LeadService leads, CancellationToken ct, int? limit) =>
         {
             var leadId = ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead");

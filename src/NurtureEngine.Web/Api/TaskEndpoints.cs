@@ -32,6 +32,7 @@ public static class TaskEndpoints
             var task = await tasks.CreateAsync(leadId, input.Title, dueAt, input.Owner, "api", ct);
             return Results.Created($"/api/v1/tasks/{task.Id}", task);
         });
-        api.MapPost("/tasks/{id:long}/done", async (long id, TaskService tasks, CancellationToken ct) => Results.Ok(await tasks.DoneAsync(id, "api", ct)));
+        api.MapPost("/tasks/{id}/done", async (string id, TaskService tasks, CancellationToken ct) =>
+            Results.Ok(await tasks.DoneAsync(long.TryParse(id, out var taskId) ? taskId : throw new NotFoundException("Task"), "api", ct)));
     }
 }

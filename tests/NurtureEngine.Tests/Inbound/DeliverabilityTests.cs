@@ -162,6 +162,8 @@ public sealed partial class DeliverabilityTests
         await using var app = await NurtureApp.StartAsync();
         var email = NurtureApp.UniqueEmail("decay");
         var id = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
+        // Let the welcome sequence settle: decay skips (SKIP LOCKED) a lead that a worker holds right now.
+        await app.WaitForKindAsync(id, "email_sent");
         var events = await app.Api().PostAsJsonAsync("/api/v1/events", new
         {
             events = new object[] { new { email, type = "pricing_viewed" }, new { email, type = "pricing_viewed" } },

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Automation;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Suppressions;
+
+namespace NurtureEngine.Leads;
+
+/// <summary>GDPR: export everything held on a lead; erase it everywhere, keeping only a one-way hash of the address as a suppression.</summary>
+public sealed class LeadPrivacy(NurtureDbContext db, LeadService leads, SuppressionList suppressions, UnitOfWork work)
+{
+    public async Task<JsonObject> ExportAsync(Guid id, CancellationToken ct)
+    {
+        var lead = await leads.GetAsync(id, ct) ?? throw new NotFoundException("Lead");
+        var export = new JsonObject
+        {
+            ["lead"] = JsonNode.Parse(Json.Serialize(lead)),
+            ["timeline"] = JsonNode.Parse(Json.Serialize(await leads.TimelineAsync(id, int.MaxValue, ct))),
+            ["stageChanges"] = JsonNode.Parse(Json.Serialize(await db.StageChanges.AsNoTracking().Where(c => c.LeadId == id).OrderBy(c => c.At).ToListAsync(ct))),
+            ["enrollments"] = JsonNode.Parse(Json.Serialize(await db.Enrollments.AsNoTracking().Where(e => e.LeadId == id).OrderBy(e => e.Id).ToListAsync(ct))),
+            ["emails"] = JsonNode.Parse(Json.Serialize(await db.Messages.AsNoTracking().Where(m => m.LeadId == id).OrderBy(m => m.CreatedAt)
+                .Select(m => new { m.Id, m.ToAddress, m.Subject, m.Html, m.Text, m.Status, m.CreatedAt, m.SentAt }).ToListAsync(ct))),
+            ["tasks"] = JsonNode.Parse(Json.Serialize(await db.SalesTasks.AsNoTracking().Where(t => t.LeadId == id).OrderBy(t => t.Id).ToListAsync(ct))),
+            ["inboundMail"] = JsonNode.Parse(Json.Serialize(await db.InboundMessages.AsNoTracking().Where(m => m.LeadId == id).OrderBy(m => m.Id)
+                .Select(m => new { m.Outcome, m.Status, m.Reason, m.FromAddress, m.Subject, m.ReceivedAt }).ToListAsync(ct))),
+        };
+        return export;
+    }
+
+    /// <summary>Deletes the lead and everything about it; the address stays suppressed by its SHA-256 hash.</summary>
+    public Task EraseAsync(Guid id, CancellationToken ct) => work.RunAsync(async c =>
+    {
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException("Lead");
+        await suppressions.AddAsync(lead.Email, "erasure", "personal data erased on request (GDPR)", c);
+        await db.InboundMessages.Where(m => m.LeadId == id).ExecuteDeleteAsync(c);
+        await db.DevInbox.Where(m => m.ToAddress.ToLower() == lead.EmailNormalized).ExecuteDeleteAsync(c);
+        // Timeline, stage history, enrollments, messages, tasks, segment membership and webhook deliveries cascade.
+        await db.Leads.Where(l => l.Id == id).ExecuteDeleteAsync(c);
+    }, ct);
+}
