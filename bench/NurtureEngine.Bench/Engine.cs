@@ -10,7 +10,7 @@ using NurtureEngine.Demo;
 namespace NurtureEngine.Bench;
 
 /// <summary>The bench environment: server connection string (no database), SMTP sink, sizes.</summary>
-public sealed record BenchEnv(string ServerConnection, string SmtpHost, int SmtpPort, bool Quick, int SmtpConnections, string? ArrivalLog, string? WebDll)
+public sealed record BenchEnv(string ServerConnection, string SmtpHost, int SmtpPort, bool Quick, int SmtpConnections, string? ArrivalLog, string? WebDll, int AppPort)
 {
     public string Db(string database, int maxPool = 50) =>
         new NpgsqlConnectionStringBuilder(ServerConnection) { Database = database, MaxPoolSize = maxPool, NoResetOnClose = true }.ConnectionString;
@@ -69,7 +69,8 @@ public sealed class Engine : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None));
         services.AddNurtureEngine(configuration);
         services.AddScoped<IDueWorkSignal, CountingSignal>();
         return new Engine(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false }), connection);

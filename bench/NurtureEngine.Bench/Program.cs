@@ -11,7 +11,8 @@ var env = new BenchEnv(
     args.Contains("--quick"),
     int.Parse(Arg("--connections") ?? "4"),
     Arg("--arrivals"),
-    Arg("--web-dll"));
+    Arg("--web-dll"),
+    int.Parse(Arg("--app-port") ?? "0"));
 var only = Arg("--only")?.Split(',').ToHashSet() ?? ["1", "2", "3", "4", "5", "6", "7"];
 var output = Arg("--out") ?? "results-table.md";
 

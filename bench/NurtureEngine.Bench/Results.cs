@@ -31,7 +31,7 @@ public static class Results
 
     public static string Yes(bool ok) => ok ? "yes" : "**no**";
     public static string Ms(double ms) => ms < 10 ? $"{ms:0.0} ms" : $"{ms:0} ms";
-    public static string Pct(double r) => $"{r * 100:0}%";
+    public static string Pct(double r) => r >= 0.01 ? $"{r * 100:0}%" : $"{r * 100:0.00}%";
 }
 
 /// <summary>Peak resident memory of this process while a measurement runs (VmRSS via WorkingSet64).</summary>

@@ -18,6 +18,7 @@ namespace NurtureEngine.Bench;
 public static class SendScenarios
 {
     public static long PeakWorkerBytes;
+    private static string Cost = "";
 
     public static async Task RunAsync(BenchEnv env, bool naive)
     {
@@ -43,7 +44,7 @@ public static class SendScenarios
         var ratio = bestOurs / bestBase;
         Results.Add(new Row("1 Send throughput (due email step → rendered, tracked, outbox → SMTP accepted)",
             $"{bestOurs:0} emails/s", $"{bestBase:0} emails/s (raw MailKit, pre-rendered)", Results.Pct(ratio), "≥ 70%", Results.Yes(ratio >= 0.70),
-            $"N={n}, {env.SmtpConnections} SMTP connections both sides, ~{bytes / 1024.0:0.0} KiB/message, counting sink; best of {runs}"));
+            $"N={n}, {env.SmtpConnections} SMTP connections both sides, ~{bytes / 1024.0:0.0} KiB/message, counting sink; best of {runs}. Engine cost: {Cost}"));
 
         if (!naive) return;
         var naiveN = env.Quick ? 300 : 2_000;
@@ -67,6 +68,7 @@ public static class SendScenarios
 
         if (Diagnostics.Enabled) await Diagnostics.SendPhasesAsync(engine);
         long peak;
+        var meter = await Meter.StartAsync(engine);
         var sw = Stopwatch.StartNew();
         await using (var memory = new MemorySampler())
         {
@@ -79,6 +81,7 @@ public static class SendScenarios
             }
             sw.Stop();
             peak = memory.PeakBytes;
+            Cost = await meter.StopAsync(n, "email");
             if (sent != n) throw new InvalidOperationException($"engine sent {sent} of {n}");
         }
         var rate = n / sw.Elapsed.TotalSeconds;

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace NurtureEngine.Bench;
+
+/// <summary>SQL statements (pg_stat_statements) and this process's CPU time spent per item of work.</summary>
+public sealed class Meter
+{
+    private readonly Engine _engine;
+    private readonly TimeSpan _cpu;
+
+    private Meter(Engine engine, TimeSpan cpu)
+    {
+        _engine = engine;
+        _cpu = cpu;
+    }
+
+    public static async Task<Meter> StartAsync(Engine engine)
+    {
+        await engine.ExecAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        await engine.ExecAsync("SELECT pg_stat_statements_reset()");
+        return new Meter(engine, Cpu());
+    }
+
+    public async Task<string> StopAsync(int items, string item)
+    {
+        var cpu = Cpu() - _cpu;
+        await using var c = new NpgsqlConnection(_engine.Connection);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """, c);
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        var statements = r.GetInt64(0);
+        var dbMs = r.GetDouble(1);
+        return $"{statements / (double)items:0.0} SQL statements/{item} ({dbMs / items:0.00} ms PostgreSQL time/{item}), {cpu.TotalMilliseconds / items:0.0} ms .NET CPU/{item}";
+    }
+
+    private static TimeSpan Cpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
+    }
+}
