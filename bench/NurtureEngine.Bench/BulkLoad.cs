@@ -25,9 +25,11 @@ public static class BulkLoad
     }
 
     /// <summary>Leads lead-{offset}..; stage and score spread over the pipeline; returns their ids in order.</summary>
-    public static async Task<Guid[]> LeadsAsync(Engine e, Ids ids, int count, int offset, string domain = "bench.test", bool allInFirstStage = false)
+    public static async Task<Guid[]> LeadsAsync(Engine e, Ids ids, int count, int offset, string domain = "bench.test", bool allInFirstStage = false,
+        bool history = false)
     {
         var result = new Guid[count];
+        var stageOf = new long[count];
         var rnd = new Random(offset + 17);
         var now = DateTimeOffset.UtcNow;
         string[] companies = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
@@ -56,13 +58,31 @@ public static class BulkLoad
                 await w.WriteAsync(ids.PipelineId, NpgsqlDbType.Bigint);
                 // 60% lead, then a tapering funnel over the other stages
                 var stage = allInFirstStage ? 0 : rnd.Next(100) switch { < 60 => 0, < 80 => 1, < 90 => 2, < 95 => 3, < 98 => 4, _ => 5 };
-                await w.WriteAsync(ids.StageIds[Math.Min(stage, ids.StageIds.Length - 1)], NpgsqlDbType.Bigint);
+                stageOf[i] = ids.StageIds[Math.Min(stage, ids.StageIds.Length - 1)];
+                await w.WriteAsync(stageOf[i], NpgsqlDbType.Bigint);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
                 await w.WriteAsync(rnd.Next(0, 60), NpgsqlDbType.Integer);
                 await w.WriteAsync("Subscribed", NpgsqlDbType.Varchar);
                 await w.WriteAsync(0, NpgsqlDbType.Integer);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
+            }
+            await w.CompleteAsync();
+        }
+        if (history)
+        {
+            // What an import records: one stage change per lead (into its stage), spread over 90 days, for the funnel report.
+            await using var w = await c.BeginBinaryImportAsync(
+                "COPY nurture.stage_change (lead_id, pipeline_id, from_stage_id, to_stage_id, cause, at) FROM STDIN (FORMAT BINARY)");
+            for (var i = 0; i < count; i++)
+            {
+                await w.StartRowAsync();
+                await w.WriteAsync(result[i], NpgsqlDbType.Uuid);
+                await w.WriteAsync(ids.PipelineId, NpgsqlDbType.Bigint);
+                await w.WriteNullAsync();
+                await w.WriteAsync(stageOf[i], NpgsqlDbType.Bigint);
+                await w.WriteAsync("import", NpgsqlDbType.Text);
+                await w.WriteAsync(now.AddMinutes(-rnd.Next(90 * 24 * 60)), NpgsqlDbType.TimestampTz);
             }
             await w.CompleteAsync();
         }

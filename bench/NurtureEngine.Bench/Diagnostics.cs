@@ -45,14 +45,14 @@ public static class Diagnostics
         return p.TotalProcessorTime;
     }
 
-    private static async Task TopAsync(Engine engine)
+    public static async Task TopAsync(Engine engine, int limit = 20)
     {
         await using var c = new NpgsqlConnection(engine.Connection);
         await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             SELECT calls, round(total_exec_time)::bigint, round(mean_exec_time::numeric, 3)::float8, left(regexp_replace(query, '\s+', ' ', 'g'), 150)
             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            ORDER BY total_exec_time DESC LIMIT 20
+            ORDER BY total_exec_time DESC LIMIT {limit}
             """, c);
         await using (var r = await cmd.ExecuteReaderAsync())
             while (await r.ReadAsync()) Console.WriteLine($"    {r.GetInt64(0),7} calls {r.GetInt64(1),7} ms {r.GetDouble(2),8} ms/call  {r.GetString(3)}");

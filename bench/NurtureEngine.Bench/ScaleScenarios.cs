@@ -18,89 +18,102 @@ public static class ScaleScenarios
     public static async Task RunAsync(BenchEnv env, bool scale)
     {
         var big = env.Quick ? 200_000 : 1_000_000;
-        (Due, Runs) = env.Quick ? (300, 1) : (1_000, 2);
-        var (smallMs, smallClaim) = await TickAsync(env, "bench_tick_small", 10_000, keep: false);
-        var (bigMs, bigClaim) = await TickAsync(env, "bench_tick_big", big, keep: true);
+        (Due, Runs) = env.Quick ? (300, 2) : (1_000, 3);
+        var small = await PrepareAsync(env, "bench_tick_small", 10_000);
+        var large = await PrepareAsync(env, "bench_tick_big", big);
+        Kept = large.Engine;
+        double smallMs = double.MaxValue, bigMs = double.MaxValue;
+        string smallCost = "", bigCost = "";
+        // Interleaved (small, big, small, big, ...) so that load drift on the shared machine hits both alike.
+        for (var run = 0; run < Runs; run++)
+        {
+            var (ms, cost) = await TickOnceAsync(small, reset: run > 0);
+            if (ms < smallMs) (smallMs, smallCost) = (ms, cost);
+            (ms, cost) = await TickOnceAsync(large, reset: run > 0);
+            if (ms < bigMs) (bigMs, bigCost) = (ms, cost);
+        }
+        var smallClaim = await ClaimMsAsync(small.Engine);
+        var bigClaim = await ClaimMsAsync(large.Engine);
+        await small.Engine.DisposeAsync();
         var ratio = bigMs / smallMs;
         Results.Add(new Row($"5 Scheduler tick: claim + run {Due:N0} due email steps, {big:N0} vs 10,000 enrollments waiting",
             $"{Results.Ms(bigMs)} with {big:N0} waiting", $"{Results.Ms(smallMs)} with 10,000 waiting", $"{ratio:0.00}", "≤ 1.5", Results.Yes(ratio <= 1.5),
-            $"claim query alone (200 rows): {Results.Ms(bigClaim)} vs {Results.Ms(smallClaim)}; runs include render + outbox insert; best of {Runs}"
+            $"claim query alone (200 rows): {Results.Ms(bigClaim)} vs {Results.Ms(smallClaim)}; a run renders + writes the outbox; "
+            + $"big: {bigCost}; small: {smallCost}; best of {Runs}, interleaved"
             + (env.Quick ? "; --quick: 300 due steps, 200,000 instead of 1,000,000 waiting" : "")));
         if (scale) await QueriesAsync(env, "bench_tick_big", big);
+        else await large.Engine.DisposeAsync();
     }
 
-    private static async Task<(double RunMs, double ClaimMs)> TickAsync(BenchEnv env, string name, int waiting, bool keep)
+    private sealed record TickDb(Engine Engine, Guid[] DueLeads, string Name);
+
+    private static async Task<TickDb> PrepareAsync(BenchEnv env, string name, int waiting)
     {
         var engine = await Engine.FreshAsync(env, name);
-        try
-        {
-            var ids = await BulkLoad.IdsAsync(engine);
-            var sw = Stopwatch.StartNew();
-            var waitingLeads = await BulkLoad.LeadsAsync(engine, ids, waiting, 0);
-            await BulkLoad.EnrollmentsAsync(engine, ids, waitingLeads, DateTimeOffset.UtcNow.AddDays(2));
-            var dueLeads = await BulkLoad.LeadsAsync(engine, ids, Due, waiting, allInFirstStage: true);
-            await BulkLoad.EnrollmentsAsync(engine, ids, dueLeads, DateTimeOffset.UtcNow.AddMinutes(-1));
-            var loadS = sw.Elapsed.TotalSeconds;
-            await engine.ExecAsync("VACUUM ANALYZE");
-            Console.WriteLine($"  {name}: COPY {waiting + Due:N0} leads + enrollments in {loadS:0.0} s (+ vacuum analyze {sw.Elapsed.TotalSeconds - loadS:0.0} s)");
-            if (name == "bench_tick_big") LoadSeconds = loadS;
-
-            var best = double.MaxValue;
-            for (var run = 0; run < Runs; run++)
-            {
-                if (run > 0)
-                {
-                    await using var c = new NpgsqlConnection(engine.Connection);
-                    await c.OpenAsync();
-                    await using var reset = new NpgsqlCommand("""
-                        DELETE FROM nurture.message WHERE lead_id = ANY(@leads);
-                        DELETE FROM nurture.activity WHERE lead_id = ANY(@leads);
-                        UPDATE nurture.enrollment SET current_step_id = 'welcome', next_step_at = now() - interval '1 minute', wait_until = NULL, steps_run = 0
-                        WHERE lead_id = ANY(@leads);
-                        """, c);
-                    reset.Parameters.AddWithValue("leads", dueLeads);
-                    await reset.ExecuteNonQueryAsync();
-                    await engine.ExecAsync("VACUUM ANALYZE nurture.enrollment");
-                }
-                sw.Restart();
-                var ran = 0;
-                while (ran < Due)
-                {
-                    using var scope = engine.Services.CreateScope();
-                    var n = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(CancellationToken.None);
-                    if (n == 0) break;
-                    ran += n;
-                }
-                sw.Stop();
-                if (ran != Due) throw new InvalidOperationException($"{name}: ran {ran} of {Due}");
-                Console.WriteLine($"  {name}: {Due} due steps in {sw.Elapsed.TotalMilliseconds:0} ms");
-                best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-            }
-            // The claim alone, as SequenceRunner issues it, inside a rolled-back transaction.
-            var claim = await BestMsAsync(5, async () =>
-            {
-                await using var c = new NpgsqlConnection(engine.Connection);
-                await c.OpenAsync();
-                await using var tx = await c.BeginTransactionAsync();
-                await using var cmd = new NpgsqlCommand("""
-                    SELECT e.id FROM nurture.enrollment e
-                    JOIN nurture.sequence s ON s.id = e.sequence_id AND s.status = 'Active'
-                    WHERE e.status = 'Active' AND e.next_step_at <= now() + interval '3 days'
-                    ORDER BY e.next_step_at LIMIT 200 FOR UPDATE OF e SKIP LOCKED
-                    """, c, tx);
-                await using var r = await cmd.ExecuteReaderAsync();
-                while (await r.ReadAsync()) { }
-                await r.CloseAsync();
-                await tx.RollbackAsync();
-            });
-            return (best, claim);
-        }
-        finally
-        {
-            if (!keep) await engine.DisposeAsync();
-            else Kept = engine;
-        }
+        var ids = await BulkLoad.IdsAsync(engine);
+        var sw = Stopwatch.StartNew();
+        var waitingLeads = await BulkLoad.LeadsAsync(engine, ids, waiting, 0, history: true);
+        await BulkLoad.EnrollmentsAsync(engine, ids, waitingLeads, DateTimeOffset.UtcNow.AddDays(2));
+        var dueLeads = await BulkLoad.LeadsAsync(engine, ids, Due, waiting, allInFirstStage: true);
+        await BulkLoad.EnrollmentsAsync(engine, ids, dueLeads, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var loadS = sw.Elapsed.TotalSeconds;
+        await engine.ExecAsync("VACUUM ANALYZE");
+        Console.WriteLine($"  {name}: COPY {waiting + Due:N0} leads + enrollments + stage changes in {loadS:0.0} s (+ vacuum analyze {sw.Elapsed.TotalSeconds - loadS:0.0} s)");
+        if (name == "bench_tick_big") LoadSeconds = loadS;
+        return new TickDb(engine, dueLeads, name);
     }
+
+    private static async Task<(double Ms, string Cost)> TickOnceAsync(TickDb t, bool reset)
+    {
+        var engine = t.Engine;
+        if (reset)
+        {
+            await using var c = new NpgsqlConnection(engine.Connection);
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand("""
+                DELETE FROM nurture.message WHERE lead_id = ANY(@leads);
+                DELETE FROM nurture.activity WHERE lead_id = ANY(@leads);
+                UPDATE nurture.enrollment SET current_step_id = 'welcome', next_step_at = now() - interval '1 minute', wait_until = NULL, steps_run = 0
+                WHERE lead_id = ANY(@leads);
+                """, c);
+            cmd.Parameters.AddWithValue("leads", t.DueLeads);
+            await cmd.ExecuteNonQueryAsync();
+            await engine.ExecAsync("VACUUM ANALYZE nurture.enrollment");
+        }
+        var meter = await Meter.StartAsync(engine);
+        var sw = Stopwatch.StartNew();
+        var ran = 0;
+        while (ran < Due)
+        {
+            using var scope = engine.Services.CreateScope();
+            var n = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(CancellationToken.None);
+            if (n == 0) break;
+            ran += n;
+        }
+        sw.Stop();
+        if (ran != Due) throw new InvalidOperationException($"{t.Name}: ran {ran} of {Due}");
+        var cost = await meter.StopAsync(Due, "step");
+        Console.WriteLine($"  {t.Name}: {Due} due steps in {sw.Elapsed.TotalMilliseconds:0} ms; {cost}");
+        return (sw.Elapsed.TotalMilliseconds, cost);
+    }
+
+    /// <summary>The claim alone, as SequenceRunner issues it, inside a rolled-back transaction.</summary>
+    private static Task<double> ClaimMsAsync(Engine engine) => BestMsAsync(5, async () =>
+    {
+        await using var c = new NpgsqlConnection(engine.Connection);
+        await c.OpenAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT e.id FROM nurture.enrollment e
+            JOIN nurture.sequence s ON s.id = e.sequence_id AND s.status = 'Active'
+            WHERE e.status = 'Active' AND e.next_step_at <= now() + interval '3 days'
+            ORDER BY e.next_step_at LIMIT 200 FOR UPDATE OF e SKIP LOCKED
+            """, c, tx);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) { }
+        await r.CloseAsync();
+        await tx.RollbackAsync();
+    });
 
     private static Engine? Kept;
     private static double LoadSeconds;
@@ -142,6 +155,10 @@ public static class ScaleScenarios
             await db.Stages.Where(s => s.Pipeline.IsDefault).OrderBy(s => s.Position)
                 .Select(s => new { s.Name, s.Probability, Count = db.Leads.Count(l => l.StageId == s.Id) }).ToListAsync();
         });
+        await engine.ExecAsync("SELECT pg_stat_statements_reset()");
+        var funnel = await Time(sp => sp.GetRequiredService<Reports.ReportService>().FunnelAsync("default", null, null, CancellationToken.None));
+        Console.WriteLine("  funnel report statements:");
+        await Diagnostics.TopAsync(engine, 5);
         var stats = await Time(sp => sp.GetRequiredService<SequenceService>().StatsAsync("welcome", CancellationToken.None));
         var size = env.Quick ? "200k" : "1M";
         var goal = "< 200 ms";
@@ -150,9 +167,11 @@ public static class ScaleScenarios
         Results.Add(new Row($"6c Lead list, filtered page (tag=vip, stage=opportunity)", Results.Ms(tag), "—", "—", goal, Results.Yes(tag < 200), $"{size} leads; best of 3"));
         Results.Add(new Row($"6d Lead list, search q=globex (1 in 8 match)", Results.Ms(search), "—", "—", "(info)", "n/a", $"{size} leads; ILIKE on 4 columns, no trigram index"));
         Results.Add(new Row($"6e Lead list, search for one lead (q=lead-N@)", Results.Ms(rare), "—", "—", "(info)", "n/a", $"{size} leads; ILIKE on 4 columns scans the table, no trigram index"));
-        Results.Add(new Row($"6f Funnel report (dashboard totals + count per stage)", Results.Ms(dashboard), "—", "—", "< 1 s", Results.Yes(dashboard < 1000), $"{size} leads, {size} enrollments; best of 3"));
-        Results.Add(new Row($"6g Sequence stats (SequenceService.StatsAsync welcome)", Results.Ms(stats), "—", "—", "< 1 s", Results.Yes(stats < 1000), $"{waiting:N0} enrollments waiting in it; best of 3"));
-        Results.Add(new Row($"6h Bulk load {leads:N0} leads + {leads:N0} enrollments (binary COPY)", $"{LoadSeconds:0.0} s", "—", "—", "(info)", "n/a",
-            $"{leads / LoadSeconds:0} leads+enrollments/s, indexes maintained"));
+        Results.Add(new Row($"6f Dashboard (totals + leads per stage)", Results.Ms(dashboard), "—", "—", "< 1 s", Results.Yes(dashboard < 1000), $"{size} leads, {size} enrollments; best of 3"));
+        Results.Add(new Row($"6g Funnel report (ReportService.FunnelAsync, last 90 days)", Results.Ms(funnel), "—", "—", "< 1 s", Results.Yes(funnel < 1000),
+            $"{size} leads with one stage change each; best of 3"));
+        Results.Add(new Row($"6h Sequence stats (SequenceService.StatsAsync welcome)", Results.Ms(stats), "—", "—", "< 1 s", Results.Yes(stats < 1000), $"{waiting:N0} enrollments waiting in it; best of 3"));
+        Results.Add(new Row($"6i Bulk load {leads:N0} leads + {leads:N0} enrollments (binary COPY)", $"{LoadSeconds:0.0} s", "—", "—", "(info)", "n/a",
+            $"{leads / LoadSeconds:0} leads/s (each with its enrollment and stage change), indexes maintained; raw COPY — the product's CSV import goes row by row through LeadService (≤ 100,000 rows)"));
     }
 }

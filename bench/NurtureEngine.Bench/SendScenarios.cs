@@ -19,6 +19,7 @@ public static class SendScenarios
 {
     public static long PeakWorkerBytes;
     private static string Cost = "";
+    private static double BaselineCpu;
 
     public static async Task RunAsync(BenchEnv env, bool naive)
     {
@@ -44,7 +45,7 @@ public static class SendScenarios
         var ratio = bestOurs / bestBase;
         Results.Add(new Row("1 Send throughput (due email step → rendered, tracked, outbox → SMTP accepted)",
             $"{bestOurs:0} emails/s", $"{bestBase:0} emails/s (raw MailKit, pre-rendered)", Results.Pct(ratio), "≥ 70%", Results.Yes(ratio >= 0.70),
-            $"N={n}, {env.SmtpConnections} SMTP connections both sides, ~{bytes / 1024.0:0.0} KiB/message, counting sink; best of {runs}. Engine cost: {Cost}"));
+            $"N={n}, {env.SmtpConnections} SMTP connections both sides, ~{bytes / 1024.0:0.0} KiB/message, counting sink; best of {runs}. Engine cost: {Cost}; baseline: {BaselineCpu:0.00} ms .NET CPU/email"));
 
         if (!naive) return;
         var naiveN = env.Quick ? 300 : 2_000;
@@ -109,6 +110,7 @@ public static class SendScenarios
             await c.ConnectAsync(env.SmtpHost, env.SmtpPort, SecureSocketOptions.None);
             clients.Add(c);
         }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select(c => Task.Run(async () =>
         {
@@ -118,7 +120,8 @@ public static class SendScenarios
         sw.Stop();
         foreach (var c in clients) { await c.DisconnectAsync(true); c.Dispose(); }
         var rate = messages.Count / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"  baseline: {messages.Count} emails in {sw.Elapsed.TotalSeconds:0.0} s = {rate:0}/s");
+        BaselineCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / messages.Count;
+        Console.WriteLine($"  baseline: {messages.Count} emails in {sw.Elapsed.TotalSeconds:0.0} s = {rate:0}/s, {BaselineCpu:0.00} ms CPU/email");
         return rate;
     }
 
