@@ -145,7 +145,7 @@ MODE=full; [ "$QUICK" = 1 ] && MODE=quick
 {
   echo "# NurtureEngine benchmark results"
   echo
-  echo "Produced by \`$COMMAND\` ($MODE mode) on $STARTED in $((ELAPSED / 60)) min $((ELAPSED % 60)) s."
+  echo "Produced by \`$COMMAND\` ($MODE mode) on $STARTED at commit $(git -C "$ROOT" rev-parse --short HEAD) in $((ELAPSED / 60)) min $((ELAPSED % 60)) s (scenarios only, after the build)."
   echo
   echo "- Machine: $(nproc) CPUs ($CPU), $RAM RAM; $PGVER; .NET SDK $DOTNETVER"
   echo "- Load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END (the machine is shared; see the noise caveat below)"
