@@ -63,6 +63,10 @@ cleanup() {
   local rc=$?
   set +e
   if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; fi
+  if [ -s "$WORK/app.pid" ]; then
+    app=$(cat "$WORK/app.pid")
+    grep -qs NurtureEngine.Web "/proc/$app/cmdline" && kill "$app" 2>/dev/null
+  fi
   [ "$PG_STARTED" = 1 ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" stop -m immediate >/dev/null 2>&1
   "${SUDO[@]}" rm -rf "$WORK"
   exit "$rc"
@@ -131,7 +135,7 @@ STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 SECONDS=0
 log "running scenarios"
 # BENCH_WRAP: e.g. a profiler command line ending in "--" (dotnet-trace collect -o t.nettrace --)
-${BENCH_WRAP:-} dotnet "$BENCH_DLL" --pg "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Password=postgres" --smtp-port "$SMTPPORT" \
+BENCH_APP_PIDFILE="$WORK/app.pid" ${BENCH_WRAP:-} dotnet "$BENCH_DLL" --pg "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Password=postgres" --smtp-port "$SMTPPORT" \
   --app-port "$APPPORT" --arrivals "$ARRIVALS" --web-dll "$WEB_DLL" --out "$WORK/table.md" "$@" | tee "$WORK/bench.log" >&2
 ELAPSED=$SECONDS
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -40,6 +40,8 @@ public static class LatencyScenario
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         using var app = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
+        // bench/run.sh stops it on exit even if this process is killed first.
+        if (Environment.GetEnvironmentVariable("BENCH_APP_PIDFILE") is { Length: > 0 } pidFile) await File.WriteAllTextAsync(pidFile, app.Id.ToString());
         var appLog = new System.Text.StringBuilder();
         app.OutputDataReceived += (_, e) => { lock (appLog) appLog.AppendLine(e.Data); };
         app.ErrorDataReceived += (_, e) => { lock (appLog) appLog.AppendLine(e.Data); };
