@@ -83,6 +83,8 @@ public sealed partial class AdminFlowTests(BrowserFixture browser)
         await marketer.ClickAsync("#publish");
         await Expect(marketer.Locator(".flash")).ToContainTextAsync("Published browser-welcome");
         await Expect(marketer.Locator("svg.flow-svg")).ToContainTextAsync("task \"Call the new lead\"");
+        await marketer.ClickAsync("button:has-text('Preview impact')");
+        await Expect(marketer.Locator("#impact-preview")).ToContainTextAsync("Publishing makes version 2");
 
         // A lead arrives through the API and receives the email (captured by the dev inbox).
         var lead = await s.App.CreateLeadAsync(new { email = "grace@example.com", firstName = "Grace", owner = Rep, stage = "lead" });

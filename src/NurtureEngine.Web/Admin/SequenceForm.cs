@@ -29,6 +29,8 @@ public sealed class SequenceForm
     public string? WindowFrom { get; set; }
     public string? WindowTo { get; set; }
     public List<StepForm> Steps { get; set; } = [];
+    /// <summary>On publish, move waiting leads to the new version where their step still exists.</summary>
+    public bool Migrate { get; set; }
 
     public static readonly string[] AllDays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -86,6 +88,7 @@ public sealed class SequenceForm
             SendWindow = Days.Count > 0 || !string.IsNullOrWhiteSpace(WindowFrom) || !string.IsNullOrWhiteSpace(WindowTo)
                 ? new SendWindow { Days = Days.Count > 0 ? Days : null, From = Blank(WindowFrom), To = Blank(WindowTo) } : null,
             Steps = steps,
+            Migrate = Migrate ? true : null,
         };
     }
 

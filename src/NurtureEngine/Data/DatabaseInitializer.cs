@@ -26,6 +26,8 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
         try
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+            // Index builds on a large existing table (e.g. the lead search index) outlast the default 30 s.
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
             await db.Database.MigrateAsync(ct);
             await EnsureRolesAndAdminAsync(scope.ServiceProvider, ct);
             if (options.Value.BootstrapApiKey is { Length: > 0 } key)

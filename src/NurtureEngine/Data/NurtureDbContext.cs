@@ -49,6 +49,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.HasDefaultSchema(Schema);
+        builder.HasPostgresExtension("pg_trgm"); // trigram indexes for the lead search
         builder.ApplyConfigurationsFromAssembly(typeof(NurtureDbContext).Assembly);
         // Singular snake_case table names, as the raw SQL in the engine writes them.
         foreach (var entity in builder.Model.GetEntityTypes())

@@ -74,12 +74,28 @@ public sealed class LeadService(
     {
         var query = db.Leads.AsNoTracking().AsQueryable();
         if (q.Email is not null) { var e = Lead.Normalize(q.Email); query = query.Where(l => l.EmailNormalized == e); }
-        if (q.Pipeline is not null) query = query.Where(l => l.Pipeline.Key == q.Pipeline);
-        if (q.Stage is not null) query = query.Where(l => l.Stage.Key == q.Stage);
+        // Keys are resolved to ids first: "stage_id = X" (not a join on the key) lets PostgreSQL walk
+        // the (stage_id, id) and (owner, stage_id, id) indexes in id order, fast even when nothing matches.
+        if (q.Pipeline is not null)
+        {
+            var pipelineId = await db.Pipelines.Where(p => p.Key == q.Pipeline).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct) ?? -1;
+            query = query.Where(l => l.PipelineId == pipelineId);
+        }
+        if (q.Stage is not null)
+        {
+            var stageIds = await db.Stages.Where(s => s.Key == q.Stage && (q.Pipeline == null || s.Pipeline.Key == q.Pipeline)).Select(s => s.Id).ToListAsync(ct);
+            if (stageIds.Count == 1) { var stageId = stageIds[0]; query = query.Where(l => l.StageId == stageId); }
+            else query = query.Where(l => stageIds.Contains(l.StageId));
+        }
         if (q.MinScore is { } min) query = query.Where(l => l.Score >= min);
         if (q.MaxScore is { } max) query = query.Where(l => l.Score <= max);
         if (q.Owner is not null) query = query.Where(l => l.Owner == q.Owner);
-        if (q.Tag is not null) query = query.Where(l => l.Tags.Contains(q.Tag));
+        if (q.Tag is not null)
+        {
+            // Written so it translates to "tags @> ARRAY[tag]", which the GIN index on tags serves ("tag = ANY(tags)" cannot).
+            var wanted = new List<string> { q.Tag };
+            query = query.Where(l => wanted.All(t => l.Tags.Contains(t)));
+        }
         if (q.Status is not null)
         {
             if (!Enum.TryParse<LeadStatus>(q.Status, ignoreCase: true, out var status)) throw new ValidationException("status", "must be subscribed, unsubscribed, bounced or complained");

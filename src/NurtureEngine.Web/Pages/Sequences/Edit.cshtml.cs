@@ -26,6 +26,8 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
     public IReadOnlyList<string> Templates { get; private set; } = [];
     public IReadOnlyList<StepStats> Stats { get; private set; } = [];
     public IReadOnlyList<string> Errors { get; private set; } = [];
+    /// <summary>What publishing the form would do to the leads waiting now (shown before saving).</summary>
+    public Impact? Impact { get; private set; }
     public int ActiveEnrollments => Stats.Sum(s => s.Waiting);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -86,6 +88,15 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
         {
             Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList();
         }
+        return await ShowAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostImpactAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        try { Impact = await sequences.ImpactAsync(Key, Form.ToDefinition(), ct); }
+        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList(); }
+        catch (NotFoundException) { Errors = ["The sequence is new: nobody is waiting in it yet."]; }
         return await ShowAsync(ct);
     }
 

@@ -22,6 +22,7 @@ namespace NurtureEngine.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -533,9 +534,6 @@ namespace NurtureEngine.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_lead_email_normalized");
 
-                    b.HasIndex("Owner")
-                        .HasDatabaseName("ix_lead_owner");
-
                     b.HasIndex("PipelineId")
                         .HasDatabaseName("ix_lead_pipeline_id");
 
@@ -546,6 +544,19 @@ namespace NurtureEngine.Data.Migrations
 
                     b.HasIndex("StageId", "Id")
                         .HasDatabaseName("ix_lead_stage_id_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_lead_status_id")
+                        .HasFilter("status <> 'Subscribed'");
+
+                    b.HasIndex("Owner", "StageId", "Id")
+                        .HasDatabaseName("ix_lead_owner_stage_id_id");
+
+                    b.HasIndex("Email", "FirstName", "LastName", "Company")
+                        .HasDatabaseName("ix_lead_search_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Email", "FirstName", "LastName", "Company"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Email", "FirstName", "LastName", "Company"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
                     b.ToTable("lead", "nurture");
                 });
