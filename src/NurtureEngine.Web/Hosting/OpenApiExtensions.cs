@@ -37,7 +37,9 @@ public static class OpenApiExtensions
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
                     operation.Security = [];
-                var key = $"{context.Description.HttpMethod} /{context.Description.RelativePath}";
+                // "tasks/{id:long}/done" is documented as "tasks/{id}/done": drop route constraints.
+                var path = System.Text.RegularExpressions.Regex.Replace(context.Description.RelativePath ?? "", @"\{(\w+)[:?][^}]*\}", "{$1}");
+                var key = $"{context.Description.HttpMethod} /{path}";
                 if (!ApiDocs.Endpoints.TryGetValue(key, out var entry)) return Task.CompletedTask;
                 operation.Summary = entry.Summary;
                 operation.Description ??= entry.Description;

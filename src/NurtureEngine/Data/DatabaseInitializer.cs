@@ -22,6 +22,9 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        // Waiting for the lock lasts as long as another process's migrations, and a migration may
+        // rebuild an index on a big table: neither may hit the 30 s default command timeout.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
         await db.Database.OpenConnectionAsync(ct);
         try
         {
