@@ -130,6 +130,27 @@ public sealed partial class DeliverabilityTests
     }
 
     [Fact]
+    public async Task ErasingALead_RemovesItsData_ButTheAddressStaysSuppressed()
+    {
+        await using var app = await NurtureApp.StartAsync();
+        var email = NurtureApp.UniqueEmail("erased");
+        var id = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
+        await MailSink.WaitForAsync(email);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Api().DeleteAsync($"/api/v1/leads/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Api().GetAsync($"/api/v1/leads/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Api().DeleteAsync($"/api/v1/leads/{id}")).StatusCode);
+        Assert.Equal(0, app.Db(db => db.Messages.Count(m => m.ToAddress == email)));
+        var listed = await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/suppressions?email={Uri.EscapeDataString(email)}");
+        Assert.Equal("erasure", listed!["items"]!.AsArray().Single()!["source"]!.GetValue<string>());
+
+        // The same person signs up again: a new lead, never mailed.
+        var again = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
+        await app.WaitForKindAsync(again, "email_suppressed");
+        Assert.Single(MailSink.For(email));
+    }
+
+    [Fact]
     public async Task MachineOpens_AreFlaggedOnTheTimeline_AndScoreNothing_WhileAPersonsOpenScores()
     {
         await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Opens:MachineOpenSeconds"] = "0" });
