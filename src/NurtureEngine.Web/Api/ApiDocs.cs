@@ -73,6 +73,7 @@ public static class ApiDocs
         ["POST /api/v1/segments/{key}/enroll"] = new("Enroll every lead of a segment in a sequence"),
         ["GET /api/v1/segments/{key}/leads"] = new("Leads in a segment (paged)"),
         ["GET /api/v1/tasks"] = new("The reps' to-do list (owner, status=open|done)"),
+        ["POST /api/v1/tasks"] = new("Create a task for a lead's owner by hand"),
         ["POST /api/v1/tasks/{id}/done"] = new("Mark a task done"),
         ["PUT /api/v1/scoring"] = new("Replace all scoring rules, decay and stage thresholds", """
             { "rules": [ { "event": "email_opened", "points": 1 }, { "event": "email_clicked", "points": 5 },
