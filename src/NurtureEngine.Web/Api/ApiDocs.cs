@@ -74,10 +74,8 @@ public static class ApiDocs
         ["GET /api/v1/segments/{key}/leads"] = new("Leads in a segment (paged)"),
         ["POST /api/v1/tasks"] = new("Create a task for a lead's owner by hand",
             """{ "leadId": "01a2...", "title": "Call about pricing", "due": "P1D" }"""),
-        ["GET /api/v1/suppressions"] = new("The global suppression list (by address hash), newest first"),
-        ["POST /api/v1/suppressions"] = new("Suppress an address everywhere", """{ "email": "someone@example.com", "reason": "asked by phone" }"""),
-        ["DELETE /api/v1/suppressions/{emailOrHash}"] = new("Remove an address (or its hash) from the suppression list"),
         ["GET /api/v1/tasks"] = new("The reps' to-do list (owner, status=open|done)"),
+        ["POST /api/v1/tasks"] = new("Create a task for a lead's owner by hand"),
         ["POST /api/v1/tasks/{id}/done"] = new("Mark a task done"),
         ["PUT /api/v1/scoring"] = new("Replace all scoring rules, decay and stage thresholds", """
             { "rules": [ { "event": "email_opened", "points": 1 }, { "event": "email_clicked", "points": 5 },
@@ -99,6 +97,12 @@ public static class ApiDocs
             { "events": [ { "type": "bounce", "email": "ada@example.com", "bounceType": "hard", "status": "5.1.1",
                             "occurredAt": "2026-11-22T10:00:00Z" } ] }
             """),
+        ["GET /api/v1/suppressions"] = new("The suppression list (email=, limit=, after=)",
+            Description: "Entries are kept by the SHA-256 of the trimmed, lower-cased address; source is hard_bounce, soft_bounces, complaint, manual or erasure."),
+        ["POST /api/v1/suppressions"] = new("Suppress an address by hand", """
+            { "email": "ada@example.com", "reason": "asked us by phone" }
+            """, "201 when added, 200 when it was already listed. A suppressed address is never emailed; each skipped send is on the lead's timeline."),
+        ["DELETE /api/v1/suppressions/{emailOrHash}"] = new("Remove an address (or its hash) from the suppression list"),
         ["GET /api/v1/webhooks/subscriptions"] = new("List outbound webhook subscriptions"),
         ["GET /api/v1/webhooks/subscriptions/{key}"] = new("Get an outbound webhook subscription"),
         ["PUT /api/v1/webhooks/subscriptions/{key}"] = new("Create or replace an outbound webhook subscription", """

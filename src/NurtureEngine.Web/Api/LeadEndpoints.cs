@@ -27,6 +27,9 @@ public static class LeadEndpoints
         api.MapGet("/leads/{id}", async (string id, LeadService leads, CancellationToken ct) =>
             ApiEndpoints.ParseId(id) is { } g && await leads.GetAsync(g, ct) is { } lead ? Results.Ok(lead) : throw new NotFoundException("Lead"));
 
+        api.MapDelete("/leads/{id}", async (string id, LeadEraser eraser, CancellationToken ct) =>
+            ApiEndpoints.ParseId(id) is { } g && await eraser.EraseAsync(g, ct) ? Results.NoContent() : throw new NotFoundException("Lead"));
+
         api.MapPost("/leads/{id}/stage", async (string id, HttpRequest request, LeadService leads, CancellationToken ct) =>
         {
             var leadId = ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead");
@@ -37,12 +40,6 @@ public static class LeadEndpoints
 
         api.MapGet("/leads/{id}/export", async (string id, LeadPrivacy privacy, CancellationToken ct) =>
             Results.Ok(await privacy.ExportAsync(ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead"), ct)));
-
-        api.MapDelete("/leads/{id}", async (string id, LeadPrivacy privacy, CancellationToken ct) =>
-        {
-            await privacy.EraseAsync(ApiEndpoints.ParseId(id) ?? throw new NotFoundException("Lead"), ct);
-            return Results.NoContent();
-        });
 
         api.MapGet("/leads/{id}/timeline", async (string id, LeadService leads, CancellationToken ct, int? limit) =>
         {

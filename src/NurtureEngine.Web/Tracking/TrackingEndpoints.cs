@@ -1,5 +1,6 @@
 using System.Net;
 using NurtureEngine.Leads;
+using NurtureEngine.Preferences;
 using NurtureEngine.Tracking;
 
 namespace NurtureEngine.Web.Tracking;
@@ -28,10 +29,19 @@ public static partial class TrackingEndpoints
         group.MapGet("/t/c/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
             await tracking.RecordClickAsync(token, ct) is { } url ? Results.Redirect(url) : Results.NotFound());
 
-        group.MapGet("/u/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
+        group.MapGet("/u/{token}", async (string token, TrackingService tracking, PreferenceService preferences, CancellationToken ct) =>
         {
             if (await tracking.FindForUnsubscribeAsync(token, ct) is not { } found) return Results.NotFound();
-            return Html(UnsubscribePage(found.Lead, token, done: false));
+            return Html(UnsubscribePage(found.Lead, token, done: false, await preferences.ChoicesAsync(found.Lead.Id, ct)));
+        });
+
+        // Topics: the form lists every topic; the checked ones are those the lead stays in.
+        group.MapPost("/u/{token}/preferences", async (string token, HttpRequest request, TrackingService tracking, PreferenceService preferences, CancellationToken ct) =>
+        {
+            if (await tracking.FindForUnsubscribeAsync(token, ct) is not { } found || !request.HasFormContentType) return Results.NotFound();
+            var form = await request.ReadFormAsync(ct);
+            await preferences.SetAsync(found.Lead, form["topic"].Where(t => t is not null).Select(t => t!).ToHashSet(), ct);
+            return Html(UnsubscribePage(found.Lead, token, done: false, await preferences.ChoicesAsync(found.Lead.Id, ct), saved: true));
         });
 
         group.MapPost("/u/{token}", async (string token, HttpRequest request, TrackingService tracking, CancellationToken ct) =>
@@ -39,20 +49,20 @@ public static partial class TrackingEndpoints
             var oneClick = request.HasFormContentType && (await request.ReadFormAsync(ct))["List-Unsubscribe"] == "One-Click";
             if (!await tracking.UnsubscribeAsync(token, oneClick ? "one-click (RFC 8058)" : "unsubscribe page", ct)) return Results.NotFound();
             var found = await tracking.FindForUnsubscribeAsync(token, ct);
-            return Html(UnsubscribePage(found!.Value.Lead, token, done: true));
+            return Html(UnsubscribePage(found!.Value.Lead, token, done: true, []));
         });
 
         group.MapPost("/u/{token}/resubscribe", async (string token, TrackingService tracking, CancellationToken ct) =>
         {
             if (!await tracking.ResubscribeAsync(token, ct)) return Results.NotFound();
             var found = await tracking.FindForUnsubscribeAsync(token, ct);
-            return Html(UnsubscribePage(found!.Value.Lead, token, done: false));
+            return Html(UnsubscribePage(found!.Value.Lead, token, done: false, []));
         });
     }
 
     private static IResult Html(string body) => Results.Content(body, "text/html; charset=utf-8");
 
-    private static string UnsubscribePage(Lead lead, string token, bool done)
+    private static string UnsubscribePage(Lead lead, string token, bool done, IReadOnlyList<TopicChoice> topics, bool saved = false)
     {
         var email = WebUtility.HtmlEncode(lead.Email);
         var t = WebUtility.UrlEncode(token);
@@ -66,12 +76,25 @@ public static partial class TrackingEndpoints
                <h1>Unsubscribe</h1>
                <p>Stop all marketing email to {email}?</p>
                <form method="post" action="/u/{t}"><button type="submit">Unsubscribe from all</button></form>
+               {TopicsForm(t, topics, saved)}
                """;
         return $"""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Email preferences</title>
             <style>body{"{"}font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2933{"}"}button{"{"}padding:.6rem 1.2rem;font-size:1rem{"}"}</style>
             </head><body>{content}</body></html>
+            """;
+    }
+
+    private static string TopicsForm(string token, IReadOnlyList<TopicChoice> topics, bool saved)
+    {
+        if (topics.Count == 0) return "";
+        var boxes = string.Concat(topics.Select(c =>
+            $"""<p><label><input type="checkbox" name="topic" value="{WebUtility.HtmlEncode(c.Topic)}"{(c.Subscribed ? " checked" : "")}> {WebUtility.HtmlEncode(c.Topic)} <small>({WebUtility.HtmlEncode(c.Name)})</small></label></p>"""));
+        return $"""
+            <h2>Or choose what you receive</h2>
+            {(saved ? "<p role=\"status\"><strong>Your preferences are saved.</strong></p>" : "")}
+            <form method="post" action="/u/{token}/preferences">{boxes}<button type="submit">Save preferences</button></form>
             """;
     }
 

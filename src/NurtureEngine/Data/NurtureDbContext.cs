@@ -44,6 +44,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<WebhookDispatchState> WebhookDispatchState => Set<WebhookDispatchState>();
     /// <summary>ASP.NET Core Data Protection keys (auth cookies, antiforgery): shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Preferences.TopicOptOut> TopicOptOuts => Set<Preferences.TopicOptOut>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -46,7 +46,8 @@ public static partial class BounceClassifier
     [GeneratedRegex(@"\bspam\b|junk|blocked|block ?list|black ?list|deny ?list|denylist|\bpolicy\b|policies|reputation|\brbl\b|spamhaus|barracuda|" +
         @"access denied|not (?:authori[sz]ed|permitted|allowed)|rejected for (?:policy|content)|prohibited|" +
         @"dmarc|\bspf\b|\bdkim\b|unauthenticated|authentication|content|virus|malware|phish|suspicious|" +
-        @"rate limit|too many|throttl|unusual (?:rate|volume)|complaints|abuse",
+        @"rate limit|too many|throttl|unusual (?:rate|volume)|complaints|abuse|sender verify|verification failed|sender address|" +
+        @"\bsender\b.{0,40}\b(?:rejected|denied|unrouteable|unroutable|invalid)",
         RegexOptions.IgnoreCase)]
     private static partial Regex PolicyWords();
 

@@ -25,6 +25,8 @@ public static class InboundServiceCollectionExtensions
         services.AddScoped<DeliveryFeedback>();
         services.AddScoped<DeliveryWebhookService>();
         services.AddScoped<SuppressionList>();
+        services.AddScoped<Leads.LeadEraser>();
+        services.AddScoped<Preferences.PreferenceService>();
         services.AddScoped<InboundPollJob>();
         services.AddScoped<ScoreDecayJob>();
         return services;

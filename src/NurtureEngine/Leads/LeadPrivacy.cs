@@ -1,14 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using NurtureEngine.Automation;
 using NurtureEngine.Common;
 using NurtureEngine.Data;
-using NurtureEngine.Suppressions;
 
 namespace NurtureEngine.Leads;
 
-/// <summary>GDPR: export everything held on a lead; erase it everywhere, keeping only a one-way hash of the address as a suppression.</summary>
-public sealed class LeadPrivacy(NurtureDbContext db, LeadService leads, SuppressionList suppressions, UnitOfWork work)
+/// <summary>GDPR export: everything held on a lead, as JSON (erasure is <see cref="LeadEraser"/>).</summary>
+public sealed class LeadPrivacy(NurtureDbContext db, LeadService leads)
 {
     public async Task<JsonObject> ExportAsync(Guid id, CancellationToken ct)
     {
@@ -28,14 +26,4 @@ public sealed class LeadPrivacy(NurtureDbContext db, LeadService leads, Suppress
         return export;
     }
 
-    /// <summary>Deletes the lead and everything about it; the address stays suppressed by its SHA-256 hash.</summary>
-    public Task EraseAsync(Guid id, CancellationToken ct) => work.RunAsync(async c =>
-    {
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException("Lead");
-        await suppressions.AddAsync(lead.Email, "erasure", "personal data erased on request (GDPR)", c);
-        await db.InboundMessages.Where(m => m.LeadId == id).ExecuteDeleteAsync(c);
-        await db.DevInbox.Where(m => m.ToAddress.ToLower() == lead.EmailNormalized).ExecuteDeleteAsync(c);
-        // Timeline, stage history, enrollments, messages, tasks, segment membership and webhook deliveries cascade.
-        await db.Leads.Where(l => l.Id == id).ExecuteDeleteAsync(c);
-    }, ct);
 }

@@ -12,6 +12,8 @@ public sealed class SequenceDefinition
     public List<Condition>? ExitWhen { get; set; }
     public bool Reenroll { get; set; }
     public SendWindow? SendWindow { get; set; }
+    /// <summary>The subscription group (topic) this sequence's email belongs to; a lead can leave a topic on its preferences page.</summary>
+    public string? Topic { get; set; }
     public List<Step> Steps { get; set; } = [];
     /// <summary>On PUT only, never stored: move waiting leads to the new version, matching steps by id.</summary>
     public bool? Migrate { get; set; }

@@ -238,7 +238,7 @@ public sealed partial class SequenceRunner(
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
         if (await messages.ExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
-        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead.Email, ct);
+        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
             var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);

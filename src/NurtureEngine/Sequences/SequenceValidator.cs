@@ -16,6 +16,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
         var errors = new Errors();
         if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
         if (d.Status is not (null or "active" or "paused")) errors.Add("status", "must be active or paused");
+        if (d.Topic is not null && !Slug.IsKey(d.Topic)) errors.Add("topic", "must be a lowercase slug, e.g. product-news");
         var templates = (await db.Templates.Select(t => t.Key).ToListAsync(ct)).ToHashSet();
         var stages = await db.Stages.Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).ToListAsync(ct);
         var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstOrDefaultAsync(ct);

@@ -23,6 +23,15 @@ public sealed class SuppressionList(NurtureDbContext db, TimeProvider clock)
         return row is null ? null : $"address is on the suppression list ({row.Source.Replace('_', ' ')}: {row.Reason})";
     }
 
+    /// <summary>Why this lead must not get an email of this topic (suppressed address, or it left the topic), or null.</summary>
+    public async Task<string?> ReasonAsync(Lead lead, string? topic, CancellationToken ct)
+    {
+        if (await ReasonAsync(lead.Email, ct) is { } reason) return reason;
+        if (topic is not null && await db.TopicOptOuts.AnyAsync(o => o.LeadId == lead.Id && o.Topic == topic, ct))
+            return $"unsubscribed from the topic {topic}";
+        return null;
+    }
+
     /// <summary>Adds the address (idempotent: an existing entry keeps its first reason). True when added.</summary>
     public async Task<bool> AddAsync(string email, string source, string reason, CancellationToken ct)
     {

@@ -44,6 +44,8 @@ public static class ActivityKind
     public const string EmailDelivered = "email_delivered";
     /// <summary>An open by a privacy proxy or scanner, not a person: on the timeline, scores nothing.</summary>
     public const string MachineOpened = "machine_opened";
+    /// <summary>The lead left or rejoined one topic (subscription group) on its preferences page.</summary>
+    public const string TopicChanged = "topic_changed";
     public const string Unsubscribed = "unsubscribed";
     public const string Complained = "complained";
     public const string OwnerNotified = "owner_notified";

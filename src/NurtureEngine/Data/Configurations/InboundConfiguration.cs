@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NurtureEngine.Inbound;
+using NurtureEngine.Leads;
+using NurtureEngine.Preferences;
 using NurtureEngine.Suppressions;
 
 namespace NurtureEngine.Data.Configurations;
@@ -22,5 +24,15 @@ sealed class SuppressionConfiguration : IEntityTypeConfiguration<Suppression>
     {
         b.HasIndex(s => s.AddressHash).IsUnique();
         b.Property(s => s.AddressHash).HasMaxLength(64);
+    }
+}
+
+sealed class TopicOptOutConfiguration : IEntityTypeConfiguration<TopicOptOut>
+{
+    public void Configure(EntityTypeBuilder<TopicOptOut> b)
+    {
+        b.HasKey(o => new { o.LeadId, o.Topic });
+        b.Property(o => o.Topic).HasMaxLength(64);
+        b.HasOne<Lead>().WithMany().HasForeignKey(o => o.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -859,6 +859,27 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("stage", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Preferences.TopicOptOut", b =>
+                {
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("topic");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("LeadId", "Topic")
+                        .HasName("pk_topic_opt_out");
+
+                    b.ToTable("topic_opt_out", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
                 {
                     b.Property<long>("Id")
@@ -1683,6 +1704,16 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_stage_pipeline_pipeline_id");
 
                     b.Navigation("Pipeline");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Preferences.TopicOptOut", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_topic_opt_out_lead_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>
