@@ -75,11 +75,25 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         if (_clock is not null) builder.ConfigureServices(services => services.AddSingleton(_clock));
     }
 
-    /// <summary>Runs due steps now, in this process (for fake-clock tests).</summary>
+    /// <summary>
+    /// Runs due steps now, in this process (for fake-clock tests), until none is due: a step the
+    /// in-process Hangfire worker holds at that moment (SKIP LOCKED) is waited for, not skipped.
+    /// </summary>
     public async Task RunDueStepsAsync()
     {
-        using var scope = Services.CreateScope();
-        while (await scope.ServiceProvider.GetRequiredService<NurtureEngine.Sequences.SequenceRunner>().RunDueBatchAsync(CancellationToken.None) > 0) { }
+        var clock = Services.GetRequiredService<TimeProvider>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using (var scope = Services.CreateScope())
+                while (await scope.ServiceProvider.GetRequiredService<NurtureEngine.Sequences.SequenceRunner>().RunDueBatchAsync(CancellationToken.None) > 0) { }
+            var now = clock.GetUtcNow();
+            var due = Db(db => db.Enrollments.Count(e => e.Status == NurtureEngine.Sequences.EnrollmentStatus.Active && e.NextStepAt <= now
+                && db.Sequences.Any(s => s.Id == e.SequenceId && s.Status == NurtureEngine.Sequences.SequenceStatus.Active)));
+            if (due == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{due} due enrollment(s) still not run");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>An API client with the bootstrap key; redirects are not followed.</summary>
