@@ -107,16 +107,7 @@ public sealed class LeadService(
             query = query.Where(l => EF.Functions.ILike(l.Email, pattern) || EF.Functions.ILike(l.FirstName!, pattern)
                 || EF.Functions.ILike(l.LastName!, pattern) || EF.Functions.ILike(l.Company!, pattern));
         }
-        if (q.Cursor is not null)
-        {
-            if (!Guid.TryParse(q.Cursor, out var after)) throw new ValidationException("cursor", "is not a cursor returned by this API");
-            query = query.Where(l => l.Id.CompareTo(after) > 0);
-        }
-        if (q.Limit is < 1 or > 500) throw new ValidationException("limit", "must be between 1 and 500");
-        var rows = await query.OrderBy(l => l.Id).Take(q.Limit + 1)
-            .Select(l => new { Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key }).ToListAsync(ct);
-        var items = rows.Take(q.Limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage)).ToList();
-        return new LeadPage(items, rows.Count > q.Limit ? items[^1].Id.ToString() : null);
+        return await KeysetPage.ReadAsync(query, q.Limit, q.Cursor, ct);
     }
 
     public async Task<LeadDto> ToDtoAsync(Lead lead, CancellationToken ct)

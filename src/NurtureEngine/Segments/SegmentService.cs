@@ -47,15 +47,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     public async Task<LeadPage> LeadsAsync(string key, int limit, string? cursor, CancellationToken ct)
     {
         var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, ct) ?? throw new NotFoundException($"Segment '{key}'");
-        if (limit is < 1 or > 500) throw new ValidationException("limit", "must be between 1 and 500");
-        Guid? after = cursor is null ? null : Guid.TryParse(cursor, out var g) ? g : throw new ValidationException("cursor", "is not a cursor returned by this API");
-        var rows = await db.Leads.AsNoTracking()
-            .Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id))
-            .Where(l => after == null || l.Id.CompareTo(after.Value) > 0)
-            .OrderBy(l => l.Id).Take(limit + 1)
-            .Select(l => new { Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key }).ToListAsync(ct);
-        var items = rows.Take(limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage)).ToList();
-        return new LeadPage(items, rows.Count > limit ? items[^1].Id.ToString() : null);
+        return await KeysetPage.ReadAsync(db.Leads.AsNoTracking().Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)), limit, cursor, ct);
     }
 
     /// <summary>Bulk enroll: every current member enters the sequence (those already in it are skipped).</summary>
