@@ -21,6 +21,7 @@ SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
     closing.test   RCPT -> 421 4.3.2 Service shutting down (the connection is closed)
     drop.test      DATA -> the message is written, then the connection is dropped
                    without a reply (did the relay take it? the sender cannot know)
+    sluggish.test  DATA -> 250, after SLUGGISH_SECONDS (a relay under load)
     slow.test      DATA -> the message is written, then the reply comes only after
                    SLOW_SECONDS (longer than any test's SMTP timeout)
 
@@ -43,6 +44,7 @@ REJECT = "550 5.1.1 User unknown"
 SPAM = "554 5.7.1 Message rejected as spam"
 CLOSING = "421 4.3.2 Service shutting down"
 SLOW_SECONDS = 60
+SLUGGISH_SECONDS = 0.2
 
 
 def _domain(address: str) -> str:
@@ -106,6 +108,8 @@ class SinkHandler:
             return "250 OK"  # never reaches the client: the connection is gone
         if any(_in_domain(a, "slow.test") for a in envelope.rcpt_tos):
             await asyncio.sleep(SLOW_SECONDS)
+        if any(_in_domain(a, "sluggish.test") for a in envelope.rcpt_tos):
+            await asyncio.sleep(SLUGGISH_SECONDS)
         return "250 OK"
 
 

@@ -28,8 +28,10 @@ public sealed partial class OutboxSender(
         var batch = await ClaimAsync(batchSize, ct);
         try
         {
+            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
+            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
             await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = smtp.Value.MaxConnections, CancellationToken = ct },
-                async (id, c) => await SendOneAsync(id, c));
+                async (id, _) => await SendOneAsync(id, CancellationToken.None));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -122,19 +124,9 @@ public sealed partial class OutboxSender(
             return;
         }
         span?.SetTag("nurture.lead_id", message.LeadId);
-        DeliveryResult result;
         var started = clock.GetTimestamp();
-        try
-        {
-            result = await transport.SendAsync(builder.Build(message), ct);
-            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Shutting down before the message went out: hand it back, untouched.
-            await db.Database.ExecuteSqlAsync($"UPDATE nurture.message SET status = 'Scheduled', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE id = {id}", CancellationToken.None);
-            return;
-        }
+        var result = await transport.SendAsync(builder.Build(message), ct);
+        metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
         await RecordAsync(scope.ServiceProvider, message, result, CancellationToken.None);
     }
 

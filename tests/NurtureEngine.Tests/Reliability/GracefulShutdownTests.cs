@@ -9,13 +9,15 @@ using Xunit.Abstractions;
 namespace NurtureEngine.Tests.Reliability;
 
 /// <summary>
-/// SIGTERM to a worker process mid-run (a deploy, a scale-down): it exits cleanly, holding nothing:
-/// no message left <c>sending</c> or leased by it; another worker sends the rest, each email once.
+/// SIGTERM to a worker process mid-run (a deploy, a scale-down), with a relay slow enough (0.2 s a
+/// message) that the signal always lands mid-batch: in-flight sends finish, the rest of its batch
+/// is handed back at once; it exits cleanly holding nothing (no message <c>sending</c> or leased by
+/// it, none "unknown"); the other worker sends the rest, each email once.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class GracefulShutdownTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const int Leads = 600;
+    private const int Leads = 300;
     private NurtureApp _api = null!;
     private readonly List<WorkerProcess> _workers = [];
 
@@ -45,7 +47,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IAsyncLife
         await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM hangfire.server").Single())),
             n => n >= 2, 180, "two worker processes registered");
         var tag = Guid.NewGuid().ToString("N")[..8];
-        var emails = Enumerable.Range(0, Leads).Select(i => $"term{i}.{tag}@example.com").ToList();
+        var emails = Enumerable.Range(0, Leads).Select(i => $"term{i}.{tag}@sluggish.test").ToList();
         foreach (var chunk in emails.Chunk(100))
             (await _api.Api().PostAsJsonAsync("/api/v1/events", new { events = chunk.Select(e => new { email = e, type = "signed_up" }) })).EnsureSuccessStatusCode();
 
