@@ -27,7 +27,8 @@ dotnet build "$ROOT/src/NurtureEngine.Web" -c Release -v q >/dev/null
 KEY=ne_bench_key_0123456789
 export ConnectionStrings__Nurture="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench" Nurture__SeedDemo=true \
   Nurture__BootstrapApiKey=$KEY Nurture__BootstrapAdmin__Email=admin@bench.test Nurture__BootstrapAdmin__Password=Bench-password-1 \
-  Nurture__Role=web ASPNETCORE_URLS=http://127.0.0.1:$APPPORT
+  Nurture__Role=web ASPNETCORE_URLS=http://127.0.0.1:$APPPORT \
+  RateLimits__ApiPerKeyPerMinute=0 RateLimits__PublicPerIpPerMinute=0
 start_app() {
   (cd "$ROOT/src/NurtureEngine.Web" && exec dotnet bin/Release/net10.0/NurtureEngine.Web.dll >"$D/app.log" 2>&1) & APP_PID=$!
   for _ in $(seq 1 1200); do curl -sf "http://127.0.0.1:$APPPORT/health/ready" >/dev/null && return; sleep 0.5; done

@@ -18,6 +18,12 @@ SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
     tempfail.test  RCPT -> 451 4.3.0 Try again later
     reject.test    RCPT -> 550 5.1.1 User unknown
     spam.test      DATA -> 554 5.7.1 Message rejected as spam (nothing written)
+    closing.test   RCPT -> 421 4.3.2 Service shutting down (the connection is closed)
+    drop.test      DATA -> the message is written, then the connection is dropped
+                   without a reply (did the relay take it? the sender cannot know)
+    sluggish.test  DATA -> 250, after SLUGGISH_SECONDS (a relay under load)
+    slow.test      DATA -> the message is written, then the reply comes only after
+                   SLOW_SECONDS (longer than any test's SMTP timeout)
 
 Everything else is answered 250. Prints "listening on PORT" on stdout once
 the socket accepts connections. Stops cleanly on SIGTERM / SIGINT.
@@ -36,6 +42,9 @@ from aiosmtpd.smtp import SMTP
 TEMPFAIL = "451 4.3.0 Try again later"
 REJECT = "550 5.1.1 User unknown"
 SPAM = "554 5.7.1 Message rejected as spam"
+CLOSING = "421 4.3.2 Service shutting down"
+SLOW_SECONDS = 60
+SLUGGISH_SECONDS = 0.2
 
 
 def _domain(address: str) -> str:
@@ -58,6 +67,10 @@ class SinkHandler:
             return TEMPFAIL
         if _in_domain(address, "reject.test"):
             return REJECT
+        if _in_domain(address, "closing.test"):
+            # like a relay shutting down: the reply, then the connection is closed
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return CLOSING
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -90,6 +103,13 @@ class SinkHandler:
             except OSError:
                 pass
             return "451 4.3.0 Local error in processing"
+        if any(_in_domain(a, "drop.test") for a in envelope.rcpt_tos):
+            server.transport.abort()
+            return "250 OK"  # never reaches the client: the connection is gone
+        if any(_in_domain(a, "slow.test") for a in envelope.rcpt_tos):
+            await asyncio.sleep(SLOW_SECONDS)
+        if any(_in_domain(a, "sluggish.test") for a in envelope.rcpt_tos):
+            await asyncio.sleep(SLUGGISH_SECONDS)
         return "250 OK"
 
 

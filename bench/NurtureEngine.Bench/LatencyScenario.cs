@@ -39,6 +39,9 @@ public static class LatencyScenario
         start.Environment["ASPNETCORE_URLS"] = url;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The bench measures the engine, not the rate limiter: one key and one IP send everything.
+        start.Environment["RateLimits__ApiPerKeyPerMinute"] = "0";
+        start.Environment["RateLimits__PublicPerIpPerMinute"] = "0";
         using var app = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
         // bench/run.sh stops it on exit even if this process is killed first.
         if (Environment.GetEnvironmentVariable("BENCH_APP_PIDFILE") is { Length: > 0 } pidFile) await File.WriteAllTextAsync(pidFile, app.Id.ToString());

@@ -7,7 +7,7 @@ public static class ApiEndpoints
     /// <summary>API v1 (API.md): Bearer API keys, problem+json errors.</summary>
     public static void MapNurtureApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(AuthenticationExtensions.ApiPolicy).DisableAntiforgery();
+        var api = app.MapGroup("/api/v1").RequireAuthorization(AuthenticationExtensions.ApiPolicy).RequireRateLimiting(RateLimitExtensions.Api).DisableAntiforgery();
         api.MapLeads();
         api.MapEvents();
         api.MapTemplates();

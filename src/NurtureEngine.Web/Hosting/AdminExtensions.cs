@@ -13,6 +13,8 @@ public static class AdminExtensions
         {
             o.Conventions.AuthorizeFolder("/", "Staff");
             o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AddPageApplicationModelConvention("/Account/Login",
+                page => page.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimitExtensions.Login)));
             o.Conventions.AuthorizeFolder("/Dev", "Admin");
             o.Conventions.AuthorizeFolder("/Users", "Admin");
             o.Conventions.AuthorizeFolder("/Settings", "Admin");

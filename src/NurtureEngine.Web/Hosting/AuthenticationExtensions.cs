@@ -34,6 +34,9 @@ public static class AuthenticationExtensions
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
+        // Every admin request checks the cookie's security stamp against the user's: a password
+        // change or "sign out everywhere" ends all other sessions at once (one indexed read per request).
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         builder.Services.AddAuthentication()
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, _ => { });
         builder.Services.AddAuthorizationBuilder()

@@ -2,6 +2,7 @@ using System.Net;
 using NurtureEngine.Leads;
 using NurtureEngine.Preferences;
 using NurtureEngine.Tracking;
+using NurtureEngine.Web.Hosting;
 
 namespace NurtureEngine.Web.Tracking;
 
@@ -16,7 +17,7 @@ public static partial class TrackingEndpoints
 
     public static void MapNurtureTracking(this WebApplication app)
     {
-        var group = app.MapGroup("").AllowAnonymous().DisableAntiforgery();
+        var group = app.MapGroup("").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimitExtensions.Public);
 
         group.MapGet("/t/o/{token}", async (string token, HttpContext http, TrackingService tracking, ILoggerFactory logs) =>
         {

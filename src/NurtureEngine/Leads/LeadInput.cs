@@ -19,4 +19,5 @@ public sealed class LeadInput
     public JsonObject? Attributes { get; set; }
     public string? Pipeline { get; set; }
     public string? Stage { get; set; }
+    public ConsentInput? Consent { get; set; }
 }

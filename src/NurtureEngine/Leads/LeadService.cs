@@ -17,7 +17,7 @@ public sealed class LeadService(
 
     public async Task<UpsertResult> UpsertAsync(LeadInput input, string cause, CancellationToken ct)
     {
-        Validate(input);
+        Validate(input, clock.GetUtcNow());
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -133,6 +133,7 @@ public sealed class LeadService(
             db.Leads.Add(lead);
             timeline.Add(lead.Id, ActivityKind.Created, $"Lead created{(lead.Source is null ? "" : $" from {lead.Source}")}",
                 new { source = lead.Source, cause });
+            RecordConsent(lead, input.Consent, now);
             await db.SaveChangesAsync(ct);
             await stages.EnterFirstStageAsync(lead, stage, ct);
             await reactions.OnLeadCreatedAsync(lead, ct);
@@ -141,6 +142,11 @@ public sealed class LeadService(
         }
 
         var tagsBefore = lead.Tags.ToList();
+        if (input.Consent is not null)
+        {
+            RecordConsent(lead, input.Consent, now);
+            await db.SaveChangesAsync(ct);
+        }
         var changed = Merge(lead, input);
         if (changed.Count > 0)
         {
@@ -153,6 +159,14 @@ public sealed class LeadService(
         if (input.Stage is not null && stage is not null)
             await stages.MoveAsync(lead, stage, cause == StageChangeCause.Created ? StageChangeCause.Api : cause, forwardOnly: false, ct);
         return (lead, false);
+    }
+
+    private void RecordConsent(Lead lead, ConsentInput? consent, DateTimeOffset now)
+    {
+        if (consent is null) return;
+        var at = consent.At ?? now;
+        timeline.Add(lead.Id, ActivityKind.ConsentGiven, $"Consent given via {consent.Source!.Trim()}",
+            new { source = consent.Source.Trim(), text = consent.Text, ip = consent.Ip, at }, at: at);
     }
 
     /// <summary>Merges input into the lead; returns the names of fields that changed.</summary>
@@ -201,7 +215,7 @@ public sealed class LeadService(
             ?? throw new ValidationException("stage", $"unknown stage '{stageKey}' in pipeline '{pipeline.Key}'");
     }
 
-    private static void Validate(LeadInput input)
+    private static void Validate(LeadInput input, DateTimeOffset now)
     {
         var errors = new Errors();
         if (!EmailAddress.IsValid(input.Email)) errors.Add("email", "a valid email address is required");
@@ -219,6 +233,7 @@ public sealed class LeadService(
             if (value.Any(ch => ch is '\r' or '\n' || char.IsControl(ch))) errors.Add(name, "must not contain line breaks or control characters");
         }
         if (input.Attributes is { } attrs && attrs.ToJsonString().Length > 64_000) errors.Add("attributes", "must be at most 64 KB of JSON");
+        input.Consent?.Validate(errors, now);
         errors.ThrowIfAny();
     }
 }

@@ -26,9 +26,33 @@ public sealed partial class OutboxSender(
     public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
     {
         var batch = await ClaimAsync(batchSize, ct);
-        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = smtp.Value.MaxConnections, CancellationToken = ct },
-            async (id, c) => await SendOneAsync(id, c));
+        try
+        {
+            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
+            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = smtp.Value.MaxConnections, CancellationToken = ct },
+                async (id, _) => await SendOneAsync(id, CancellationToken.None));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: hand back at once what this worker claimed but never started, so
+            // another worker sends it now rather than when the lease runs out.
+            await ReleaseAsync(batch);
+            throw;
+        }
         return batch.Count;
+    }
+
+    private async Task ReleaseAsync(List<Guid> claimed)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        var ids = claimed.ToArray();
+        var released = await db.Database.ExecuteSqlAsync($"""
+            UPDATE nurture.message SET lease_owner = NULL, lease_until = NULL
+            WHERE id = ANY({ids}) AND status = 'Scheduled' AND lease_owner = {_owner}
+            """, CancellationToken.None);
+        LogReleased(logger, released);
     }
 
     /// <summary>Messages left <c>sending</c> by a dead worker: the outcome is unknown; record it, never resend.</summary>
@@ -100,19 +124,9 @@ public sealed partial class OutboxSender(
             return;
         }
         span?.SetTag("nurture.lead_id", message.LeadId);
-        DeliveryResult result;
         var started = clock.GetTimestamp();
-        try
-        {
-            result = await transport.SendAsync(builder.Build(message), ct);
-            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Shutting down before the message went out: hand it back, untouched.
-            await db.Database.ExecuteSqlAsync($"UPDATE nurture.message SET status = 'Scheduled', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE id = {id}", CancellationToken.None);
-            return;
-        }
+        var result = await transport.SendAsync(builder.Build(message), ct);
+        metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
         await RecordAsync(scope.ServiceProvider, message, result, CancellationToken.None);
     }
 
@@ -190,6 +204,9 @@ public sealed partial class OutboxSender(
     private static string ReplyCode(string? reply) => reply?.Split(' ', 2)[0] ?? "";
 
     private static string? Truncate(string? s) => s is { Length: > 1000 } ? s[..1000] : s;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
+    static partial void LogReleased(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} to lead {LeadId} sent")]
     static partial void LogSent(ILogger logger, Guid messageId, Guid leadId);

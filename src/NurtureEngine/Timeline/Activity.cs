@@ -47,6 +47,7 @@ public static class ActivityKind
     /// <summary>The lead left or rejoined one topic (subscription group) on its preferences page.</summary>
     public const string TopicChanged = "topic_changed";
     public const string Unsubscribed = "unsubscribed";
+    public const string ConsentGiven = "consent_given";
     public const string Complained = "complained";
     public const string OwnerNotified = "owner_notified";
     public const string StepSkipped = "step_skipped";

@@ -40,4 +40,33 @@ public sealed class PrivacyTests : IAsyncLifetime
         Assert.DoesNotContain("email_sent", kinds);
         Assert.Single(MailSink.For(email));
     }
+
+    [Fact]
+    public async Task ConsentGivenOnSubscribe_IsRecordedWithSourceTimeIpAndText_AndIsInTheExport()
+    {
+        var email = NurtureApp.UniqueEmail("consent");
+        const string text = "Yes, send me the NurtureEngine newsletter. I can unsubscribe at any time.";
+        var at = DateTimeOffset.Parse("2026-11-20T09:30:00Z");
+        var id = (await _app.CreateLeadAsync(new { email, consent = new { source = "pricing page form", text, ip = "203.0.113.7", at } }))["id"]!.GetValue<string>();
+
+        var export = (await _app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}/export"))!;
+        var consent = export["timeline"]!.AsArray().Single(e => e!["kind"]!.GetValue<string>() == "consent_given")!;
+        Assert.Equal("pricing page form", consent["data"]!["source"]!.GetValue<string>());
+        Assert.Equal(text, consent["data"]!["text"]!.GetValue<string>());
+        Assert.Equal("203.0.113.7", consent["data"]!["ip"]!.GetValue<string>());
+        Assert.Equal(at, consent["at"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
+    public async Task ConsentWithoutItsTextOrWithABadIp_Is422_NamingTheField_AndCreatesNothing()
+    {
+        var email = NurtureApp.UniqueEmail("noconsent");
+        var response = await _app.Api().PostAsJsonAsync("/api/v1/leads", new { email, consent = new { source = "form", ip = "not-an-ip" } });
+
+        Assert.Equal((HttpStatusCode)422, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("consent.text"), errors.ToJsonString());
+        Assert.True(errors.ContainsKey("consent.ip"), errors.ToJsonString());
+        Assert.False(_app.Db(db => db.Leads.Any(l => l.Email == email)));
+    }
 }

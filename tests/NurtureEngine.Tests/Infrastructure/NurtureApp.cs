@@ -51,6 +51,14 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>The app on a database of the caller's (e.g. on a <see cref="PrivatePostgres"/>), migrated at start-up.</summary>
+    public static NurtureApp StartOn(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var app = new NurtureApp(connectionString, settings, clock: null);
+        _ = app.Server;
+        return app;
+    }
+
     /// <summary>
     /// The same app on a real Kestrel socket (127.0.0.1, a free port) for a real browser; see
     /// <see cref="BaseUrl"/>. Clients from <see cref="Api"/> talk to that socket too.
