@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Data;
 using NurtureEngine.Settings;
@@ -60,7 +61,7 @@ public sealed class GlobalSendRate(NurtureDbContext db, TimelineWriter timeline,
         var since = now - Meaningful;
         var late = await db.Messages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.NotBefore <= since)
             .Select(m => new { m.Id, m.LeadId, m.Subject, m.StepId, m.SequenceId, m.NotBefore }).ToListAsync(ct);
-        var reason = $"global send rate: {Rate:0.###} emails per second";
+        var reason = $"global send rate: {Rate.ToString("0.###", CultureInfo.InvariantCulture)} emails per second";
         foreach (var m in late)
             timeline.Add(m.LeadId, ActivityKind.EmailDelayed, $"Email \"{m.Subject}\" held back by the {reason} from {m.NotBefore:u} until {now:u}",
                 new { step = m.StepId, until = now, reason }, m.Id, m.SequenceId, m.StepId);

@@ -34,13 +34,14 @@ public sealed class TemplateRenderer
         {
             return template.Render(context);
         }
+        catch (Exception e) when (timeout.IsCancellationRequested && e is OperationCanceledException or ScriptRuntimeException)
+        {
+            // Scriban reports the cancellation either way; on a starved machine a harmless template can hit it too.
+            throw new TemplateRenderException(new TemplateError(part, 1, 1, $"rendering took longer than {RenderTimeout.TotalSeconds:0} s"), timedOut: true);
+        }
         catch (ScriptRuntimeException e)
         {
             throw new TemplateRenderException(new TemplateError(part, e.Span.Start.Line + 1, e.Span.Start.Column + 1, e.OriginalMessage));
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TemplateRenderException(new TemplateError(part, 1, 1, $"rendering took longer than {RenderTimeout.TotalSeconds:0} s"));
         }
     }
 

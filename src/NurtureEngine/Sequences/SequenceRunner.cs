@@ -275,6 +275,12 @@ public sealed partial class SequenceRunner(
         }
         catch (TemplateRenderException e)
         {
+            if (e.TimedOut && await RenderRetry.NextAttemptAsync(db, enrollment, step.Id, now, ct) is { } retryAt)
+            {
+                timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {retryAt:u}: {RenderRetry.Reason}",
+                    new { step = step.Id, until = retryAt, reason = RenderRetry.Reason }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                return new StepOutcome.WaitUntil(retryAt);
+            }
             timeline.Add(lead.Id, ActivityKind.EmailFailed, $"Email of step {step.Id} could not be rendered: {e.Error}",
                 new { step = step.Id, template = templateKey, reason = e.Error.ToString() }, sequenceId: enrollment.SequenceId, stepId: step.Id);
         }

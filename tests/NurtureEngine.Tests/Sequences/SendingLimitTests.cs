@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NurtureEngine.Mail;
+using NurtureEngine.Sequences;
 using NurtureEngine.Tests.Infrastructure;
 
 namespace NurtureEngine.Tests.Sequences;
@@ -133,5 +134,33 @@ public sealed class SendingLimitTests
         // Released at 10, 12, 14 and 16 s after they were due: each says why and until when.
         Assert.Equal(4, delays.Count);
         Assert.All(delays, d => Assert.Contains("global send rate: 0.5 emails per second", d));
+    }
+
+    [Fact]
+    public async Task AnEmailWhoseRenderingTimesOut_IsRetriedLaterWithTheReason_NotDropped_UntilTheRetriesAreUsedUp()
+    {
+        var (app, clock) = await StartAsync(new(), withReceipt: false);
+        await using var _ = app;
+        // Far more iterations than the render time limit allows, within the per-loop limit.
+        (await app.Api().PutAsJsonAsync("/api/v1/templates/heavy", new { name = "Heavy", subject = "Heavy",
+            html = "{{ for i in 1..9000 }}{{ for j in 1..9000 }}{{ for k in 1..9000 }}{{ end }}{{ end }}{{ end }}done" })).EnsureSuccessStatusCode();
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/welcome", JsonNode.Parse("""
+            { "name": "Heavy", "trigger": { "type": "stage_entered", "pipeline": "default", "stage": "lead" },
+              "steps": [ { "id": "slow", "type": "email", "template": "heavy" } ] }
+            """))).EnsureSuccessStatusCode();
+        var id = (await app.CreateLeadAsync(new { email = NurtureApp.UniqueEmail("heavy") }))["id"]!.GetValue<string>();
+
+        for (var attempt = 0; attempt <= RenderRetry.MaxRetries; attempt++)
+        {
+            await app.RunDueStepsAsync();
+            clock.Advance(TimeSpan.FromMinutes(16));
+        }
+
+        var timeline = await app.TimelineAsync(id);
+        var retries = timeline.Where(e => e!["kind"]!.GetValue<string>() == "email_delayed").Select(e => e!["data"]!["reason"]!.GetValue<string>()).ToList();
+        Assert.Equal(RenderRetry.MaxRetries, retries.Count);
+        Assert.All(retries, r => Assert.StartsWith("render timeout", r));
+        Assert.Contains("rendering took longer", timeline.Single(e => e!["kind"]!.GetValue<string>() == "email_failed")!["summary"]!.GetValue<string>());
+        Assert.Empty(Steps(app, id));
     }
 }
