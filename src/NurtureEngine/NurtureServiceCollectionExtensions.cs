@@ -52,6 +52,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddSingleton<SequenceCatalog>();
         services.AddSingleton<MimeMessageBuilder>();
         services.AddSingleton<OutboxSender>();
+        services.AddScoped<GlobalSendRate>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesRelay
             ? ActivatorUtilities.CreateInstance<SmtpRelayTransport>(sp)
             : ActivatorUtilities.CreateInstance<DevInboxTransport>(sp));

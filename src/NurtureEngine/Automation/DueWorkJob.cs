@@ -58,6 +58,9 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
         var nextSend = await db.Database.SqlQuery<DateTimeOffset?>($"""
             SELECT min(not_before) AS "Value" FROM nurture.message WHERE status = 'Scheduled' AND not_before <= {horizon}
             """).SingleAsync(ct);
+        // Emails held back by the global send rate are due again when the next token is.
+        if (nextSend is not null && await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().NextTokenAtAsync(ct) is { } token && token > nextSend)
+            nextSend = token;
         var next = new[] { nextStep, nextSend }.Where(t => t is not null).Min();
         if (next is { } at) await scope.ServiceProvider.GetRequiredService<IDueWorkSignal>().NudgeAsync(at, ct);
     }

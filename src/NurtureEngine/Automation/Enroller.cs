@@ -17,7 +17,13 @@ public sealed class Enroller(NurtureDbContext db, TimelineWriter timeline, UnitO
         var previous = await db.Enrollments.Where(e => e.LeadId == lead.Id && e.SequenceId == sequence.Id)
             .Select(e => e.Status).ToListAsync(ct);
         if (previous.Contains(EnrollmentStatus.Active)) return null;
-        if (previous.Count > 0 && !definition.Reenroll) return null;
+        if (previous.Count > 0 && !definition.Reenroll)
+        {
+            // The trigger matched, but the lead has been through this sequence: say so, or "why no welcome?" has no answer.
+            timeline.Add(lead.Id, ActivityKind.NotEnrolled, $"Not enrolled again in \"{sequence.Name}\" ({reason}): the lead has been in it before and reenroll is off",
+                new { sequence = sequence.Key, version = sequence.CurrentVersion, reason, rule = "reenroll is off" }, sequenceId: sequence.Id);
+            return null;
+        }
 
         var now = clock.GetUtcNow();
         var enrollment = new Enrollment

@@ -54,7 +54,8 @@ public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, Co
         {
             var trigger = (await CurrentDefinitionAsync(s, ct)).Trigger;
             if (!PropertiesMatch(trigger?.Properties, properties)) continue;
-            await enroller.EnrollAsync(lead, s, $"event {eventType}", ct);
+            var matched = trigger?.Properties is { Count: > 0 } filter ? $" with {string.Join(", ", filter.Select(f => $"{f.Key} = {f.Value.GetRawText()}"))}" : "";
+            await enroller.EnrollAsync(lead, s, $"event {eventType}{matched}", ct);
         }
     }
 

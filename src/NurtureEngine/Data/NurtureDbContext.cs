@@ -37,6 +37,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Segments.SegmentMember> SegmentMembers => Set<Segments.SegmentMember>();
     public DbSet<Tasks.SalesTask> SalesTasks => Set<Tasks.SalesTask>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
+    public DbSet<Mail.SendRateState> SendRateState => Set<Mail.SendRateState>();
     public DbSet<Inbound.InboundMessage> InboundMessages => Set<Inbound.InboundMessage>();
     public DbSet<Suppressions.Suppression> Suppressions => Set<Suppressions.Suppression>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();

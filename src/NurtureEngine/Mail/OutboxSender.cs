@@ -85,13 +85,13 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
         var until = now + Lease;
-        var claimed = await db.Database.SqlQuery<Guid>($"""
+        var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Database.SqlQuery<Guid>($"""
             UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
             WHERE id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
-                         ORDER BY not_before LIMIT {limit} FOR UPDATE SKIP LOCKED)
+                         ORDER BY not_before LIMIT {n} FOR UPDATE SKIP LOCKED)
             RETURNING id AS "Value"
-            """).ToListAsync(ct);
+            """).ToListAsync(ct), ct);
         metrics.Claimed("messages", claimed.Count);
         return claimed;
     }

@@ -12,8 +12,14 @@ namespace NurtureEngine.Rendering;
 /// </summary>
 public sealed class TemplateRenderer
 {
-    public static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<(long, string), Template> _cache = new();
+
+    public TemplateRenderer() : this(TimeSpan.FromMilliseconds(new Settings.NurtureOptions().RenderTimeoutMilliseconds)) { }
+
+    public TemplateRenderer(IOptions<Settings.NurtureOptions> options) : this(TimeSpan.FromMilliseconds(options.Value.RenderTimeoutMilliseconds)) { }
+
+    private TemplateRenderer(TimeSpan timeout) => _timeout = timeout;
 
     /// <summary>Parse errors of one part, with 1-based line and column; empty when it parses.</summary>
     public static IReadOnlyList<TemplateError> Check(string part, string? source)
@@ -28,19 +34,20 @@ public sealed class TemplateRenderer
         var template = cacheKey is { } key
             ? _cache.GetOrAdd((key, part), _ => Parse(part, source))
             : Parse(part, source);
-        using var timeout = new CancellationTokenSource(RenderTimeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         var context = new SandboxedTemplateContext(model, escapeHtml, timeout.Token);
         try
         {
             return template.Render(context);
         }
+        catch (Exception e) when (timeout.IsCancellationRequested && e is OperationCanceledException or ScriptRuntimeException)
+        {
+            // Scriban reports the cancellation either way; on a starved machine a harmless template can hit it too.
+            throw new TemplateRenderException(new TemplateError(part, 1, 1, $"rendering took longer than {_timeout.TotalMilliseconds:0} ms"), timedOut: true);
+        }
         catch (ScriptRuntimeException e)
         {
             throw new TemplateRenderException(new TemplateError(part, e.Span.Start.Line + 1, e.Span.Start.Column + 1, e.OriginalMessage));
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TemplateRenderException(new TemplateError(part, 1, 1, $"rendering took longer than {RenderTimeout.TotalSeconds:0} s"));
         }
     }
 

@@ -248,11 +248,13 @@ public sealed partial class SequenceRunner(
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();
-        var opening = Pg.Microseconds(SendWindowCalculator.NextOpening(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now));
-        if (opening > now)
+        var (sendAt, waitReason) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now,
+            step.Transactional ? [] : options.Value.Holidays);
+        if (sendAt > now)
         {
-            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits for the send window until {opening:u}",
-                new { step = step.Id, until = opening, reason = "send window" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            var opening = Pg.Microseconds(sendAt);
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits for the {waitReason} until {opening:u}",
+                new { step = step.Id, until = opening, reason = waitReason }, sequenceId: enrollment.SequenceId, stepId: step.Id);
             return new StepOutcome.WaitUntil(opening);
         }
         if (!step.Transactional && await LimitAsync(lead, now, ct) is { } limit)
@@ -261,17 +263,24 @@ public sealed partial class SequenceRunner(
                 new { step = step.Id, until = limit.Until, reason = limit.Reason }, sequenceId: enrollment.SequenceId, stepId: step.Id);
             return new StepOutcome.WaitUntil(limit.Until);
         }
-        var templateKey = PickTemplate(step, enrollment);
+        var templateKey = VariantPicker.Pick(step, lead.Id);
         var version = await composer.LatestVersionAsync(templateKey, ct)
             ?? throw new InvalidOperationException($"template '{templateKey}' no longer exists");
         try
         {
             var message = await messages.CreateAsync(lead, lead.Email, version, MessageKind.Marketing, enrollment, step.Id, ct);
-            timeline.Add(lead.Id, ActivityKind.EmailScheduled, $"Email \"{message.Subject}\" queued", new { step = step.Id, template = templateKey },
+            timeline.Add(lead.Id, ActivityKind.EmailScheduled, step.Variants is { Count: > 0 } ? $"Email \"{message.Subject}\" queued (A/B variant {templateKey})" : $"Email \"{message.Subject}\" queued",
+                new { step = step.Id, template = templateKey, variant = step.Variants is { Count: > 0 } ? templateKey : null },
                 message.Id, enrollment.SequenceId, step.Id);
         }
         catch (TemplateRenderException e)
         {
+            if (e.TimedOut && await RenderRetry.NextAttemptAsync(db, enrollment, step.Id, now, ct) is { } retryAt)
+            {
+                timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {retryAt:u}: {RenderRetry.Reason}",
+                    new { step = step.Id, until = retryAt, reason = RenderRetry.Reason }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+                return new StepOutcome.WaitUntil(retryAt);
+            }
             timeline.Add(lead.Id, ActivityKind.EmailFailed, $"Email of step {step.Id} could not be rendered: {e.Error}",
                 new { step = step.Id, template = templateKey, reason = e.Error.ToString() }, sequenceId: enrollment.SequenceId, stepId: step.Id);
         }
@@ -305,15 +314,6 @@ public sealed partial class SequenceRunner(
                 return (recent[^1].AddMinutes(1), $"domain throttle: {perMinute} emails per minute to {domain[1..]}");
         }
         return null;
-    }
-
-    /// <summary>A/B split: a stable choice per enrollment, weighted.</summary>
-    private static string PickTemplate(Step step, Enrollment enrollment)
-    {
-        if (step.Variants is not { Count: > 0 } variants) return step.Template!;
-        var roll = (int)((uint)HashCode.Combine(enrollment.Id, step.Id) % 100);
-        foreach (var v in variants) { if (roll < v.Weight) return v.Template; roll -= v.Weight; }
-        return variants[^1].Template;
     }
 
     private async Task NotifyOwnerAsync(Step step, Enrollment enrollment, Lead lead, string sequenceName, CancellationToken ct)

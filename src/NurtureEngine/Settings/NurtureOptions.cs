@@ -29,6 +29,12 @@ public sealed class NurtureOptions
     public FrequencyCapOptions FrequencyCap { get; set; } = new();
     /// <summary>Marketing emails per minute to one recipient domain (0 = off).</summary>
     [Range(0, 1_000_000)] public int DomainThrottlePerMinute { get; set; }
+    /// <summary>Sequence emails per second across all worker processes (0 = off; fractions allowed, e.g. 0.5).</summary>
+    [Range(0d, 100_000d)] public double SendRatePerSecond { get; set; }
+    /// <summary>Wall-clock limit for rendering one part of one email; a render that hits it is retried later (raise it on a slow machine).</summary>
+    [Range(1, 600_000)] public int RenderTimeoutMilliseconds { get; set; } = 2000;
+    /// <summary>Dates (in each lead's time zone) on which no marketing email is sent; it waits for the next allowed time.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
 
     public OpenTrackingOptions Opens { get; set; } = new();
     public DkimOptions Dkim { get; set; } = new();

@@ -30,6 +30,8 @@ public static class ActivityKind
     public const string ScoreChanged = "score_changed";
     public const string Enrolled = "enrolled";
     public const string Exited = "exited";
+    /// <summary>A trigger matched but the lead was not enrolled (it has been in the sequence and reenroll is off).</summary>
+    public const string NotEnrolled = "not_enrolled";
     public const string Branch = "branch";
     public const string EmailScheduled = "email_scheduled";
     public const string EmailDelayed = "email_delayed";

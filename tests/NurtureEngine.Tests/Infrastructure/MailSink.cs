@@ -20,6 +20,31 @@ public static class MailSink
         return result;
     }
 
+    public sealed record Envelope(string To, string Subject);
+
+    /// <summary>
+    /// Recipient and subject of every accepted message whose envelope recipient contains
+    /// <paramref name="contains"/>, reading only the header lines: fast enough for tens of thousands.
+    /// </summary>
+    public static List<Envelope> Envelopes(string contains)
+    {
+        var result = new List<Envelope>();
+        foreach (var path in Directory.EnumerateFiles(TestEnvironment.MailDirectory, "*.eml"))
+        {
+            string? to = null, subject = null;
+            foreach (var line in File.ReadLines(path))
+            {
+                if (line.Length == 0) break;
+                if (line.StartsWith("X-Envelope-To:", StringComparison.Ordinal)) to = line["X-Envelope-To:".Length..].Trim();
+                else if (line.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase)) subject = line["Subject:".Length..].Trim();
+                if (to is not null && !to.Contains(contains, StringComparison.OrdinalIgnoreCase)) break;
+                if (to is not null && subject is not null) break;
+            }
+            if (to is not null && to.Contains(contains, StringComparison.OrdinalIgnoreCase)) result.Add(new Envelope(to.ToLowerInvariant(), subject ?? ""));
+        }
+        return result;
+    }
+
     /// <summary>Polls until <paramref name="count"/> messages to the recipient arrived, or fails at the deadline.</summary>
     public static async Task<IReadOnlyList<Received>> WaitForAsync(string recipient, int count = 1, int seconds = 30)
     {

@@ -47,6 +47,9 @@ public sealed class SequenceEngineTests : IAsyncLifetime
         });
 
         await MailSink.WaitForAsync(pro);
+        var proId = _app.Db(db => db.Leads.Single(l => l.EmailNormalized == pro).Id.ToString());
+        var enrolled = (await _app.TimelineAsync(proId)).First(e => e!["kind"]!.GetValue<string>() == "enrolled")!;
+        Assert.Contains("event trial_started with plan = \"pro\"", enrolled["summary"]!.GetValue<string>());
         var basicId = _app.Db(db => db.Leads.Single(l => l.EmailNormalized == basic).Id.ToString());
         Assert.DoesNotContain("enrolled", await _app.KindsAsync(basicId));
         Assert.Empty(MailSink.For(basic));

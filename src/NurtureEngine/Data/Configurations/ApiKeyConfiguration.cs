@@ -23,3 +23,12 @@ sealed class DueWorkStateConfiguration : IEntityTypeConfiguration<Automation.Due
         b.HasData(new Automation.DueWorkState { Id = 1 });
     }
 }
+
+sealed class SendRateStateConfiguration : IEntityTypeConfiguration<Mail.SendRateState>
+{
+    public void Configure(EntityTypeBuilder<Mail.SendRateState> b)
+    {
+        b.Property(s => s.Id).ValueGeneratedNever();
+        b.HasData(new Mail.SendRateState { Id = 1 });
+    }
+}

@@ -779,6 +779,37 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("message", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Mail.SendRateState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("BehindSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("behind_since");
+
+                    b.Property<DateTimeOffset?>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("Id")
+                        .HasName("pk_send_rate_state");
+
+                    b.ToTable("send_rate_state", "nurture");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Tokens = 0.0
+                        });
+                });
+
             modelBuilder.Entity("NurtureEngine.Pipelines.Pipeline", b =>
                 {
                     b.Property<long>("Id")
