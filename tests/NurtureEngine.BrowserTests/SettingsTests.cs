@@ -122,6 +122,33 @@ public sealed class SettingsTests(BrowserFixture browser)
         await Expect(admin.Locator("#sender-name")).Not.ToHaveValueAsync("Forged");
     }
 
+    [Fact]
+    public async Task Admin_ReplaysAWebhookDelivery_TheReceiverGetsItAgain_OthersAreRefused()
+    {
+        await using var s = await AdminSession.StartAsync(browser, new Dictionary<string, string?> { ["Nurture:Webhooks:AllowPrivateNetworks"] = "true" });
+        await using var receiver = new WebhookReceiver();
+        (await s.App.Api().PutAsJsonAsync("/api/v1/webhooks/subscriptions/crm", new { url = receiver.Url, events = new[] { "stage_changed" } })).EnsureSuccessStatusCode();
+        await s.App.CreateLeadAsync(new { email = "hook@example.com" });
+        var first = (await receiver.WaitForAsync(1)).Single();
+
+        await s.CreateUserAsync("marketer@nurture.test", "Marketer");
+        var marketer = await s.SignInAsync("marketer@nurture.test");
+        var refused = await marketer.Context.APIRequest.PostAsync(s.Url($"/settings/webhooks?handler=Replay&id={first.Headers["X-Nurture-Delivery"]}"), new() { MaxRedirects = 0 });
+        Assert.Contains("/account/denied", refused.Headers["location"]);
+
+        var admin = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword);
+        await admin.GotoAsync(s.Url("/settings/webhooks"));
+        var row = admin.Locator($"tr[data-delivery='{first.Headers["X-Nurture-Delivery"]}']");
+        await AdminSession.ReloadUntilAsync(admin, $"tr[data-delivery='{first.Headers["X-Nurture-Delivery"]}'] .status", "succeeded");
+        await row.Locator("button:has-text('Replay')").ClickAsync();
+        await Expect(admin.Locator(".flash")).ToContainTextAsync("queued to be sent again");
+        var again = await receiver.WaitForAsync(2);
+        Assert.Equal(first.Body, again[1].Body);
+        Assert.Equal(first.Headers["X-Nurture-Delivery"], again[1].Headers["X-Nurture-Delivery"]);
+        Assert.Single(receiver.Received.Skip(1)); // the marketer's POST sent nothing
+        Assert.Empty(s.Dialogs);
+    }
+
     private static IFormData FormWith(IAPIRequestContext request, params (string Name, string Value)[] fields)
     {
         var form = request.CreateFormData();
