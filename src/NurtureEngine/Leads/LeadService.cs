@@ -70,6 +70,9 @@ public sealed class LeadService(
         return rows.Select(a => new TimelineEntry(a.At, a.Kind, a.Summary, JsonNode.Parse(a.DataJson), a.MessageId)).ToList();
     }
 
+    /// <summary>Below this many leads, a tag filter lists by id from the GIN index instead of walking the primary key.</summary>
+    private const int RareTagLeads = 5_000;
+
     public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct)
     {
         var query = db.Leads.AsNoTracking().AsQueryable();
@@ -94,7 +97,13 @@ public sealed class LeadService(
         {
             // Written so it translates to "tags @> ARRAY[tag]", which the GIN index on tags serves ("tag = ANY(tags)" cannot).
             var wanted = new List<string> { q.Tag };
-            query = query.Where(l => wanted.All(t => l.Tags.Contains(t)));
+            var tagged = db.Leads.Where(l => wanted.All(t => l.Tags.Contains(t)));
+            // The planner cannot tell a rare tag from a common one, so it walks the primary key in id order
+            // and filters: fine for a common tag (a page fills fast), a scan of every lead for a tag that
+            // matches few or none (8-11 s at 1M). So ask the GIN index first, bounded: a rare tag's leads
+            // become an id list (a primary-key probe per id); a common tag keeps the ordered walk.
+            var rare = await tagged.Select(l => l.Id).Take(RareTagLeads).ToListAsync(ct);
+            query = rare.Count < RareTagLeads ? query.Where(l => rare.Contains(l.Id)) : query.Where(l => wanted.All(t => l.Tags.Contains(t)));
         }
         if (q.Status is not null)
         {
