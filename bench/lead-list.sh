@@ -41,7 +41,7 @@ B="http://127.0.0.1:$APPPORT/api/v1/leads"
 echo "| query | median of 5 (ms) | items |"
 echo "|---|---|---|"
 for q in "limit=50" "stage=mql&limit=50" "owner=rep7@nurture.test&limit=50" "stage=sql&owner=rep2@nurture.test&limit=50" \
-         "stage=sql&owner=rep3@nurture.test&limit=50" "tag=t13&limit=50" "minScore=90&limit=50" "q=acme&limit=50" \
+         "stage=sql&owner=rep3@nurture.test&limit=50" "tag=t13&limit=50" "tag=no-such-tag&limit=50" "tag=t13&stage=sql&limit=50" "minScore=90&limit=50" "q=acme&limit=50" \
          "q=lead4242@&limit=50" "q=zzz-nobody&limit=50" "status=bounced&limit=50"; do
   curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$B?$q"   # warm-up
   times=$(for _ in 1 2 3 4 5; do curl -s -o "$D/out.json" -w "%{time_total}\n" -H "Authorization: Bearer $KEY" "$B?$q"; done | sort -n | sed -n 3p)

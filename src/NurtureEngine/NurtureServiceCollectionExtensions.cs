@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using NurtureEngine.ApiKeys;
@@ -38,6 +39,9 @@ public static class NurtureServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstallationSecrets>();
+        services.AddDataProtection();
+        services.AddSingleton<InstallationSettings>();
+        services.AddScoped<SettingsEditor>();
         services.AddMetrics();
         services.AddSingleton<DueWorkLagProbe>();
         services.AddSingleton<NurtureMetrics>();
@@ -53,9 +57,8 @@ public static class NurtureServiceCollectionExtensions
         services.AddSingleton<MimeMessageBuilder>();
         services.AddSingleton<OutboxSender>();
         services.AddScoped<GlobalSendRate>();
-        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesRelay
-            ? ActivatorUtilities.CreateInstance<SmtpRelayTransport>(sp)
-            : ActivatorUtilities.CreateInstance<DevInboxTransport>(sp));
+        services.AddSingleton<DevInboxTransport>();
+        services.AddSingleton<IMailTransport, MailTransportSwitch>();
 
         services.AddScoped<UnitOfWork>();
         services.AddScoped<IDueWorkSignal, HangfireDueWorkSignal>();

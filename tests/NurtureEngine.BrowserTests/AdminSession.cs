@@ -26,9 +26,11 @@ public sealed class AdminSession : IAsyncDisposable
 
     private AdminSession(BrowserFixture browser, NurtureApp app, string name) => (_browser, App, _name) = (browser, app, name);
 
-    public static async Task<AdminSession> StartAsync(BrowserFixture browser, [CallerMemberName] string name = "")
+    public static async Task<AdminSession> StartAsync(BrowserFixture browser, IDictionary<string, string?>? settings = null, [CallerMemberName] string name = "")
     {
-        var app = await NurtureApp.StartOnSocketAsync(new Dictionary<string, string?> { ["Smtp:Host"] = "" });
+        var all = new Dictionary<string, string?> { ["Smtp:Host"] = "" };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var app = await NurtureApp.StartOnSocketAsync(all);
         return new AdminSession(browser, app, name);
     }
 

@@ -69,6 +69,8 @@ public static class ApiDocs
               { "type": "attribute", "key": "industry", "equals": "manufacturing" } ] } }
             """),
         ["GET /api/v1/segments"] = new("List segments"),
+        ["POST /api/v1/segments/count"] = new("How many leads a filter would hold now, without saving it",
+            """{ "filter": { "type": "in_stage", "stage": "mql" } }"""),
         ["GET /api/v1/segments/{key}"] = new("Get a segment"),
         ["POST /api/v1/segments/{key}/enroll"] = new("Enroll every lead of a segment in a sequence"),
         ["GET /api/v1/segments/{key}/leads"] = new("Leads in a segment (paged)"),

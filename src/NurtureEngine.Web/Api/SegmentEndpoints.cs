@@ -17,6 +17,8 @@ public static class SegmentEndpoints
             var (segment, created) = await segments.PutAsync(key, await JsonBody.ReadAsync<SegmentInput>(request, ct), ct);
             return ApiEndpoints.Stored(segment, created, $"/api/v1/segments/{key}");
         });
+        api.MapPost("/segments/count", async (HttpRequest request, SegmentService segments, CancellationToken ct) =>
+            Results.Ok(new { members = await segments.CountAsync((await JsonBody.ReadAsync<SegmentInput>(request, ct)).Filter, ct) }));
         api.MapGet("/segments", async (SegmentService segments, CancellationToken ct) => Results.Ok(await segments.ListAsync(ct)));
         api.MapGet("/segments/{key}", async (string key, SegmentService segments, CancellationToken ct) =>
             await segments.GetAsync(key, ct) is { } s ? Results.Ok(s) : throw new NotFoundException($"Segment '{key}'"));

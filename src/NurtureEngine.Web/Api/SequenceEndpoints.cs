@@ -25,7 +25,7 @@ public static class SequenceEndpoints
         api.MapGet("/sequences/{key}", async (string key, SequenceService sequences, CancellationToken ct) =>
             await sequences.GetAsync(key, ct) is { } s ? Results.Ok(s) : throw new NotFoundException($"Sequence '{key}'"));
         api.MapGet("/sequences/{key}/stats", async (string key, SequenceService sequences, CancellationToken ct) =>
-            Results.Ok(new { steps = await sequences.StatsAsync(key, ct) }));
+            Results.Ok(new { steps = await sequences.StatsAsync(key, ct), variants = await sequences.VariantStatsAsync(key, ct) }));
         api.MapPost("/sequences/{key}/pause", async (string key, SequenceService sequences, CancellationToken ct) =>
         {
             await sequences.SetStatusAsync(key, SequenceStatus.Paused, ct);

@@ -22,6 +22,7 @@ public static class AdminExtensions
             o.Conventions.AuthorizeFolder("/Sequences", "Marketer");
             o.Conventions.AuthorizeFolder("/Pipelines", "Marketer");
             o.Conventions.AuthorizeFolder("/Imports", "Marketer");
+            o.Conventions.AuthorizeFolder("/Segments", "Marketer");
         });
         builder.Services.AddAntiforgery(o =>
         {

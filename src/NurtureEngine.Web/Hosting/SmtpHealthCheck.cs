@@ -11,13 +11,13 @@ namespace NurtureEngine.Web.Hosting;
 /// roles that send (worker, all). A web process never sends, so it is not held back by the relay.
 /// Without a relay, mail goes to the dev inbox and there is nothing to reach.
 /// </summary>
-public sealed class SmtpHealthCheck(IOptions<SmtpOptions> smtp, IOptions<NurtureOptions> nurture) : IHealthCheck
+public sealed class SmtpHealthCheck(InstallationSettings settings, IOptions<NurtureOptions> nurture) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var options = smtp.Value;
+        var options = settings.Smtp;
         if (!nurture.Value.RunsWorker) return HealthCheckResult.Healthy("web role: does not send");
         if (!options.UsesRelay) return HealthCheckResult.Healthy("no SMTP relay configured: emails go to the dev inbox");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

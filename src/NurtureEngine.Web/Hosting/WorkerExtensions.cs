@@ -61,7 +61,7 @@ public static class WorkerExtensions
 /// Runs the Hangfire server in the worker and all roles, and registers the once-a-minute sweep
 /// that catches anything whose nudge was lost.
 /// </summary>
-public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, IOptions<ImapOptions> imap, JobStorage storage, IServiceScopeFactory scopes,
+public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, InstallationSettings settings, JobStorage storage, IServiceScopeFactory scopes,
     IRecurringJobManager recurring) : IHostedService, IAsyncDisposable
 {
     private BackgroundJobServer? _server;
@@ -71,7 +71,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, IOption
         if (!options.Value.RunsWorker) return Task.CompletedTask;
         recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Tasks.TaskReminderJob>("task-reminders", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddInboundRecurringJobs(imap.Value);
+        recurring.AddInboundRecurringJobs(settings.Imap);
         recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {

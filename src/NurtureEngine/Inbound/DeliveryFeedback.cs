@@ -17,7 +17,7 @@ namespace NurtureEngine.Inbound;
 /// </summary>
 public sealed class DeliveryFeedback(
     NurtureDbContext db, UnitOfWork work, EngagementRecorder engagement, TimelineWriter timeline, SuppressionList suppressions,
-    IOptions<NurtureOptions> options, TimeProvider clock)
+    IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock)
 {
     public static readonly TimeSpan SoftBounceWindow = TimeSpan.FromDays(30);
 
@@ -95,7 +95,7 @@ public sealed class DeliveryFeedback(
             new { subject, from, text = snippet, inReplyTo = answered?.Subject }, answered?.Id, answered?.SequenceId, answered?.StepId, ct);
         if (string.IsNullOrWhiteSpace(lead.Owner)) return;
         var now = clock.GetUtcNow();
-        var sender = options.Value.Sender;
+        var sender = settings.Nurture.Sender;
         var notice = new Message
         {
             LeadId = lead.Id, Kind = MessageKind.Internal, ToAddress = lead.Owner, FromAddress = sender.Email, FromName = sender.Name,

@@ -11,14 +11,14 @@ namespace NurtureEngine.Inbound;
 /// A crash between the two leaves the message unmarked; the next poll reads it again and the
 /// processor's unique key makes that a no-op, after which it is marked.
 /// </summary>
-public sealed partial class ImapInboxPoller(IOptions<ImapOptions> options, IServiceScopeFactory scopes, ILogger<ImapInboxPoller> logger)
+public sealed partial class ImapInboxPoller(Settings.InstallationSettings settings, IServiceScopeFactory scopes, ILogger<ImapInboxPoller> logger)
 {
     public const string ProcessedKeyword = "$NurtureProcessed";
 
     /// <summary>Reads one batch; returns how many messages it processed (duplicates included).</summary>
     public async Task<int> PollAsync(CancellationToken ct)
     {
-        var o = options.Value;
+        var o = settings.Imap;
         if (!o.Enabled) return 0;
         using var client = new ImapClient { Timeout = 60_000 };
         await client.ConnectAsync(o.Host!, o.Port, Enum.Parse<SecureSocketOptions>(o.Security, ignoreCase: true), ct);

@@ -10,13 +10,13 @@ using NurtureEngine.Templates;
 namespace NurtureEngine.Mail;
 
 /// <summary>Renders an email step into the outbox: one stored message, ready to send.</summary>
-public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, UnitOfWork work, IOptions<NurtureOptions> options, TimeProvider clock)
+public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, UnitOfWork work, InstallationSettings settings, TimeProvider clock)
 {
     public async Task<Message> CreateAsync(Lead lead, string toAddress, TemplateVersion version, MessageKind kind,
         Enrollment? enrollment, string? stepId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var sender = options.Value.Sender;
+        var sender = settings.Nurture.Sender;
         var message = new Message
         {
             LeadId = lead.Id, EnrollmentId = enrollment?.Id, SequenceId = enrollment?.SequenceId, StepId = stepId,
@@ -42,8 +42,8 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
         var message = new Message
         {
             LeadId = lead.Id, EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = stepId,
-            Status = MessageStatus.Suppressed, ToAddress = lead.Email, FromAddress = options.Value.Sender.Email,
-            Subject = "", Html = "", Text = "", Error = reason, MessageIdHeader = $"{Guid.NewGuid():N}@{options.Value.Sender.Domain}",
+            Status = MessageStatus.Suppressed, ToAddress = lead.Email, FromAddress = settings.Nurture.Sender.Email,
+            Subject = "", Html = "", Text = "", Error = reason, MessageIdHeader = $"{Guid.NewGuid():N}@{settings.Nurture.Sender.Domain}",
             CreatedAt = now, NotBefore = now,
         };
         db.Messages.Add(message);

@@ -12,7 +12,7 @@ namespace NurtureEngine.Mail;
 /// the SMTP envelope sender) and a Reply-To (<c>reply+token@</c>) that tie bounces and replies to the
 /// message; with <c>Nurture:Dkim</c> set, the message is DKIM-signed last.
 /// </summary>
-public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions> options, DkimMessageSigner dkim)
+public sealed class MimeMessageBuilder(PublicUrls urls, InstallationSettings settings, DkimMessageSigner dkim)
 {
     public MimeMessage Build(Message m)
     {
@@ -24,9 +24,10 @@ public sealed class MimeMessageBuilder(PublicUrls urls, IOptions<NurtureOptions>
         message.Date = m.CreatedAt;
         if (m.Kind == MessageKind.Marketing)
         {
-            var domain = options.Value.Sender.ReturnDomain;
+            var sender = settings.Nurture.Sender;
+            var domain = sender.ReturnDomain;
             message.Headers.Add(HeaderId.ReturnPath, $"<{urls.ReturnPath(m.Id, domain)}>");
-            message.ReplyTo.Add(new MailboxAddress(m.FromName ?? "", urls.ReplyAddress(m.Id, domain)));
+            message.ReplyTo.Add(new MailboxAddress(m.FromName ?? "", string.IsNullOrWhiteSpace(sender.ReplyTo) ? urls.ReplyAddress(m.Id, domain) : sender.ReplyTo));
             message.Headers.Add("List-Unsubscribe", $"<{urls.Unsubscribe(m.Id)}>, <{urls.UnsubscribeMailto(m.Id, domain)}>");
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             message.Headers.Add("Precedence", "bulk");

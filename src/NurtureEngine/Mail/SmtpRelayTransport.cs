@@ -8,7 +8,7 @@ using MimeKit;
 namespace NurtureEngine.Mail;
 
 /// <summary>
-/// Sends through the configured relay with a pool of connected, authenticated <see cref="SmtpClient"/>s
+/// Sends through one relay (<see cref="MailTransportSwitch"/> picks it from the settings) with a pool of connected, authenticated <see cref="SmtpClient"/>s
 /// (<c>Smtp:MaxConnections</c>), reused across messages and reconnected after a failure.
 /// Maps replies to outcomes: 2xx sent, 4xx retry, 5xx rejected; a failure after the whole message
 /// was transmitted is Unknown (RFC 5321 §4.5.3.2: the final reply may come long after).
@@ -19,9 +19,11 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
     private readonly ILogger<SmtpRelayTransport> _logger;
     private readonly Channel<SmtpClient?> _pool;
 
-    public SmtpRelayTransport(IOptions<SmtpOptions> options, ILogger<SmtpRelayTransport> logger)
+    private volatile bool _disposed;
+
+    public SmtpRelayTransport(SmtpOptions options, ILogger<SmtpRelayTransport> logger)
     {
-        _options = options.Value;
+        _options = options;
         _logger = logger;
         _pool = Channel.CreateBounded<SmtpClient?>(_options.MaxConnections);
         for (var i = 0; i < _options.MaxConnections; i++) _pool.Writer.TryWrite(null);
@@ -56,7 +58,9 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
         }
         finally
         {
-            _pool.Writer.TryWrite(client);
+            // A pool replaced by new settings closes the connections still in use as they come back.
+            if (_disposed) await DropAsync(client);
+            else _pool.Writer.TryWrite(client);
         }
     }
 
@@ -94,6 +98,7 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         while (_pool.Reader.TryRead(out var client)) await DropAsync(client);
     }
 

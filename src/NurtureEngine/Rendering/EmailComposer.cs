@@ -15,12 +15,12 @@ public sealed record ComposedEmail(string Subject, string Html, string Text, Lis
 /// marketing email the click-tracked links, the open pixel and the unsubscribe footer with the
 /// sender's postal address (CAN-SPAM, RFC 8058 companion).
 /// </summary>
-public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer, PublicUrls urls, IOptions<NurtureOptions> options, TimeProvider clock)
+public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer, PublicUrls urls, InstallationSettings settings, TimeProvider clock)
 {
     public async Task<ComposedEmail> ComposeAsync(TemplateVersion version, Lead lead, Guid messageId, bool marketing, CancellationToken ct)
     {
         var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).FirstOrDefaultAsync(ct);
-        var sender = options.Value.Sender;
+        var sender = settings.Nurture.Sender;
         var unsubscribeUrl = urls.Unsubscribe(messageId);
         var model = TemplateModel.For(lead, keys?.Key, keys?.Pipeline, sender, new TemplateModel.Links(unsubscribeUrl, unsubscribeUrl), clock.GetUtcNow());
 

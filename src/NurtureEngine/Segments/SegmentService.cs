@@ -34,6 +34,14 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
         return (await ToDtoAsync(segment, c), created);
     }, ct);
 
+    /// <summary>How many leads a filter would hold now, without saving it (the builder's live count).</summary>
+    public async Task<int> CountAsync(Condition? filter, CancellationToken ct)
+    {
+        if (filter is null) throw new ValidationException("filter", "a condition is required");
+        await validator.ValidateConditionAsync(filter, "filter", ct);
+        return await tracker.CountAsync(filter, ct);
+    }
+
     public async Task<IReadOnlyList<SegmentDto>> ListAsync(CancellationToken ct)
     {
         var result = new List<SegmentDto>();

@@ -45,6 +45,21 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
         }
     }
 
+    /// <summary>Members a filter would have now: every lead evaluated, in batches, exactly as a rebuild does.</summary>
+    public async Task<int> CountAsync(Condition filter, CancellationToken ct)
+    {
+        var count = 0;
+        Guid? after = null;
+        while (true)
+        {
+            var batch = await db.Leads.AsNoTracking().Where(l => after == null || l.Id.CompareTo(after.Value) > 0).OrderBy(l => l.Id).Take(500).ToListAsync(ct);
+            if (batch.Count == 0) return count;
+            foreach (var lead in batch)
+                if (await conditions.EvaluateAsync(filter, lead, null, ct)) count++;
+            after = batch[^1].Id;
+        }
+    }
+
     /// <summary>A new or changed segment: every lead is evaluated once (in batches) to fill membership.</summary>
     public async Task RebuildAsync(Segment segment, CancellationToken ct)
     {

@@ -20,7 +20,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -248,7 +248,7 @@ public sealed partial class SequenceRunner(
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();
-        var (sendAt, waitReason) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? options.Value.DefaultTimeZone, now,
+        var (sendAt, waitReason) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? settings.Nurture.DefaultTimeZone, now,
             step.Transactional ? [] : options.Value.Holidays);
         if (sendAt > now)
         {
@@ -290,7 +290,7 @@ public sealed partial class SequenceRunner(
     /// <summary>The frequency cap and domain throttle: a capped email waits, it is never dropped.</summary>
     private async Task<(DateTimeOffset Until, string Reason)?> LimitAsync(Lead lead, DateTimeOffset now, CancellationToken ct)
     {
-        var cap = options.Value.FrequencyCap;
+        var cap = settings.Nurture.FrequencyCap;
         if (cap.MaxEmails > 0 && Iso8601Duration.TryParse(cap.Window) is { } window)
         {
             // Serialises concurrent workers counting for the same lead until this transaction commits.
@@ -302,7 +302,7 @@ public sealed partial class SequenceRunner(
             if (recent.Count >= cap.MaxEmails)
                 return (recent[^1] + window, $"frequency cap: {cap.MaxEmails} marketing emails per {cap.Window}");
         }
-        if (options.Value.DomainThrottlePerMinute is > 0 and var perMinute)
+        if (settings.Nurture.DomainThrottlePerMinute is > 0 and var perMinute)
         {
             var domain = "@" + lead.EmailNormalized[(lead.EmailNormalized.LastIndexOf('@') + 1)..];
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"domain:" + domain}))", ct);
@@ -336,7 +336,7 @@ public sealed partial class SequenceRunner(
     {
         var span = Iso8601Duration.TryParse(duration)!.Value;
         if (!Iso8601Duration.IsCalendarDays(duration)) return now + span;
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(lead.TimeZone ?? options.Value.DefaultTimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(lead.TimeZone ?? settings.Nurture.DefaultTimeZone, out var z) ? z : TimeZoneInfo.Utc;
         var local = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(span.TotalDays);
         return SendWindowCalculator.ToUtc(local, zone);
     }

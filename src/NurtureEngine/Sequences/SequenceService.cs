@@ -8,6 +8,14 @@ using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Sequences;
 
+/// <summary>One A/B variant of an email step; <see cref="OpensVsFirst"/> and <see cref="ClicksVsFirst"/> are null for the first (the baseline).</summary>
+public sealed record VariantStats(string Step, string Template, int Weight, int Sent, int Opened, int Clicked,
+    Reports.Significance? OpensVsFirst, Reports.Significance? ClicksVsFirst)
+{
+    public double OpenRate => Sent == 0 ? 0 : (double)Opened / Sent;
+    public double ClickRate => Sent == 0 ? 0 : (double)Clicked / Sent;
+}
+
 public sealed record StepStats(string Step, string Type, int Sent, int Delivered, int Opened, int Clicked, int Replied,
     int Bounced, int Unsubscribed, int Failed, int Suppressed, int Waiting);
 
@@ -127,6 +135,47 @@ public sealed class SequenceService(
             Bounced: E(step.Id, ActivityKind.EmailBounced), Unsubscribed: E(step.Id, ActivityKind.Unsubscribed),
             Failed: M(step.Id, MessageStatus.Failed) + M(step.Id, MessageStatus.Unknown), Suppressed: M(step.Id, MessageStatus.Suppressed),
             Waiting: waiting.Where(w => w.Step == step.Id).Sum(w => w.Count))).ToList();
+    }
+
+    /// <summary>
+    /// Per A/B variant of each email step with variants: emails sent, and unique opens and clicks of
+    /// those emails; every variant after the first is compared with the first by a two-proportion z-test.
+    /// </summary>
+    public async Task<IReadOnlyList<VariantStats>> VariantStatsAsync(string key, CancellationToken ct)
+    {
+        var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct) ?? throw new NotFoundException($"Sequence '{key}'");
+        var versionId = await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct);
+        var definition = await catalog.GetVersionAsync(db, versionId, ct);
+        var steps = definition.Steps.Where(st => st.Variants is { Count: > 1 }).ToList();
+        if (steps.Count == 0) return [];
+        var stepIds = steps.Select(st => st.Id).ToList();
+        var sentMessages = db.Messages.Where(m => m.SequenceId == s.Id && m.Status == MessageStatus.Sent && stepIds.Contains(m.StepId!))
+            .Join(db.TemplateVersions, m => m.TemplateVersionId, v => v.Id, (m, v) => new { m.Id, m.StepId, v.TemplateId })
+            .Join(db.Templates, x => x.TemplateId, t => t.Id, (x, t) => new { x.Id, x.StepId, Template = t.Key });
+        var sent = await sentMessages.GroupBy(x => new { x.StepId, x.Template })
+            .Select(g => new { g.Key.StepId, g.Key.Template, Count = g.Count() }).ToListAsync(ct);
+        var engaged = await db.Activities.Where(a => a.SequenceId == s.Id && (a.Kind == ActivityKind.EmailOpened || a.Kind == ActivityKind.EmailClicked))
+            .Join(sentMessages, a => a.MessageId, m => m.Id, (a, m) => new { a.Kind, m.StepId, m.Template, MessageId = m.Id })
+            .GroupBy(x => new { x.StepId, x.Template, x.Kind })
+            .Select(g => new { g.Key.StepId, g.Key.Template, g.Key.Kind, Messages = g.Select(x => x.MessageId).Distinct().Count() }).ToListAsync(ct);
+        int Sent(string step, string template) => sent.Where(x => x.StepId == step && x.Template == template).Sum(x => x.Count);
+        int Engaged(string step, string template, string kind) => engaged.Where(x => x.StepId == step && x.Template == template && x.Kind == kind).Sum(x => x.Messages);
+
+        var result = new List<VariantStats>();
+        foreach (var step in steps)
+        {
+            var first = step.Variants![0].Template;
+            int sentA = Sent(step.Id, first), opensA = Engaged(step.Id, first, ActivityKind.EmailOpened), clicksA = Engaged(step.Id, first, ActivityKind.EmailClicked);
+            foreach (var (variant, index) in step.Variants.Select((v, i) => (v, i)))
+            {
+                int n = Sent(step.Id, variant.Template), opens = Engaged(step.Id, variant.Template, ActivityKind.EmailOpened),
+                    clicks = Engaged(step.Id, variant.Template, ActivityKind.EmailClicked);
+                result.Add(new VariantStats(step.Id, variant.Template, variant.Weight, n, opens, clicks,
+                    index == 0 ? null : Reports.TwoProportionTest.Compare(opensA, sentA, opens, n),
+                    index == 0 ? null : Reports.TwoProportionTest.Compare(clicksA, sentA, clicks, n)));
+            }
+        }
+        return result;
     }
 
     private async Task<JsonObject> ToJsonAsync(Sequence s, CancellationToken ct)

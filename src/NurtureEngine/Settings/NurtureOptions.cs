@@ -53,6 +53,12 @@ public sealed class SenderOptions
 {
     public string Name { get; set; } = "NurtureEngine Demo";
     [EmailAddress] public string Email { get; set; } = "hello@nurture.example";
+    /// <summary>
+    /// Where people's replies go. Empty: a per-message <c>reply+token@</c> address in the inbound
+    /// domain, so every reply is tied to its email. Set: that mailbox; replies read from the
+    /// inbound mailbox are still tied by the In-Reply-To they quote.
+    /// </summary>
+    [EmailAddress] public string? ReplyTo { get; set; }
     public string PostalAddress { get; set; } = "NurtureEngine Demo Ltd, 1 Example Street, London EC1A 1AA, United Kingdom";
 
     /// <summary>

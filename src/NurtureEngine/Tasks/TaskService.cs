@@ -18,7 +18,7 @@ public sealed record TaskDto(long Id, Guid LeadId, string LeadEmail, string Lead
 public sealed record TaskQuery(string? Owner = null, string? Status = null, Guid? LeadId = null, DateTimeOffset? DueBefore = null, int Limit = 200);
 
 /// <summary>The reps' to-do list (API.md "Tasks"): tasks from <c>task</c> steps and by hand, done with one click, reminded once when due.</summary>
-public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, PublicUrls urls, IOptions<NurtureOptions> options, TimeProvider clock)
+public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, PublicUrls urls, InstallationSettings settings, TimeProvider clock)
 {
     public const string DefaultDue = "P1D";
 
@@ -109,7 +109,7 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
             SELECT * FROM nurture.sales_task WHERE status = 'Open' AND reminded_at IS NULL AND due_at <= {now}
             ORDER BY due_at LIMIT {limit} FOR UPDATE SKIP LOCKED
             """).ToListAsync(c);
-        var sender = options.Value.Sender;
+        var sender = settings.Nurture.Sender;
         foreach (var task in due)
         {
             var lead = await db.Leads.AsNoTracking().SingleAsync(l => l.Id == task.LeadId, c);

@@ -11,13 +11,13 @@ namespace NurtureEngine.Templates;
 /// sent to a staff address through the configured transport. Nothing reaches the outbox or a lead's
 /// timeline, and the subject says it is a test.
 /// </summary>
-public sealed class TemplateTestMailer(TemplateService templates, IMailTransport transport, IOptions<NurtureOptions> options, TimeProvider clock)
+public sealed class TemplateTestMailer(TemplateService templates, IMailTransport transport, InstallationSettings settings, TimeProvider clock)
 {
     public async Task<DeliveryResult> SendAsync(TemplateInput draft, PreviewInput lead, string to, CancellationToken ct)
     {
         if (!EmailAddress.IsValid(to)) throw new ValidationException("to", "a valid email address is required");
         var rendered = await templates.PreviewDraftAsync(draft, lead, ct);
-        var sender = options.Value.Sender;
+        var sender = settings.Nurture.Sender;
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(sender.Name, sender.Email));
         message.To.Add(MailboxAddress.Parse(to));

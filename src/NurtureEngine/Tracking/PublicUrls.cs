@@ -3,13 +3,15 @@ using NurtureEngine.Settings;
 
 namespace NurtureEngine.Tracking;
 
-/// <summary>Absolute URLs for links in emails: <c>Nurture:PublicBaseUrl</c>, else the app's own URL.</summary>
-public sealed class PublicUrls(IOptions<NurtureOptions> options, IConfiguration configuration, InstallationSecrets secrets)
+/// <summary>Absolute URLs for links in emails: the tracking domain from the settings (<c>Nurture:PublicBaseUrl</c>), else the app's own URL.</summary>
+public sealed class PublicUrls(InstallationSettings settings, IConfiguration configuration, InstallationSecrets secrets)
 {
-    public string BaseUrl { get; } = (options.Value.PublicBaseUrl
-        ?? configuration["ASPNETCORE_URLS"]?.Split(';').FirstOrDefault()
+    private readonly string _ownUrl = (configuration["ASPNETCORE_URLS"]?.Split(';').FirstOrDefault()
         ?? configuration["urls"]?.Split(';').FirstOrDefault()
         ?? "http://127.0.0.1:5000").TrimEnd('/');
+
+    /// <summary>The tracking domain in force (Settings page, else configuration), else the app's own URL.</summary>
+    public string BaseUrl => settings.Nurture.PublicBaseUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : _ownUrl;
 
     public string Open(Guid messageId) => $"{BaseUrl}/t/o/{Token(messageId, TrackingKind.Open)}";
     public string Click(Guid messageId, int linkIndex) => $"{BaseUrl}/t/c/{Token(messageId, TrackingKind.Click, linkIndex)}";

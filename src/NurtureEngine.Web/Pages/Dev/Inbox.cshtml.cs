@@ -9,7 +9,7 @@ namespace NurtureEngine.Web.Pages.Dev;
 public sealed class InboxModel(NurtureDbContext db) : PageModel
 {
     public sealed record Row(long Id, string ToAddress, string Subject, DateTimeOffset CapturedAt);
-    public sealed record Shown(string To, string Subject, DateTimeOffset CapturedAt, string Html, string Text, string Headers);
+    public sealed record Shown(string From, string To, string Subject, DateTimeOffset CapturedAt, string Html, string Text, string Headers);
 
     public IReadOnlyList<Row> Rows { get; private set; } = [];
     public Shown? Selected { get; private set; }
@@ -21,7 +21,7 @@ public sealed class InboxModel(NurtureDbContext db) : PageModel
         if (id is null || await db.DevInbox.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is not { } captured) return;
         using var stream = new MemoryStream(captured.Raw);
         var message = await MimeMessage.LoadAsync(stream, ct);
-        Selected = new Shown(captured.ToAddress, captured.Subject, captured.CapturedAt, message.HtmlBody ?? "", message.TextBody ?? "",
+        Selected = new Shown(message.From.ToString(), captured.ToAddress, captured.Subject, captured.CapturedAt, message.HtmlBody ?? "", message.TextBody ?? "",
             string.Join('\n', message.Headers.Select(h => $"{h.Field}: {h.Value}")));
     }
 }

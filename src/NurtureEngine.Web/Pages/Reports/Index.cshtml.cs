@@ -19,7 +19,7 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
     public Funnel? Funnel { get; private set; }
     public IReadOnlyList<CountAt> Velocity { get; private set; } = [];
     public IReadOnlyList<DailyEngagement> Engagement { get; private set; } = [];
-    public IReadOnlyList<(string Key, string Name, IReadOnlyList<StepStats> Steps)> SequenceStats { get; private set; } = [];
+    public IReadOnlyList<(string Key, string Name, IReadOnlyList<StepStats> Steps, IReadOnlyList<VariantStats> Variants)> SequenceStats { get; private set; } = [];
     public string? Error { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -34,11 +34,11 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
         catch (Exception e) when (e is ValidationException or NotFoundException) { Error = e.Message; }
         Velocity = await reports.VelocityAsync(8, ct);
         Engagement = await reports.EngagementAsync(14, ct);
-        var list = new List<(string, string, IReadOnlyList<StepStats>)>();
+        var list = new List<(string, string, IReadOnlyList<StepStats>, IReadOnlyList<VariantStats>)>();
         foreach (var s in await sequences.ListAsync(ct))
         {
             var key = s["key"]!.GetValue<string>();
-            list.Add((key, s["name"]!.GetValue<string>(), await sequences.StatsAsync(key, ct)));
+            list.Add((key, s["name"]!.GetValue<string>(), await sequences.StatsAsync(key, ct), await sequences.VariantStatsAsync(key, ct)));
         }
         SequenceStats = list;
     }

@@ -25,6 +25,7 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
     public IReadOnlyList<PipelineDto> Pipelines { get; private set; } = [];
     public IReadOnlyList<string> Templates { get; private set; } = [];
     public IReadOnlyList<StepStats> Stats { get; private set; } = [];
+    public IReadOnlyList<VariantStats> Variants { get; private set; } = [];
     public IReadOnlyList<string> Errors { get; private set; } = [];
     /// <summary>What publishing the form would do to the leads waiting now (shown before saving).</summary>
     public Impact? Impact { get; private set; }
@@ -126,6 +127,7 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
             Status = s["status"]!.GetValue<string>();
             Version = s["version"]!.GetValue<int>();
             Stats = await sequences.StatsAsync(Key, ct);
+            Variants = await sequences.VariantStatsAsync(Key, ct);
         }
     }
 }
