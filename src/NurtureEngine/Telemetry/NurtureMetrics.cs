@@ -20,6 +20,7 @@ public sealed class NurtureMetrics
     private readonly Histogram<int> _claims;
     private readonly Histogram<double> _smtp;
     private readonly Counter<long> _webhooks;
+    private readonly Counter<long> _inboundPolls;
 
     public NurtureMetrics(IMeterFactory meters, DueWorkLagProbe lag)
     {
@@ -36,6 +37,8 @@ public sealed class NurtureMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _webhooks = Meter.CreateCounter<long>("nurture.webhooks.attempts", "{attempt}",
             "Outbound webhook attempts by outcome: delivered, retry, failed");
+        _inboundPolls = Meter.CreateCounter<long>("nurture.inbound.polls", "{poll}",
+            "Polls of the inbound IMAP mailbox by outcome: ok, failed (server unreachable, connection lost, login refused)");
         Meter.CreateObservableGauge("nurture.due_work.lag", lag.Read, "s",
             "Age of the oldest due work not yet done (work: enrollments or messages); 0 when nothing is overdue");
     }
@@ -59,6 +62,8 @@ public sealed class NurtureMetrics
     }
 
     public void Webhook(string outcome) => _webhooks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void InboundPoll(string outcome) => _inboundPolls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SmtpDuration(TimeSpan elapsed, string outcome) =>
         _smtp.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
