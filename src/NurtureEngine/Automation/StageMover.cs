@@ -30,14 +30,15 @@ public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, Seq
         var now = clock.GetUtcNow();
         // The lead's earlier changes learn what this one means for them: their stint in the pipeline
         // ends now, and those in earlier stages of it converted. Read by the funnel report.
-        var previousEntry = await db.Database.SqlQuery<DateTimeOffset?>($"""
+        // ToList, not Single: EF must not wrap a data-modifying WITH in a subquery.
+        var previousEntry = (await db.Database.SqlQuery<DateTimeOffset?>($"""
             WITH closed AS (UPDATE nurture.stage_change SET left_at = {now}
                             WHERE lead_id = {lead.Id} AND pipeline_id = {to.PipelineId} AND left_at IS NULL),
                  converted AS (UPDATE nurture.stage_change c SET converted = true FROM nurture.stage s
                                WHERE c.lead_id = {lead.Id} AND NOT c.converted AND s.id = c.to_stage_id
                                  AND s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})
             SELECT max(at) AS "Value" FROM nurture.stage_change WHERE lead_id = {lead.Id} AND to_stage_id = {to.Id}
-            """).SingleAsync(ct);
+            """).ToListAsync(ct)).Single();
         db.StageChanges.Add(new StageChange
         {
             LeadId = lead.Id, PipelineId = to.PipelineId, FromStageId = from?.Id, ToStageId = to.Id, Cause = cause, At = now,
