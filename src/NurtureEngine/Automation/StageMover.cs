@@ -32,11 +32,15 @@ public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, Seq
         // ends now, and those in earlier stages of it converted. Read by the funnel report.
         // ToList, not Single: EF must not wrap a data-modifying WITH in a subquery.
         var previousEntry = (await db.Database.SqlQuery<DateTimeOffset?>($"""
-            WITH closed AS (UPDATE nurture.stage_change SET left_at = {now}
-                            WHERE lead_id = {lead.Id} AND pipeline_id = {to.PipelineId} AND left_at IS NULL),
-                 converted AS (UPDATE nurture.stage_change c SET converted = true FROM nurture.stage s
-                               WHERE c.lead_id = {lead.Id} AND NOT c.converted AND s.id = c.to_stage_id
-                                 AND s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})
+            WITH earlier AS (
+                -- One UPDATE for both columns: a row updated by two data-modifying CTEs keeps only one change.
+                UPDATE nurture.stage_change c
+                SET left_at = CASE WHEN c.pipeline_id = {to.PipelineId} AND c.left_at IS NULL THEN {now} ELSE c.left_at END,
+                    converted = c.converted OR (s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})
+                FROM nurture.stage s
+                WHERE c.lead_id = {lead.Id} AND s.id = c.to_stage_id
+                  AND ((c.pipeline_id = {to.PipelineId} AND c.left_at IS NULL)
+                       OR (NOT c.converted AND s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})))
             SELECT max(at) AS "Value" FROM nurture.stage_change WHERE lead_id = {lead.Id} AND to_stage_id = {to.Id}
             """).ToListAsync(ct)).Single();
         db.StageChanges.Add(new StageChange
