@@ -33,7 +33,7 @@ public sealed partial class OutboxSender(
     {
         var batch = await ClaimAsync(batchSize, ct);
         if (batch.Count == 0) return 0;
-        var toSend = await ScreenAsync(batch, ct);
+        var toSend = await ScreenAsync(batch, CancellationToken.None); // quick; what it holds is released below on shutdown
         var queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleWriter = true });
         foreach (var m in toSend) queue.Writer.TryWrite(m);
         queue.Writer.Complete();
