@@ -98,7 +98,7 @@ public static class LatencyScenario
             Console.WriteLine($"  latency: {latencies.Length}/{count} arrived, p50 {P(0.5):0} ms, p90 {P(0.9):0} ms, p99 {P(0.99):0} ms, max {latencies[^1]:0} ms");
             Results.Add(new Row("4 Reaction latency: POST /api/v1/leads (enters stage → welcome sequence) → welcome email accepted by SMTP",
                 $"p50 {P(0.5):0} ms, p99 {P(0.99):0} ms", "—", "—", "p99 < 2 s", Results.Yes(missing == 0 && P(0.99) < 2000),
-                $"real app (NurtureEngine.Web.dll, Hangfire.PostgreSql nudges, queue poll 200 ms), {count} leads at {rate}/s; p90 {P(0.9):0} ms, max {latencies[^1]:0} ms"
+                $"real app (NurtureEngine.Web.dll, LISTEN/NOTIFY wake-up, Hangfire.PostgreSql nudges as fallback), {count} leads at {rate}/s; p90 {P(0.9):0} ms, max {latencies[^1]:0} ms"
                 + (missing > 0 ? $"; **{missing} not arrived within 90 s**" : "") + $"; the POST itself: median {postMs.Order().ElementAt(postMs.Count / 2):0} ms" + (slowPosts > 0 ? $", {slowPosts} POSTs took > 1 s" : "")));
         }
         finally

@@ -70,6 +70,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<ScoringStore>();
         services.AddScoped<ScoreKeeper>();
         services.AddScoped<EngagementRecorder>();
+        services.AddScoped<EventObservers>();
         services.AddScoped<LeadService>();
         services.AddScoped<LeadPrivacy>();
         services.AddScoped<LeadDesk>();

@@ -40,6 +40,7 @@ public static class WorkerExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         builder.Services.AddHostedService<HangfireWorkerHost>();
+        builder.Services.AddHostedService<DueWorkListener>();
         return builder;
     }
 

@@ -35,14 +35,34 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
     {
         await sender.ResolveAbandonedAsync(ct);
         var deadline = clock.GetUtcNow() + Budget;
+        // A pipeline: steps run (and fill the outbox) while the previous batch's emails are on the wire.
+        var stepsDone = 0;
+        using var progressed = new SemaphoreSlim(0);
+        var steps = Task.Run(async () =>
+        {
+            try
+            {
+                while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
+                {
+                    using var scope = scopes.CreateScope();
+                    if (await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct) == 0) break;
+                    progressed.Release();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref stepsDone, 1);
+                progressed.Release();
+            }
+        }, CancellationToken.None);
         while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
         {
-            int ran;
-            using (var scope = scopes.CreateScope())
-                ran = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct);
-            var sent = await sender.SendDueBatchAsync(options.Value.BatchSize, ct);
-            if (ran == 0 && sent == 0) break;
+            var done = Volatile.Read(ref stepsDone) == 1;
+            if (await sender.SendDueBatchAsync(options.Value.BatchSize, ct) > 0) continue;
+            if (done) break;
+            await progressed.WaitAsync(ct);
         }
+        await steps;
         await ScheduleNextAsync(ct);
     }
 

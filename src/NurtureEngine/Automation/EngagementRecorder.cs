@@ -9,10 +9,13 @@ namespace NurtureEngine.Automation;
 /// The single way behaviour enters the loop: every engagement (opened, clicked, unsubscribed, ...)
 /// and every custom event is a timeline row that feeds scoring, thresholds, triggers and exits.
 /// </summary>
-public sealed class EngagementRecorder(NurtureDbContext db, TimelineWriter timeline, ScoreKeeper scores, SequenceReactions reactions)
+public sealed class EngagementRecorder(NurtureDbContext db, TimelineWriter timeline, ScoreKeeper scores, SequenceReactions reactions, EventObservers observers)
 {
     public async Task<Activity> RecordAsync(Lead lead, Activity activity, JsonObject? properties, CancellationToken ct)
     {
+        // A sent email or a custom event changes nothing about the lead but its timeline; when nothing
+        // scores, triggers on or tests for that event type, re-evaluating segments and exits is wasted.
+        if ((activity.Kind is ActivityKind.EmailSent or ActivityKind.Event) && !await observers.ObservedAsync(activity.EventType, ct)) return activity;
         await db.SaveChangesAsync(ct);
         await scores.ApplyRulesAsync(lead, activity.EventType, ct);
         await reactions.OnEventAsync(lead, activity.EventType, properties, ct);

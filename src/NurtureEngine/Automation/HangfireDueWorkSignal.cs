@@ -5,8 +5,9 @@ using NurtureEngine.Data;
 namespace NurtureEngine.Automation;
 
 /// <summary>
-/// Nudges through Hangfire: one pending "run now" job at a time for the whole installation, and one
-/// delayed job for the earliest near-future due time. Never one job per email.
+/// Nudges through Hangfire: one pending "run now" job at a time for the whole installation (with a
+/// PostgreSQL NOTIFY that wakes listening workers at once), and one delayed job for the earliest
+/// near-future due time. Never one job per email.
 /// </summary>
 public sealed class HangfireDueWorkSignal(NurtureDbContext db, IBackgroundJobClient jobs, TimeProvider clock) : IDueWorkSignal
 {
@@ -21,8 +22,11 @@ public sealed class HangfireDueWorkSignal(NurtureDbContext db, IBackgroundJobCli
         if (at <= now + TimeSpan.FromMilliseconds(500))
         {
             var stale = now - StalePending;
-            var claimed = await db.Database.ExecuteSqlAsync(
-                $"UPDATE nurture.due_work_state SET pending_since = {now} WHERE id = 1 AND (pending_since IS NULL OR pending_since < {stale})", ct);
+            // The same statement wakes listening workers at once (DueWorkListener); the job is the fallback.
+            var claimed = await db.Database.ExecuteSqlAsync($"""
+                UPDATE nurture.due_work_state SET pending_since = {now} WHERE id = 1 AND (pending_since IS NULL OR pending_since < {stale})
+                RETURNING pg_notify({DueWorkListener.ChannelName}, '')
+                """, ct);
             if (claimed == 1) jobs.Enqueue<DueWorkJob>(j => j.RunAsync(CancellationToken.None));
         }
         else if (at <= now + Horizon)

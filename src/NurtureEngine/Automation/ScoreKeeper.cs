@@ -31,12 +31,16 @@ public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, Sc
         if (eventType is null) await reactions.LeadChangedAsync(lead, ct); // events re-check on their own
     }
 
+    /// <summary>Threshold pipelines' stages, per unit of work (an event batch applies thresholds per event).</summary>
+    private readonly Dictionary<string, List<Pipelines.Stage>> _stages = new(StringComparer.Ordinal);
+
     public async Task ApplyThresholdsAsync(Lead lead, CancellationToken ct)
     {
         var config = await scoring.GetAsync(ct);
         foreach (var t in config.Thresholds.Where(t => lead.Score >= t.Score).OrderByDescending(t => t.Score))
         {
-            var stages = await db.Stages.Where(s => s.Pipeline.Key == t.Pipeline).ToListAsync(ct);
+            if (!_stages.TryGetValue(t.Pipeline, out var stages))
+                _stages[t.Pipeline] = stages = await db.Stages.AsNoTracking().Where(s => s.Pipeline.Key == t.Pipeline).ToListAsync(ct);
             var from = stages.FirstOrDefault(s => s.Key == t.FromStage);
             var to = stages.FirstOrDefault(s => s.Key == t.Stage);
             var current = stages.FirstOrDefault(s => s.Id == lead.StageId);

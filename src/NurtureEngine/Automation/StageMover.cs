@@ -28,9 +28,25 @@ public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, Seq
         var pipelineKey = await db.Pipelines.Where(p => p.Id == to.PipelineId).Select(p => p.Key).SingleAsync(ct);
 
         var now = clock.GetUtcNow();
+        // The lead's earlier changes learn what this one means for them: their stint in the pipeline
+        // ends now, and those in earlier stages of it converted. Read by the funnel report.
+        // ToList, not Single: EF must not wrap a data-modifying WITH in a subquery.
+        var previousEntry = (await db.Database.SqlQuery<DateTimeOffset?>($"""
+            WITH earlier AS (
+                -- One UPDATE for both columns: a row updated by two data-modifying CTEs keeps only one change.
+                UPDATE nurture.stage_change c
+                SET left_at = CASE WHEN c.pipeline_id = {to.PipelineId} AND c.left_at IS NULL THEN {now} ELSE c.left_at END,
+                    converted = c.converted OR (s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})
+                FROM nurture.stage s
+                WHERE c.lead_id = {lead.Id} AND s.id = c.to_stage_id
+                  AND ((c.pipeline_id = {to.PipelineId} AND c.left_at IS NULL)
+                       OR (NOT c.converted AND s.pipeline_id = {to.PipelineId} AND s.position < {to.Position})))
+            SELECT max(at) AS "Value" FROM nurture.stage_change WHERE lead_id = {lead.Id} AND to_stage_id = {to.Id}
+            """).ToListAsync(ct)).Single();
         db.StageChanges.Add(new StageChange
         {
             LeadId = lead.Id, PipelineId = to.PipelineId, FromStageId = from?.Id, ToStageId = to.Id, Cause = cause, At = now,
+            PreviousEntryAt = previousEntry,
         });
         lead.PipelineId = to.PipelineId;
         lead.StageId = to.Id;

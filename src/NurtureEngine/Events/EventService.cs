@@ -23,12 +23,77 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
     {
         if (batch.Events is null) throw new ValidationException("events", "is required: a list of events");
         if (batch.Events.Count > MaxBatch) throw new ValidationException("events", $"at most {MaxBatch} events a call");
+        var parsed = batch.Events.Select(Parse).ToList();
+        var result = await TryStoreAllAsync(parsed, ct) ?? await StoreOneByOneAsync(parsed, ct);
+        metrics.EventsIngested(result.Accepted, result.Duplicates, result.Rejected.Count);
+        return result;
+    }
+
+    /// <summary>
+    /// The whole batch in one transaction, with the idempotency keys and leads it names loaded in one
+    /// query each; every event still runs through the same recording (scoring, thresholds, triggers,
+    /// exits) in order. Null when anything fails: then the batch goes one event per transaction, so a
+    /// bad event never undoes a good one and the outcome is the same as if it had never been tried.
+    /// </summary>
+    private async Task<EventBatchResult?> TryStoreAllAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct)
+    {
+        var inputs = parsed.Where(p => p.Input is not null).Select(p => p.Input!).ToList();
+        if (inputs.Count < 2) return null;
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            return await work.RunAsync(async c =>
+            {
+                var keys = inputs.Where(i => i.IdempotencyKey is not null).Select(i => i.IdempotencyKey!).Distinct().ToList();
+                var seen = keys.Count == 0 ? [] : (await db.Activities.Where(a => a.IdempotencyKey != null && keys.Contains(a.IdempotencyKey))
+                    .Select(a => a.IdempotencyKey!).ToListAsync(c)).ToHashSet();
+                var emails = inputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
+                var byEmail = await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
+                var ids = inputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
+                var byId = await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
+                int accepted = 0, duplicates = 0;
+                var rejected = new List<RejectedEvent>();
+                for (var i = 0; i < parsed.Count; i++)
+                {
+                    if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
+                    if (input.IdempotencyKey is { } key && !seen.Add(key)) { duplicates++; continue; }
+                    Lead lead;
+                    if (input.LeadId is { } id)
+                    {
+                        if (!byId.TryGetValue(id, out var found)) { rejected.Add(new RejectedEvent(i, new NotFoundException($"Lead {id}").Message)); continue; }
+                        lead = found;
+                    }
+                    else
+                    {
+                        var normalized = Lead.Normalize(input.Email!);
+                        if (!byEmail.TryGetValue(normalized, out var found))
+                            byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
+                        lead = found;
+                    }
+                    await RecordAsync(input, lead, c);
+                    accepted++;
+                }
+                return new EventBatchResult(accepted, duplicates, rejected);
+            }, ct);
+        }
+        catch (Exception e) when (e is DbUpdateException or PostgresException or NotFoundException or ValidationException)
+        {
+            return null;
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+    }
+
+    private async Task<EventBatchResult> StoreOneByOneAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct)
+    {
         int accepted = 0, duplicates = 0;
         var rejected = new List<RejectedEvent>();
-        for (var i = 0; i < batch.Events.Count; i++)
+        for (var i = 0; i < parsed.Count; i++)
         {
-            var (input, error) = Parse(batch.Events[i]);
-            if (input is null) { rejected.Add(new RejectedEvent(i, error!)); continue; }
+            if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
             try
             {
                 if (await StoreWithRetryAsync(input, ct)) accepted++; else duplicates++;
@@ -36,7 +101,6 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             catch (NotFoundException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
             catch (ValidationException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
         }
-        metrics.EventsIngested(accepted, duplicates, rejected.Count);
         return new EventBatchResult(accepted, duplicates, rejected);
     }
 
@@ -67,13 +131,18 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
             : await leads.FindOrCreateAsync(input.Email!, c);
         span?.SetTag("nurture.lead_id", lead.Id);
+        await RecordAsync(input, lead, c);
+        return true;
+    }, ct);
+
+    private async Task RecordAsync(EventInput input, Lead lead, CancellationToken ct)
+    {
         var kind = ActivityKind.BuiltInEvents.Contains(input.Type) ? input.Type : ActivityKind.Event;
         var activity = timeline.Add(lead.Id, kind, $"Event {input.Type}", new { type = input.Type, properties = input.Properties },
             eventType: input.Type, at: input.OccurredAt);
         activity.IdempotencyKey = input.IdempotencyKey;
-        await engagement.RecordAsync(lead, activity, input.Properties, c);
-        return true;
-    }, ct);
+        await engagement.RecordAsync(lead, activity, input.Properties, ct);
+    }
 
     private static (EventInput?, string?) Parse(JsonNode? node)
     {

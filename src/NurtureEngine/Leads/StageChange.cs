@@ -10,6 +10,15 @@ public sealed class StageChange
     public long ToStageId { get; set; }
     public required string Cause { get; set; }
     public DateTimeOffset At { get; set; }
+
+    // Kept up to date by StageMover when the lead's next change is recorded, so the funnel report
+    // reads one index range instead of window functions over the whole history (bench/RESULTS.md).
+    /// <summary>When the lead's next change in this pipeline happened: the end of this stint.</summary>
+    public DateTimeOffset? LeftAt { get; set; }
+    /// <summary>The lead later entered a later stage of this pipeline.</summary>
+    public bool Converted { get; set; }
+    /// <summary>When the lead last entered this same stage before this change (null: first time).</summary>
+    public DateTimeOffset? PreviousEntryAt { get; set; }
 }
 
 public static class StageChangeCause

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using System.Threading.Channels;
 using NurtureEngine.Automation;
 using NurtureEngine.Data;
 using NurtureEngine.Inbound;
@@ -23,22 +24,38 @@ public sealed partial class OutboxSender(
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.SendLeaseSeconds);
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
 
+    /// <summary>
+    /// Leases a batch, screens it (lead status, suppression list: one query each), sends it over
+    /// <c>Smtp:MaxConnections</c> parallel lanes, and records outcomes as they arrive in batched
+    /// transactions, while the lanes keep sending.
+    /// </summary>
     public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
     {
         var batch = await ClaimAsync(batchSize, ct);
+        if (batch.Count == 0) return 0;
+        var toSend = await ScreenAsync(batch, CancellationToken.None); // quick; what it holds is released below on shutdown
+        var queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleWriter = true });
+        foreach (var m in toSend) queue.Writer.TryWrite(m);
+        queue.Writer.Complete();
+        var outcomes = Channel.CreateUnbounded<(Message Message, DeliveryResult Result)>(new UnboundedChannelOptions { SingleReader = true });
+        var recorder = RecordAllAsync(outcomes.Reader);
         try
         {
-            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
-            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = smtp.Value.MaxConnections, CancellationToken = ct },
-                async (id, _) => await SendOneAsync(id, CancellationToken.None));
+            var lanes = Enumerable.Range(0, Math.Min(smtp.Value.MaxConnections, toSend.Count))
+                .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, ct), CancellationToken.None));
+            await Task.WhenAll(lanes);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        finally
+        {
+            outcomes.Writer.Complete();
+            await recorder;
+        }
+        if (ct.IsCancellationRequested)
         {
             // Shutting down: hand back at once what this worker claimed but never started, so
             // another worker sends it now rather than when the lease runs out.
-            await ReleaseAsync(batch);
-            throw;
+            await ReleaseAsync(toSend.Select(m => m.Id).ToList());
+            ct.ThrowIfCancellationRequested();
         }
         return batch.Count;
     }
@@ -79,7 +96,7 @@ public sealed partial class OutboxSender(
         return abandoned.Count;
     }
 
-    private async Task<List<Guid>> ClaimAsync(int limit, CancellationToken ct)
+    private async Task<List<Message>> ClaimAsync(int limit, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
@@ -93,107 +110,184 @@ public sealed partial class OutboxSender(
             RETURNING id AS "Value"
             """).ToListAsync(ct), ct);
         metrics.Claimed("messages", claimed.Count);
-        return claimed;
+        if (claimed.Count == 0) return [];
+        return await db.Messages.AsNoTracking().Where(m => claimed.Contains(m.Id)).OrderBy(m => m.NotBefore).ToListAsync(ct);
     }
 
-    private async Task SendOneAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// Marketing email whose lead left (unsubscribed, bounced, complained) or whose address is on the
+    /// suppression list after it was queued is not sent: recorded as suppressed, in one transaction.
+    /// Returns the messages to send.
+    /// </summary>
+    private async Task<List<Message>> ScreenAsync(List<Message> batch, CancellationToken ct)
     {
-        using var span = NurtureMetrics.Tracing.StartActivity("email.send");
-        span?.SetTag("nurture.message_id", id);
+        var marketing = batch.Where(m => m.Kind == MessageKind.Marketing).ToList();
+        if (marketing.Count == 0) return batch;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
-        var now = clock.GetUtcNow();
-        // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
-        var sendingUntil = now + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
-        // The committed 'sending' mark is what makes a crash during SMTP decidable later.
-        var marked = await db.Database.ExecuteSqlAsync($"""
-            UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
-            WHERE id = {id} AND status = 'Scheduled' AND lease_owner = {_owner}
-            """, ct);
-        if (marked == 0) return;
-        var message = await db.Messages.SingleAsync(m => m.Id == id, ct);
-        if (message.Kind == MessageKind.Marketing && await db.Leads.Where(l => l.Id == message.LeadId).Select(l => l.Status).SingleAsync(ct) is var status and not LeadStatus.Subscribed)
+        var leadIds = marketing.Select(m => m.LeadId).Distinct().ToList();
+        var statuses = await db.Leads.Where(l => leadIds.Contains(l.Id)).Select(l => new { l.Id, l.Status }).ToDictionaryAsync(l => l.Id, l => l.Status, ct);
+        var hashes = marketing.Select(m => SuppressionList.Hash(m.ToAddress)).Distinct().ToList();
+        var listed = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
+            .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToDictionaryAsync(x => x.AddressHash, ct);
+        var suppressed = new List<(Message Message, string Reason)>();
+        foreach (var m in marketing)
         {
-            await SuppressAsync(scope.ServiceProvider, message, $"lead is {status.ToString().ToLowerInvariant()}", ct);
-            metrics.Email("suppressed", KindTag(message.Kind));
-            return;
+            if (statuses.GetValueOrDefault(m.LeadId, LeadStatus.Subscribed) is var status and not LeadStatus.Subscribed)
+                suppressed.Add((m, $"lead is {status.ToString().ToLowerInvariant()}"));
+            else if (listed.GetValueOrDefault(SuppressionList.Hash(m.ToAddress)) is { } row)
+                suppressed.Add((m, SuppressionList.Describe(row.Source, row.Reason)));
         }
-        if (message.Kind == MessageKind.Marketing && await scope.ServiceProvider.GetRequiredService<SuppressionList>().ReasonAsync(message.ToAddress, ct) is { } suppressed)
+        if (suppressed.Count == 0) return batch;
+        var timeline = scope.ServiceProvider.GetRequiredService<TimelineWriter>();
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await SuppressAsync(scope.ServiceProvider, message, suppressed, ct);
-            return;
+            foreach (var (message, reason) in suppressed)
+            {
+                db.Messages.Attach(message);
+                timeline.Add(message.LeadId, ActivityKind.EmailSuppressed, $"Email \"{message.Subject}\" not sent: {reason}",
+                    new { step = message.StepId, reason }, message.Id, message.SequenceId, message.StepId);
+                message.Status = MessageStatus.Suppressed;
+                message.Error = reason;
+                message.LeaseOwner = null;
+                message.LeaseUntil = null;
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        span?.SetTag("nurture.lead_id", message.LeadId);
-        var started = clock.GetTimestamp();
-        var result = await transport.SendAsync(builder.Build(message), ct);
-        metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
-        await RecordAsync(scope.ServiceProvider, message, result, CancellationToken.None);
+        foreach (var (message, _) in suppressed) metrics.Email("suppressed", KindTag(message.Kind));
+        var skipped = suppressed.Select(x => x.Message.Id).ToHashSet();
+        return batch.Where(m => !skipped.Contains(m.Id)).ToList();
     }
 
-    private async Task RecordAsync(IServiceProvider services, Message message, DeliveryResult result, CancellationToken ct)
+    /// <summary>One SMTP lane: marks each message <c>sending</c> (committed) and sends it; outcomes go to the recorder.</summary>
+    private async Task SendLaneAsync(ChannelReader<Message> queue, ChannelWriter<(Message, DeliveryResult)> outcomes, CancellationToken ct)
     {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
+        while (!ct.IsCancellationRequested && queue.TryRead(out var message))
+        {
+            using var span = NurtureMetrics.Tracing.StartActivity("email.send");
+            span?.SetTag("nurture.message_id", message.Id);
+            span?.SetTag("nurture.lead_id", message.LeadId);
+            var id = message.Id;
+            // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
+            var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
+            // The committed 'sending' mark is what makes a crash during SMTP decidable later.
+            var marked = await db.Database.ExecuteSqlAsync($"""
+                UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
+                WHERE id = {id} AND status = 'Scheduled' AND lease_owner = {_owner}
+                """, CancellationToken.None);
+            if (marked == 0) continue;
+            message.Status = MessageStatus.Sending;
+            message.Attempts++;
+            message.LeaseUntil = sendingUntil;
+            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
+            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
+            var started = clock.GetTimestamp();
+            var result = await transport.SendAsync(builder.Build(message), CancellationToken.None);
+            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
+            await outcomes.WriteAsync((message, result), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Records SMTP outcomes as they arrive, up to <see cref="RecordBatch"/> per transaction.</summary>
+    private async Task RecordAllAsync(ChannelReader<(Message Message, DeliveryResult Result)> outcomes)
+    {
+        var batch = new List<(Message Message, DeliveryResult Result)>(RecordBatch);
+        while (await outcomes.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < RecordBatch && outcomes.TryRead(out var outcome)) batch.Add(outcome);
+            try
+            {
+                await RecordAsync(batch, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // One bad outcome must not hold the others back: record them one by one. One that still
+                // fails stays 'sending' and is settled as unknown by the sweep (never resent).
+                LogRecordBatchFailed(logger, e);
+                foreach (var outcome in batch)
+                {
+                    try { await RecordAsync([outcome], CancellationToken.None); }
+                    catch (Exception one) { LogRecordFailed(logger, outcome.Message.Id, one); }
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private const int RecordBatch = 100;
+
+    private async Task RecordAsync(List<(Message Message, DeliveryResult Result)> outcomes, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var services = scope.ServiceProvider;
         var db = services.GetRequiredService<NurtureDbContext>();
         var work = services.GetRequiredService<UnitOfWork>();
         var timeline = services.GetRequiredService<TimelineWriter>();
         var engagement = services.GetRequiredService<EngagementRecorder>();
         var now = clock.GetUtcNow();
+        // A failure fails the whole batch (recorded one by one then): savepoints per save buy nothing.
+        db.Database.AutoSavepointsEnabled = outcomes.Count == 1;
+        var messages = new List<Message>(outcomes.Count);
         await work.RunAsync(async c =>
         {
-            message.SmtpReply = Truncate(result.Reply);
-            message.LeaseOwner = null;
-            message.LeaseUntil = null;
-            switch (result.Outcome)
+            var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing).Select(o => o.Message.LeadId).Distinct().ToList();
+            await db.Leads.Where(l => leadIds.Contains(l.Id)).LoadAsync(c);
+            foreach (var (original, result) in outcomes)
             {
-                case DeliveryOutcome.Sent:
-                    message.Status = MessageStatus.Sent;
-                    message.SentAt = now;
-                    LogSent(logger, message.Id, message.LeadId);
-                    if (message.Kind == MessageKind.Marketing)
-                    {
-                        var lead = await db.Leads.SingleAsync(l => l.Id == message.LeadId, c);
-                        await engagement.RecordAsync(lead, ActivityKind.EmailSent, $"Email \"{message.Subject}\" sent",
-                            new { subject = message.Subject, to = message.ToAddress, messageId = message.MessageIdHeader, reply = message.SmtpReply },
-                            message.Id, message.SequenceId, message.StepId, c);
-                    }
-                    break;
-                case DeliveryOutcome.RetryLater when message.Attempts < 8:
-                    message.Status = MessageStatus.Scheduled;
-                    message.NotBefore = now + Backoff(message.Attempts);
-                    work.WorkDueAt(message.NotBefore);
-                    LogRetry(logger, message.Id, message.LeadId, message.Attempts, message.NotBefore, ReplyCode(result.Reply));
-                    break;
-                default:
-                    message.Status = result.Outcome == DeliveryOutcome.Unknown ? MessageStatus.Unknown : MessageStatus.Failed;
-                    message.Error = Truncate(result.Reply);
-                    timeline.Add(message.LeadId, ActivityKind.EmailFailed, $"Email \"{message.Subject}\" failed: {message.Error}",
-                        new { status = message.Status.ToString().ToLowerInvariant(), reason = message.Error }, message.Id, message.SequenceId, message.StepId);
-                    if (result.Outcome == DeliveryOutcome.Rejected && message.Kind == MessageKind.Marketing)
-                    {
-                        // A 5xx at send time is a bounce like any other, classified by its enhanced code and words.
-                        var verdict = BounceClassifier.Classify(null, result.Reply);
-                        var lead = await db.Leads.SingleAsync(l => l.Id == message.LeadId, c);
-                        await services.GetRequiredService<DeliveryFeedback>().BounceAsync(lead, message.ToAddress, message, verdict.Hard,
-                            verdict.Status, verdict.Reason, verdict.Category, "smtp", c);
-                    }
-                    break;
+                // A copy: a failed batch must not leave half-recorded state on the message recorded again one by one.
+                var message = db.Messages.Attach(Copy(original)).Entity;
+                messages.Add(message);
+                message.SmtpReply = Truncate(result.Reply);
+                message.LeaseOwner = null;
+                message.LeaseUntil = null;
+                switch (result.Outcome)
+                {
+                    case DeliveryOutcome.Sent:
+                        message.Status = MessageStatus.Sent;
+                        message.SentAt = now;
+                        LogSent(logger, message.Id, message.LeadId);
+                        if (message.Kind == MessageKind.Marketing && await db.Leads.FindAsync([message.LeadId], c) is { } lead)
+                            await engagement.RecordAsync(lead, ActivityKind.EmailSent, $"Email \"{message.Subject}\" sent",
+                                new { subject = message.Subject, to = message.ToAddress, messageId = message.MessageIdHeader, reply = message.SmtpReply },
+                                message.Id, message.SequenceId, message.StepId, c);
+                        break;
+                    case DeliveryOutcome.RetryLater when message.Attempts < 8:
+                        message.Status = MessageStatus.Scheduled;
+                        message.NotBefore = now + Backoff(message.Attempts);
+                        work.WorkDueAt(message.NotBefore);
+                        LogRetry(logger, message.Id, message.LeadId, message.Attempts, message.NotBefore, ReplyCode(result.Reply));
+                        break;
+                    default:
+                        message.Status = result.Outcome == DeliveryOutcome.Unknown ? MessageStatus.Unknown : MessageStatus.Failed;
+                        message.Error = Truncate(result.Reply);
+                        timeline.Add(message.LeadId, ActivityKind.EmailFailed, $"Email \"{message.Subject}\" failed: {message.Error}",
+                            new { status = message.Status.ToString().ToLowerInvariant(), reason = message.Error }, message.Id, message.SequenceId, message.StepId);
+                        if (result.Outcome == DeliveryOutcome.Rejected && message.Kind == MessageKind.Marketing
+                            && await db.Leads.FindAsync([message.LeadId], c) is { } bounced)
+                        {
+                            // A 5xx at send time is a bounce like any other, classified by its enhanced code and words.
+                            var verdict = BounceClassifier.Classify(null, result.Reply);
+                            await services.GetRequiredService<DeliveryFeedback>().BounceAsync(bounced, message.ToAddress, message, verdict.Hard,
+                                verdict.Status, verdict.Reason, verdict.Category, "smtp", c);
+                        }
+                        break;
+                }
             }
-            await db.SaveChangesAsync(c);
         }, ct);
-        metrics.Email(message.Status == MessageStatus.Scheduled ? "retry" : message.Status.ToString().ToLowerInvariant(), KindTag(message.Kind));
+        foreach (var m in messages)
+            metrics.Email(m.Status == MessageStatus.Scheduled ? "retry" : m.Status.ToString().ToLowerInvariant(), KindTag(m.Kind));
     }
 
-    /// <summary>The lead left (unsubscribed, bounced, complained) after the email was queued: it is not sent.</summary>
-    private static async Task SuppressAsync(IServiceProvider services, Message message, string reason, CancellationToken ct)
+    private static Message Copy(Message m) => new()
     {
-        var db = services.GetRequiredService<NurtureDbContext>();
-        services.GetRequiredService<TimelineWriter>().Add(message.LeadId, ActivityKind.EmailSuppressed, $"Email \"{message.Subject}\" not sent: {reason}",
-            new { step = message.StepId, reason }, message.Id, message.SequenceId, message.StepId);
-        message.Status = MessageStatus.Suppressed;
-        message.Error = reason;
-        message.LeaseOwner = null;
-        message.LeaseUntil = null;
-        await db.SaveChangesAsync(ct);
-    }
+        Id = m.Id, LeadId = m.LeadId, EnrollmentId = m.EnrollmentId, SequenceId = m.SequenceId, StepId = m.StepId, TemplateVersionId = m.TemplateVersionId,
+        Kind = m.Kind, Status = m.Status, ToAddress = m.ToAddress, FromAddress = m.FromAddress, FromName = m.FromName, Subject = m.Subject,
+        Html = m.Html, Text = m.Text, Links = m.Links, MessageIdHeader = m.MessageIdHeader, CreatedAt = m.CreatedAt, NotBefore = m.NotBefore,
+        Attempts = m.Attempts, LeaseOwner = m.LeaseOwner, LeaseUntil = m.LeaseUntil, SentAt = m.SentAt, SmtpReply = m.SmtpReply, Error = m.Error,
+    };
 
     /// <summary>30 s, 1 min, 2 min, ... capped at 1 h.</summary>
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
@@ -204,6 +298,12 @@ public sealed partial class OutboxSender(
     private static string ReplyCode(string? reply) => reply?.Split(' ', 2)[0] ?? "";
 
     private static string? Truncate(string? s) => s is { Length: > 1000 } ? s[..1000] : s;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording a batch of SMTP outcomes failed; recording them one by one")]
+    static partial void LogRecordBatchFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the SMTP outcome of message {MessageId} failed; the sweep will settle it as unknown")]
+    static partial void LogRecordFailed(ILogger logger, Guid messageId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
     static partial void LogReleased(ILogger logger, int count);

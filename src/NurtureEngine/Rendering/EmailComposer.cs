@@ -19,7 +19,8 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
 {
     public async Task<ComposedEmail> ComposeAsync(TemplateVersion version, Lead lead, Guid messageId, bool marketing, CancellationToken ct)
     {
-        var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).FirstOrDefaultAsync(ct);
+        if (!_stageKeys.TryGetValue(lead.StageId, out var keys))
+            _stageKeys[lead.StageId] = keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new StageKeys(s.Pipeline.Key, s.Key)).FirstOrDefaultAsync(ct);
         var sender = settings.Nurture.Sender;
         var unsubscribeUrl = urls.Unsubscribe(messageId);
         var model = TemplateModel.For(lead, keys?.Key, keys?.Pipeline, sender, new TemplateModel.Links(unsubscribeUrl, unsubscribeUrl), clock.GetUtcNow());
@@ -48,10 +49,21 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
         return new ComposedEmail(subject, tracked, text, links);
     }
 
-    public Task<TemplateVersion?> LatestVersionAsync(string templateKey, CancellationToken ct) =>
-        db.TemplateVersions.AsNoTracking()
+    /// <summary>The template's current version; remembered for this unit of work (a batch composes many emails from few templates).</summary>
+    public async Task<TemplateVersion?> LatestVersionAsync(string templateKey, CancellationToken ct)
+    {
+        if (_latest.TryGetValue(templateKey, out var known)) return known;
+        var version = await db.TemplateVersions.AsNoTracking()
             .Where(v => db.Templates.Any(t => t.Key == templateKey && t.Id == v.TemplateId && t.CurrentVersion == v.Version))
             .FirstOrDefaultAsync(ct);
+        if (version is not null) _latest[templateKey] = version;
+        return version;
+    }
+
+    private readonly Dictionary<string, TemplateVersion> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, StageKeys?> _stageKeys = [];
+
+    private sealed record StageKeys(string Pipeline, string Key);
 
     private static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())).Trim();
 

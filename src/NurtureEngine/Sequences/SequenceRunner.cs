@@ -33,7 +33,19 @@ public sealed partial class SequenceRunner(
             {
                 var ids = await ClaimAsync(options.Value.BatchSize, c);
                 metrics.Claimed("enrollments", ids.Count);
-                foreach (var id in ids) await RunEnrollmentAsync(id, c);
+                await PreloadAsync(ids, c);
+                // A failure fails the whole batch (it is rerun one by one below): savepoints per save buy nothing.
+                var savepoints = db.Database.AutoSavepointsEnabled;
+                db.Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    foreach (var id in ids) await RunEnrollmentAsync(id, c);
+                }
+                finally
+                {
+                    db.Database.AutoSavepointsEnabled = savepoints;
+                    _batch = null;
+                }
                 return ids.Count;
             }, ct);
         }
@@ -103,16 +115,47 @@ public sealed partial class SequenceRunner(
             """).ToListAsync(ct);
     }
 
+    /// <summary>What a claimed batch needs, loaded with one query per table instead of several per enrollment.</summary>
+    private sealed class BatchData
+    {
+        public required Dictionary<long, string> SequenceNames { get; init; }
+        public required HashSet<(long EnrollmentId, string StepId)> ExistingMessages { get; init; }
+    }
+
+    private BatchData? _batch;
+
+    private async Task PreloadAsync(List<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return;
+        // Tracked: RunEnrollmentAsync finds them with FindAsync, without a query each.
+        var enrollments = await db.Enrollments.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        var leadIds = enrollments.Select(e => e.LeadId).Distinct().ToList();
+        await db.Leads.Where(l => leadIds.Contains(l.Id)).LoadAsync(ct);
+        var sequenceIds = enrollments.Select(e => e.SequenceId).Distinct().ToList();
+        var names = await db.Sequences.Where(s => sequenceIds.Contains(s.Id)).Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
+            .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId! }).ToListAsync(ct);
+        _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId)).ToHashSet() };
+    }
+
+    /// <summary>The step's outbox slot is taken (before this batch, or by a message this batch created).</summary>
+    private async Task<bool> MessageExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct)
+    {
+        if (_batch is null) return await messages.ExistsAsync(enrollment, stepId, ct);
+        return _batch.ExistingMessages.Contains((enrollment.Id, stepId));
+    }
+
     private async Task RunEnrollmentAsync(long id, CancellationToken ct)
     {
         using var span = NurtureMetrics.Tracing.StartActivity("enrollment.run");
-        var enrollment = await db.Enrollments.SingleAsync(e => e.Id == id, ct);
+        var enrollment = await db.Enrollments.FindAsync([id], ct) ?? throw new InvalidOperationException($"enrollment {id} not found");
         span?.SetTag("nurture.enrollment_id", id);
         span?.SetTag("nurture.lead_id", enrollment.LeadId);
         span?.SetTag("nurture.sequence_id", enrollment.SequenceId);
-        var lead = await db.Leads.SingleAsync(l => l.Id == enrollment.LeadId, ct);
+        var lead = await db.Leads.FindAsync([enrollment.LeadId], ct) ?? throw new InvalidOperationException($"lead {enrollment.LeadId} not found");
         var definition = await catalog.GetVersionAsync(db, enrollment.SequenceVersionId, ct);
-        var sequenceName = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(ct);
+        var sequenceName = _batch?.SequenceNames.GetValueOrDefault(enrollment.SequenceId)
+            ?? await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(ct);
 
         for (var i = 0; i < MaxStepsPerRun && enrollment.Status == EnrollmentStatus.Active; i++)
         {
@@ -237,11 +280,12 @@ public sealed partial class SequenceRunner(
 
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
-        if (await messages.ExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
+        if (await MessageExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
         var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
             var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);
+            _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
             timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
                 new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);
             metrics.Email("suppressed", "marketing");
@@ -269,6 +313,7 @@ public sealed partial class SequenceRunner(
         try
         {
             var message = await messages.CreateAsync(lead, lead.Email, version, MessageKind.Marketing, enrollment, step.Id, ct);
+            _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
             timeline.Add(lead.Id, ActivityKind.EmailScheduled, step.Variants is { Count: > 0 } ? $"Email \"{message.Subject}\" queued (A/B variant {templateKey})" : $"Email \"{message.Subject}\" queued",
                 new { step = step.Id, template = templateKey, variant = step.Variants is { Count: > 0 } ? templateKey : null },
                 message.Id, enrollment.SequenceId, step.Id);
@@ -324,9 +369,10 @@ public sealed partial class SequenceRunner(
                 new { step = step.Id }, sequenceId: enrollment.SequenceId, stepId: step.Id);
             return;
         }
-        if (await messages.ExistsAsync(enrollment, step.Id, ct)) return;
+        if (await MessageExistsAsync(enrollment, step.Id, ct)) return;
         var version = await composer.LatestVersionAsync(step.Template!, ct) ?? throw new InvalidOperationException($"template '{step.Template}' no longer exists");
         var message = await messages.CreateAsync(lead, lead.Owner, version, MessageKind.Internal, enrollment, step.Id, ct);
+        _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
         timeline.Add(lead.Id, ActivityKind.OwnerNotified, $"Owner {lead.Owner} notified: \"{message.Subject}\"", new { step = step.Id, owner = lead.Owner },
             message.Id, enrollment.SequenceId, step.Id);
     }

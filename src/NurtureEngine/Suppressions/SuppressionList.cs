@@ -20,8 +20,10 @@ public sealed class SuppressionList(NurtureDbContext db, TimeProvider clock)
     {
         var hash = Hash(email);
         var row = await db.Suppressions.AsNoTracking().Where(s => s.AddressHash == hash).Select(s => new { s.Source, s.Reason }).FirstOrDefaultAsync(ct);
-        return row is null ? null : $"address is on the suppression list ({row.Source.Replace('_', ' ')}: {row.Reason})";
+        return row is null ? null : Describe(row.Source, row.Reason);
     }
+
+    public static string Describe(string source, string reason) => $"address is on the suppression list ({source.Replace('_', ' ')}: {reason})";
 
     /// <summary>Why this lead must not get an email of this topic (suppressed address, or it left the topic), or null.</summary>
     public async Task<string?> ReasonAsync(Lead lead, string? topic, CancellationToken ct)

@@ -21,6 +21,8 @@ sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
             .HasOperators("gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops").HasDatabaseName("ix_lead_search_trgm");
         b.HasIndex(l => l.Tags).HasMethod("gin");
         b.Property(l => l.DealValue).HasPrecision(18, 2);
+        // The funnel's "now" column (leads and deal value per stage) from the index alone.
+        b.HasIndex(l => new { l.PipelineId, l.StageId }).IncludeProperties(l => l.DealValue);
     }
 }
 
@@ -30,6 +32,9 @@ sealed class StageChangeConfiguration : IEntityTypeConfiguration<StageChange>
     {
         b.HasIndex(c => new { c.LeadId, c.At });
         b.HasIndex(c => new { c.PipelineId, c.At });
+        // The funnel report in one ordered index-only scan: grouped by stage, filtered by time.
+        b.HasIndex(c => new { c.PipelineId, c.ToStageId, c.At }).IncludeProperties(c => new { c.PreviousEntryAt, c.Converted, c.LeftAt })
+            .HasDatabaseName("ix_stage_change_funnel");
         b.HasOne<Lead>().WithMany().HasForeignKey(c => c.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -534,13 +534,15 @@ namespace NurtureEngine.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_lead_email_normalized");
 
-                    b.HasIndex("PipelineId")
-                        .HasDatabaseName("ix_lead_pipeline_id");
-
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_lead_tags");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
+
+                    b.HasIndex("PipelineId", "StageId")
+                        .HasDatabaseName("ix_lead_pipeline_id_stage_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "StageId"), new[] { "DealValue" });
 
                     b.HasIndex("StageId", "Id")
                         .HasDatabaseName("ix_lead_stage_id_id");
@@ -579,6 +581,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("cause");
 
+                    b.Property<bool>("Converted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("converted");
+
                     b.Property<long?>("FromStageId")
                         .HasColumnType("bigint")
                         .HasColumnName("from_stage_id");
@@ -587,9 +593,17 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("lead_id");
 
+                    b.Property<DateTimeOffset?>("LeftAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("left_at");
+
                     b.Property<long>("PipelineId")
                         .HasColumnType("bigint")
                         .HasColumnName("pipeline_id");
+
+                    b.Property<DateTimeOffset?>("PreviousEntryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_entry_at");
 
                     b.Property<long>("ToStageId")
                         .HasColumnType("bigint")
@@ -603,6 +617,11 @@ namespace NurtureEngine.Data.Migrations
 
                     b.HasIndex("PipelineId", "At")
                         .HasDatabaseName("ix_stage_change_pipeline_id_at");
+
+                    b.HasIndex("PipelineId", "ToStageId", "At")
+                        .HasDatabaseName("ix_stage_change_funnel");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "ToStageId", "At"), new[] { "PreviousEntryAt", "Converted", "LeftAt" });
 
                     b.ToTable("stage_change", "nurture");
                 });
