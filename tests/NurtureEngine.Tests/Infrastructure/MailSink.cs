@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MimeKit;
 
 namespace NurtureEngine.Tests.Infrastructure;
@@ -7,17 +8,27 @@ public static class MailSink
 {
     public sealed record Received(MimeMessage Message, string[] EnvelopeTo, string Path);
 
+    /// <summary>
+    /// Each file's envelope line, read once: the sink's files never change, and after the 10,000-lead
+    /// tests the folder holds tens of thousands, which every poll would otherwise open again.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string> EnvelopeLines = new();
+
     public static IReadOnlyList<Received> For(string recipient)
     {
         var result = new List<Received>();
-        foreach (var path in Directory.EnumerateFiles(TestEnvironment.MailDirectory, "*.eml").Order())
+        foreach (var path in Directory.EnumerateFiles(TestEnvironment.MailDirectory, "*.eml"))
         {
-            var firstLine = File.ReadLines(path).First();
+            if (!EnvelopeLines.TryGetValue(path, out var firstLine))
+            {
+                // The sink writes each file aside and renames it into place: what is listed is complete.
+                EnvelopeLines[path] = firstLine = File.ReadLines(path).First();
+            }
             if (!firstLine.Contains(recipient, StringComparison.OrdinalIgnoreCase)) continue;
             var to = firstLine["X-Envelope-To:".Length..].Split(',', StringSplitOptions.TrimEntries);
             result.Add(new Received(MimeMessage.Load(path), to, path));
         }
-        return result;
+        return result.OrderBy(r => r.Path).ToList();
     }
 
     public sealed record Envelope(string To, string Subject);
