@@ -34,15 +34,14 @@ public sealed class TemplateRenderer
         var template = cacheKey is { } key
             ? _cache.GetOrAdd((key, part), _ => Parse(part, source))
             : Parse(part, source);
-        using var timeout = new CancellationTokenSource(_timeout);
-        var context = new SandboxedTemplateContext(model, escapeHtml, timeout.Token);
+        var context = new SandboxedTemplateContext(model, escapeHtml, _timeout);
         try
         {
             return template.Render(context);
         }
-        catch (Exception e) when (timeout.IsCancellationRequested && e is OperationCanceledException or ScriptRuntimeException)
+        catch (Exception e) when (context.TimedOut && e is OperationCanceledException or ScriptRuntimeException)
         {
-            // Scriban reports the cancellation either way; on a starved machine a harmless template can hit it too.
+            // Scriban may wrap the cut-off in its own exception; on a starved machine a harmless template can hit it too.
             throw new TemplateRenderException(new TemplateError(part, 1, 1, $"rendering took longer than {_timeout.TotalMilliseconds:0} ms"), timedOut: true);
         }
         catch (ScriptRuntimeException e)

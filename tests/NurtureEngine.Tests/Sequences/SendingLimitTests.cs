@@ -143,7 +143,8 @@ public sealed class SendingLimitTests
         var (app, clock) = await StartAsync(new() { ["Nurture:RenderTimeoutMilliseconds"] = "1" }, withReceipt: false);
         await using var _ = app;
         (await app.Api().PutAsJsonAsync("/api/v1/templates/heavy", new { name = "Heavy", subject = "Heavy",
-            html = "{{ for i in 1..9999 }}{{ x = i * 2 }}{{ end }}done" })).EnsureSuccessStatusCode();
+            // Each of the 9,999 steps copies a 90,000-character string: no machine finishes within 1 ms.
+            html = "{{ s = 'ab' | string.pad_left 90000 }}{{ for i in 1..9999 }}{{ t = s | string.replace 'a' 'c' }}{{ end }}done" })).EnsureSuccessStatusCode();
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/welcome", JsonNode.Parse("""
             { "name": "Heavy", "trigger": { "type": "stage_entered", "pipeline": "default", "stage": "lead" },
               "steps": [ { "id": "slow", "type": "email", "template": "heavy" } ] }
