@@ -12,8 +12,9 @@ public static class IngestScenario
 {
     public static async Task RunAsync(BenchEnv env)
     {
-        var batches = env.Quick ? 1 : 5;
+        var batches = env.Quick ? 2 : 5;
         var runs = env.Quick ? 1 : 2;
+        const int WarmUp = 100;
         const int leadsCount = 2_000;
         double bestOurs = 0, bestBase = 0;
         var cost = "";
@@ -33,10 +34,7 @@ public static class IngestScenario
                 Path = i % 5 == 0 ? "/pricing" : $"/blog/{i % 50}",
             }).ToList();
 
-            var meter = await Meter.StartAsync(engine);
-            var sw = Stopwatch.StartNew();
-            var accepted = 0;
-            foreach (var chunk in events.Chunk(EventService.MaxBatch))
+            async Task<int> IngestAsync(IEnumerable<(string Email, string Type, DateTimeOffset At, string Key, string Path)> chunk)
             {
                 var batch = new EventBatch
                 {
@@ -48,9 +46,17 @@ public static class IngestScenario
                 };
                 using var scope = engine.Services.CreateScope();
                 var result = await scope.ServiceProvider.GetRequiredService<EventService>().IngestAsync(batch, CancellationToken.None);
-                accepted += result.Accepted;
                 if (result.Rejected.Count > 0) throw new InvalidOperationException("rejected: " + result.Rejected[0].Error);
+                return result.Accepted;
             }
+            // Warm-up (not measured): JIT and EF query compilation happen once per process, not per event.
+            await IngestAsync(events.Take(WarmUp).Select(e => (e.Email, e.Type, e.At, "warm-" + e.Key, e.Path)));
+
+            var meter = await Meter.StartAsync(engine);
+            var sw = Stopwatch.StartNew();
+            var accepted = 0;
+            foreach (var chunk in events.Chunk(EventService.MaxBatch))
+                accepted += await IngestAsync(chunk.Select(e => (e.Email, e.Type, e.At, e.Key, e.Path)));
             sw.Stop();
             var ours = accepted / sw.Elapsed.TotalSeconds;
             cost = await meter.StopAsync(accepted, "event");
@@ -58,14 +64,13 @@ public static class IngestScenario
             Console.WriteLine($"  ingest: {accepted} events in {sw.Elapsed.TotalSeconds:0.0} s = {ours:0}/s ({mql} leads moved to mql by score)");
 
             await engine.ExecAsync("CREATE TABLE bench_event (email text, type text, occurred_at timestamptz, idempotency_key text, properties jsonb)");
-            sw.Restart();
             await using (var c = new NpgsqlConnection(engine.Connection))
             {
                 await c.OpenAsync();
-                foreach (var chunk in events.Chunk(EventService.MaxBatch))
+                async Task CopyAsync(IEnumerable<(string Email, string Type, DateTimeOffset At, string Key, string Path)> rows)
                 {
                     await using var w = await c.BeginBinaryImportAsync("COPY bench_event FROM STDIN (FORMAT BINARY)");
-                    foreach (var e in chunk)
+                    foreach (var e in rows)
                     {
                         await w.StartRowAsync();
                         await w.WriteAsync(e.Email, NpgsqlDbType.Text);
@@ -76,8 +81,11 @@ public static class IngestScenario
                     }
                     await w.CompleteAsync();
                 }
+                await CopyAsync(events.Take(WarmUp).Select(e => (e.Email, e.Type, e.At, e.Key, e.Path)));
+                sw.Restart();
+                foreach (var chunk in events.Chunk(EventService.MaxBatch)) await CopyAsync(chunk.Select(e => (e.Email, e.Type, e.At, e.Key, e.Path)));
+                sw.Stop();
             }
-            sw.Stop();
             var baseline = events.Count / sw.Elapsed.TotalSeconds;
             Console.WriteLine($"  COPY: {events.Count} rows in {sw.Elapsed.TotalSeconds:0.00} s = {baseline:0}/s");
             bestOurs = Math.Max(bestOurs, ours);

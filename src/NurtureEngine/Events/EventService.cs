@@ -48,31 +48,42 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 var keys = inputs.Where(i => i.IdempotencyKey is not null).Select(i => i.IdempotencyKey!).Distinct().ToList();
                 var seen = keys.Count == 0 ? [] : (await db.Activities.Where(a => a.IdempotencyKey != null && keys.Contains(a.IdempotencyKey))
                     .Select(a => a.IdempotencyKey!).ToListAsync(c)).ToHashSet();
-                var emails = inputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
-                var byEmail = await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
-                var ids = inputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
-                var byId = await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
                 int accepted = 0, duplicates = 0;
                 var rejected = new List<RejectedEvent>();
-                for (var i = 0; i < parsed.Count; i++)
+                // A few events at a time (ChunkTracking): their leads are loaded with one query each way and kept tracked.
+                foreach (var chunk in Enumerable.Range(0, parsed.Count).Chunk(ChunkTracking.ChunkSize))
                 {
-                    if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
-                    if (input.IdempotencyKey is { } key && !seen.Add(key)) { duplicates++; continue; }
-                    Lead lead;
-                    if (input.LeadId is { } id)
+                    var chunkInputs = chunk.Select(i => parsed[i].Input).OfType<EventInput>().ToList();
+                    var emails = chunkInputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
+                    var byEmail = await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
+                    var ids = chunkInputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
+                    var byId = await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
+                    var keep = ChunkTracking.Keep(byEmail.Values, byId.Values);
+                    foreach (var i in chunk)
                     {
-                        if (!byId.TryGetValue(id, out var found)) { rejected.Add(new RejectedEvent(i, new NotFoundException($"Lead {id}").Message)); continue; }
-                        lead = found;
+                        if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
+                        if (input.IdempotencyKey is { } key && !seen.Add(key)) { duplicates++; continue; }
+                        Lead lead;
+                        if (input.LeadId is { } id)
+                        {
+                            if (!byId.TryGetValue(id, out var found)) { rejected.Add(new RejectedEvent(i, new NotFoundException($"Lead {id}").Message)); continue; }
+                            lead = found;
+                        }
+                        else
+                        {
+                            var normalized = Lead.Normalize(input.Email!);
+                            if (!byEmail.TryGetValue(normalized, out var found))
+                            {
+                                byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
+                                keep.Add(found);
+                            }
+                            lead = found;
+                        }
+                        await RecordAsync(input, lead, c);
+                        await db.ForgetSavedAsync(keep, c);
+                        accepted++;
                     }
-                    else
-                    {
-                        var normalized = Lead.Normalize(input.Email!);
-                        if (!byEmail.TryGetValue(normalized, out var found))
-                            byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
-                        lead = found;
-                    }
-                    await RecordAsync(input, lead, c);
-                    accepted++;
+                    db.ChangeTracker.Clear();
                 }
                 return new EventBatchResult(accepted, duplicates, rejected);
             }, ct);

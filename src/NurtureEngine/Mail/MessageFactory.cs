@@ -9,7 +9,10 @@ using NurtureEngine.Templates;
 
 namespace NurtureEngine.Mail;
 
-/// <summary>Renders an email step into the outbox: one stored message, ready to send.</summary>
+/// <summary>
+/// Renders an email step into the outbox: one message, ready to send, stored by the caller's next save
+/// (in the same transaction as the step's new position; the unique (enrollment, step) key still guards it).
+/// </summary>
 public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, UnitOfWork work, InstallationSettings settings, TimeProvider clock)
 {
     public async Task<Message> CreateAsync(Lead lead, string toAddress, TemplateVersion version, MessageKind kind,
@@ -30,13 +33,12 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
         message.Text = email.Text;
         message.Links = email.Links;
         db.Messages.Add(message);
-        await db.SaveChangesAsync(ct);
         work.WorkDueAt(now);
         return message;
     }
 
     /// <summary>Records a step's email that was not sent (suppressed), keeping the (enrollment, step) slot used.</summary>
-    public async Task<Message> CreateSuppressedAsync(Lead lead, Enrollment enrollment, string stepId, string reason, CancellationToken ct)
+    public Message CreateSuppressed(Lead lead, Enrollment enrollment, string stepId, string reason)
     {
         var now = clock.GetUtcNow();
         var message = new Message
@@ -47,7 +49,6 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
             CreatedAt = now, NotBefore = now,
         };
         db.Messages.Add(message);
-        await db.SaveChangesAsync(ct);
         return message;
     }
 

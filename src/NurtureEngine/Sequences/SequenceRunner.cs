@@ -39,7 +39,7 @@ public sealed partial class SequenceRunner(
                 db.Database.AutoSavepointsEnabled = false;
                 try
                 {
-                    foreach (var id in ids) await RunEnrollmentAsync(id, c);
+                    foreach (var chunk in ids.Chunk(ChunkTracking.ChunkSize)) await RunChunkAsync(chunk, c);
                 }
                 finally
                 {
@@ -124,14 +124,27 @@ public sealed partial class SequenceRunner(
 
     private BatchData? _batch;
 
+    /// <summary>
+    /// A few enrollments at a time (<see cref="ChunkTracking"/>): their enrollments and leads are loaded
+    /// tracked, so FindAsync needs no query each, and what each run wrote is forgotten once saved.
+    /// </summary>
+    private async Task RunChunkAsync(long[] ids, CancellationToken ct)
+    {
+        var enrollments = await db.Enrollments.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        var leadIds = enrollments.Select(e => e.LeadId).Distinct().ToList();
+        var keep = ChunkTracking.Keep(enrollments, await db.Leads.Where(l => leadIds.Contains(l.Id)).ToListAsync(ct));
+        foreach (var id in ids)
+        {
+            await RunEnrollmentAsync(id, ct);
+            await db.ForgetSavedAsync(keep, ct);
+        }
+        db.ChangeTracker.Clear();
+    }
+
     private async Task PreloadAsync(List<long> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return;
-        // Tracked: RunEnrollmentAsync finds them with FindAsync, without a query each.
-        var enrollments = await db.Enrollments.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
-        var leadIds = enrollments.Select(e => e.LeadId).Distinct().ToList();
-        await db.Leads.Where(l => leadIds.Contains(l.Id)).LoadAsync(ct);
-        var sequenceIds = enrollments.Select(e => e.SequenceId).Distinct().ToList();
+        var sequenceIds = await db.Enrollments.Where(e => ids.Contains(e.Id)).Select(e => e.SequenceId).Distinct().ToListAsync(ct);
         var names = await db.Sequences.Where(s => sequenceIds.Contains(s.Id)).Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
             .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId! }).ToListAsync(ct);
@@ -157,9 +170,10 @@ public sealed partial class SequenceRunner(
         var sequenceName = _batch?.SequenceNames.GetValueOrDefault(enrollment.SequenceId)
             ?? await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(ct);
 
+        var recheckExit = true;
         for (var i = 0; i < MaxStepsPerRun && enrollment.Status == EnrollmentStatus.Active; i++)
         {
-            if (await reactions.ExitReasonAsync(definition, lead, enrollment, ct) is { } exitReason)
+            if (recheckExit && await reactions.ExitReasonAsync(definition, lead, enrollment, ct) is { } exitReason)
             {
                 await enroller.ExitAsync(enrollment, sequenceName, exitReason, EnrollmentStatus.Exited, ct);
                 return;
@@ -172,6 +186,7 @@ public sealed partial class SequenceRunner(
             }
             var outcome = await RunStepAsync(step, definition, enrollment, lead, sequenceName, ct);
             enrollment.StepsRun++;
+            recheckExit = MayChangeLead(step.Type);
             switch (outcome)
             {
                 case StepOutcome.Next next:
@@ -196,6 +211,14 @@ public sealed partial class SequenceRunner(
             await db.SaveChangesAsync(ct);
         }
     }
+
+    /// <summary>
+    /// Whether a step can change what exitWhen conditions look at (stage, score, tags and the segments
+    /// built on them). Within one run the clock stands still, so after any other step the conditions
+    /// would give the same answer as before it.
+    /// </summary>
+    private static bool MayChangeLead(string type) =>
+        type is not (StepType.Email or StepType.Wait or StepType.Branch or StepType.Goto or StepType.Task or StepType.NotifyOwner);
 
     private static string? NextInOrder(SequenceDefinition d, Step step)
     {
@@ -284,7 +307,7 @@ public sealed partial class SequenceRunner(
         var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
-            var suppressed = await messages.CreateSuppressedAsync(lead, enrollment, step.Id, reason, ct);
+            var suppressed = messages.CreateSuppressed(lead, enrollment, step.Id, reason);
             _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
             timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
                 new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);
