@@ -35,7 +35,29 @@ public sealed class Meter
         await r.ReadAsync();
         var statements = r.GetInt64(0);
         var dbMs = r.GetDouble(1);
-        return $"{statements / (double)items:0.0} SQL statements/{item} ({dbMs / items:0.00} ms PostgreSQL time/{item}), {cpu.TotalMilliseconds / items:0.0} ms .NET CPU/{item}";
+        var perStatement = await RoundTripCpuMsAsync(c);
+        var perItem = statements / (double)items;
+        return $"{perItem:0.0} SQL statements/{item} ({dbMs / items:0.00} ms PostgreSQL time/{item}), {cpu.TotalMilliseconds / items:0.0} ms .NET CPU/{item}; "
+            + $"a bare Npgsql round trip costs {perStatement:0.000} ms client CPU here, so the statements alone are ≥ {perItem * perStatement:0.0} ms/{item}";
+    }
+
+    /// <summary>Client CPU of one bare round trip (<c>SELECT $1</c>, unprepared, like EF's): the floor under every statement.</summary>
+    private static async Task<double> RoundTripCpuMsAsync(NpgsqlConnection c)
+    {
+        const int n = 2_000;
+        var best = double.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            var start = Cpu();
+            for (var i = 0; i < n; i++)
+            {
+                await using var cmd = new NpgsqlCommand("SELECT $1", c);
+                cmd.Parameters.AddWithValue(i);
+                await cmd.ExecuteScalarAsync();
+            }
+            best = Math.Min(best, (Cpu() - start).TotalMilliseconds / n);
+        }
+        return best;
     }
 
     private static TimeSpan Cpu()

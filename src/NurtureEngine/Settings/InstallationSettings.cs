@@ -24,22 +24,58 @@ public sealed class InstallationSettings(
     private readonly IDataProtector _protector = protection.CreateProtector("NurtureEngine.Settings.Passwords");
     private volatile Snapshot? _current;
     private long _loadedAt;
+    private int _refreshing;
+    private int _saves;
+    private readonly Lock _gate = new();
 
     public NurtureOptions Nurture => Current.Nurture;
     public SmtpOptions Smtp => Current.Smtp;
     public ImapOptions Imap => Current.Imap;
     public SavedSettings Saved => Current.Saved;
 
+    /// <summary>
+    /// Loaded once on first use (and after a save here); after that a stale snapshot is still served
+    /// while one background refresh reads the row, so no caller waits on the database for it.
+    /// </summary>
     private Snapshot Current
     {
         get
         {
             var current = _current;
-            if (current is not null && Environment.TickCount64 - Interlocked.Read(ref _loadedAt) < RefreshMilliseconds) return current;
-            current = Load();
-            _current = current;
-            Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+            if (current is null)
+            {
+                current = Load();
+                _current = current;
+                Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+                return current;
+            }
+            if (Environment.TickCount64 - Interlocked.Read(ref _loadedAt) >= RefreshMilliseconds && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
+                _ = Task.Run(Refresh);
             return current;
+        }
+    }
+
+    private void Refresh()
+    {
+        try
+        {
+            var saves = Volatile.Read(ref _saves);
+            var loaded = Load();
+            lock (_gate)
+            {
+                // A save here since this read began wins: the next use loads its row.
+                if (saves != _saves || _current is null) return;
+                _current = loaded;
+                _loadedAt = Environment.TickCount64;
+            }
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The database is away: keep serving what was last read and try again at the next use.
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _refreshing, 0);
         }
     }
 
@@ -54,7 +90,11 @@ public sealed class InstallationSettings(
         row.Value = Json.Serialize(change(Json.Deserialize<SavedSettings>(row.Value)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        _current = null;
+        lock (_gate)
+        {
+            _saves++;
+            _current = null;
+        }
     }
 
     public string Protect(string password) => _protector.Protect(password);
