@@ -141,8 +141,10 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     public async Task<List<string>> KindsAsync(string leadId) =>
         (await TimelineAsync(leadId)).Select(e => e!["kind"]!.GetValue<string>()).Reverse().ToList();
 
-    public Task<List<string>> WaitForKindAsync(string leadId, string kind, int seconds = 30) =>
-        Eventually.GetAsync(() => KindsAsync(leadId), kinds => kinds.Contains(kind), seconds, $"timeline of {leadId} shows {kind}");
+    /// <summary>The timeline's kinds once <paramref name="kind"/> is on it <paramref name="count"/> times (an SMTP
+    /// server may accept an email a moment before its outcome is recorded).</summary>
+    public Task<List<string>> WaitForKindAsync(string leadId, string kind, int seconds = 30, int count = 1) =>
+        Eventually.GetAsync(() => KindsAsync(leadId), kinds => kinds.Count(k => k == kind) >= count, seconds, $"timeline of {leadId} shows {kind} {count} time(s)");
 
     /// <summary>
     /// Each app has a database of its own, hence a connection pool of its own: close its idle

@@ -79,7 +79,8 @@ public sealed partial class NurtureLoopTests : IAsyncLifetime
         Assert.Equal("score", stageChange["data"]!["cause"]!.GetValue<string>());
         Assert.Equal("lead", stageChange["data"]!["from"]!.GetValue<string>());
         Assert.Equal("mql", stageChange["data"]!["to"]!.GetValue<string>());
-        var kinds = await _app.WaitForKindAsync(id, "owner_notified");
+        await _app.WaitForKindAsync(id, "owner_notified");
+        var kinds = await _app.WaitForKindAsync(id, "email_sent", count: 2);
         AssertInOrder(kinds, "created", "stage_changed", "enrolled", "email_scheduled", "email_sent", "email_clicked",
             "score_changed", "stage_changed", "enrolled");
         Assert.Equal(2, kinds.Count(k => k == "email_sent"));
