@@ -84,6 +84,9 @@ public sealed class LeadImportJob(IServiceScopeFactory scopes, TimeProvider cloc
             foreach (var row in chunk)
             {
                 var (outcome, error) = await importer.ImportRowAsync(row, file.Duplicates, seen, c);
+                // Saved and let go row by row: a context tracking the whole chunk makes every save scan it.
+                await db.SaveChangesAsync(c);
+                db.ChangeTracker.Clear();
                 switch (outcome)
                 {
                     case ImportOutcome.Created: created++; break;
@@ -92,7 +95,6 @@ public sealed class LeadImportJob(IServiceScopeFactory scopes, TimeProvider cloc
                     default: errors.Add(new ImportRowError(row.Line, row.Input.Email ?? "", error!)); break;
                 }
             }
-            await db.SaveChangesAsync(c);
             var stored = errors.Take(StoredErrors - storedErrors).ToList();
             var now = clock.GetUtcNow();
             var moved = await db.Database.ExecuteSqlAsync($"""
