@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,18 @@ public sealed class BackgroundImportTests(ITestOutputHelper output)
             Assert.Equal(bad.Select(i => i + 2), summary.Errors.Select(e => e.Row)); // line numbers: the header is line 1
             Assert.Equal("not-an-email-507", summary.Errors[1].Email);
         }
+
+        // The status page is for those who may import: a marketer sees it, a sales rep is turned away.
+        await AdminClient.CreateUserAsync(app, "marketer@nurture.test", "Marketer-password-1", "Marketer");
+        await AdminClient.CreateUserAsync(app, "rep@nurture.test", "Rep-password-12", "SalesRep");
+        using var marketer = await AdminClient.SignInAsync(app, "marketer@nurture.test", "Marketer-password-1");
+        using var rep = await AdminClient.SignInAsync(app, "rep@nurture.test", "Rep-password-12");
+        var shown = await marketer.Http.GetAsync($"/imports/{id}");
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Contains($"<progress id=\"progress\" value=\"{rows}\" max=\"{rows}\"", await shown.Content.ReadAsStringAsync());
+        var refused = await rep.Http.GetAsync($"/imports/{id}");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Contains("/account/denied", refused.Headers.Location!.OriginalString);
     }
 
     [Fact]
