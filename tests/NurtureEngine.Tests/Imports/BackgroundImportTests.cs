@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -57,6 +59,12 @@ public sealed class BackgroundImportTests(ITestOutputHelper output)
             Assert.Equal(bad.Select(i => i + 2), summary.Errors.Select(e => e.Row)); // line numbers: the header is line 1
             Assert.Equal("not-an-email-507", summary.Errors[1].Email);
         }
+
+        // The same through the API.
+        var api = await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/imports/{id}");
+        Assert.Equal(("done", rows, 100), (api!["status"]!.GetValue<string>(), api["processedRows"]!.GetValue<int>(), api["percent"]!.GetValue<int>()));
+        Assert.Equal(bad.Length, api["summary"]!["errors"]!.AsArray().Count);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Api().GetAsync($"/api/v1/imports/{Guid.NewGuid()}")).StatusCode);
 
         // The status page is for those who may import: a marketer sees it, a sales rep is turned away.
         await AdminClient.CreateUserAsync(app, "marketer@nurture.test", "Marketer-password-1", "Marketer");
