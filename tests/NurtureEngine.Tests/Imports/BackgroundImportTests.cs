@@ -88,17 +88,7 @@ public sealed class BackgroundImportTests(ITestOutputHelper output)
         var tag = Guid.NewGuid().ToString("N")[..8];
         var blocker = Email(tag, LeadImportJob.ChunkSize); // the first row of the second chunk
         await app.CreateLeadAsync(new { email = blocker, firstName = "Before" });
-        var id = app.Db(db =>
-        {
-            var import = new LeadImport
-            {
-                CreatedBy = "admin@nurture.test", CreatedAt = DateTimeOffset.UtcNow, FileName = "resume.csv", Csv = Csv(rows, i => Email(tag, i)),
-                MappingJson = NurtureEngine.Common.Json.Serialize(Mapping), Duplicates = DuplicateMode.Update, TotalRows = rows,
-            };
-            db.LeadImports.Add(import);
-            db.SaveChanges();
-            return import.Id;
-        });
+        var id = Queue(app, Csv(rows, i => Email(tag, i)), Mapping, rows);
 
         // The second chunk's update of the blocker waits on this lock; the first chunk commits meanwhile.
         await using var connection = new NpgsqlConnection(app.ConnectionString);
@@ -131,6 +121,40 @@ public sealed class BackgroundImportTests(ITestOutputHelper output)
         Assert.Equal("First500", app.Db(db => db.Leads.Single(l => l.EmailNormalized == blocker).FirstName));
         Assert.Null(done.ClaimedBy);
     }
+
+    [Fact]
+    public async Task ARunThatFails_LeavesTheImportToTheNextRun_AndTheLastAllowedRunMarksItFailed()
+    {
+        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" });
+        // A mapping without email (refused when an import is started) makes every run fail before its first row.
+        var id = Queue(app, Csv(3, i => Email("failing", i)), ["firstName"], 3);
+
+        await Assert.ThrowsAsync<NurtureEngine.Common.ValidationException>(() => RunJobAsync(app, id, CancellationToken.None));
+        var retried = Import(app, id);
+        Assert.Equal((LeadImportStatus.Running, 1, null, null), (retried.Status, retried.Attempts, retried.ClaimedBy, retried.Failure));
+
+        for (var run = 2; run <= LeadImportJob.MaxRuns; run++)
+            await Assert.ThrowsAsync<NurtureEngine.Common.ValidationException>(() => RunJobAsync(app, id, CancellationToken.None));
+        var failed = Import(app, id);
+        Assert.Equal((LeadImportStatus.Failed, LeadImportJob.MaxRuns, 0), (failed.Status, failed.Attempts, failed.ProcessedRows));
+        Assert.Contains("map one column to email", failed.Failure);
+        Assert.NotNull(failed.FinishedAt);
+        await RunJobAsync(app, id, CancellationToken.None); // a failed import is not taken up again
+        Assert.Equal(LeadImportJob.MaxRuns, Import(app, id).Attempts);
+    }
+
+    /// <summary>An import as confirming the mapping stores it, without handing it to Hangfire (the test runs the job).</summary>
+    private static Guid Queue(NurtureApp app, byte[] csv, string[] mapping, int rows) => app.Db(db =>
+    {
+        var import = new LeadImport
+        {
+            CreatedBy = "admin@nurture.test", CreatedAt = DateTimeOffset.UtcNow, FileName = "test.csv", Csv = csv,
+            MappingJson = NurtureEngine.Common.Json.Serialize(mapping), Duplicates = DuplicateMode.Update, TotalRows = rows,
+        };
+        db.LeadImports.Add(import);
+        db.SaveChanges();
+        return import.Id;
+    });
 
     private static async Task RunJobAsync(NurtureApp app, Guid id, CancellationToken ct)
     {
