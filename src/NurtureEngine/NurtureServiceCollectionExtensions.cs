@@ -76,6 +76,8 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<LeadDesk>();
         services.AddScoped<Reports.ReportService>();
         services.AddScoped<Imports.LeadImporter>();
+        services.AddScoped<Imports.LeadImportService>();
+        services.AddScoped<Imports.LeadImportJob>();
         services.AddScoped<EventService>();
         services.AddScoped<PipelineService>();
         services.AddScoped<EmailComposer>();

@@ -32,7 +32,9 @@ public sealed class ImportReportAndSafetyTests(BrowserFixture browser)
         await page.CheckAsync("input[name=Duplicates][value=Skip]");
         await s.ScreenshotAsync(page, "mapping");
         await page.ClickAsync("#run-import");
-        await Expect(page.Locator("#created")).ToHaveTextAsync("2");
+        // The import runs in the background: the status page refreshes itself until the summary is there.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/imports/[0-9a-f-]{36}$"));
+        await Expect(page.Locator("#created")).ToHaveTextAsync("2", new() { Timeout = 60_000 });
         await Expect(page.Locator("#skipped")).ToHaveTextAsync("1");
         await Expect(page.Locator("#failed")).ToHaveTextAsync("1");
         await Expect(page.Locator("#row-errors")).ToContainTextAsync("not-an-email");
@@ -50,6 +52,41 @@ public sealed class ImportReportAndSafetyTests(BrowserFixture browser)
         var exported = await response.TextAsync();
         Assert.Contains("'=HYPERLINK", exported);
         Assert.DoesNotContain("ada@example.com", exported);
+    }
+
+    [Fact]
+    public async Task LargeCsvImport_ShowsAProgressBar_ThatRefreshesItselfToTheSummary()
+    {
+        const int rows = 2_000;
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.CreateUserAsync(Marketer, "Marketer");
+        var page = await s.SignInAsync(Marketer);
+        await page.GotoAsync(s.Url("/imports"));
+        var csv = new StringBuilder("email,firstName,company\n");
+        for (var i = 0; i < rows; i++) csv.Append($"bulk{i}@example.com,Bulk{i},Company {i % 50}\n");
+        await page.SetInputFilesAsync("#file", new FilePayload { Name = "bulk.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv.ToString()) });
+        await page.ClickAsync("button:has-text('Upload and preview')");
+        await Expect(page.Locator("#mapping h2")).ToContainTextAsync($"{rows} rows");
+        await page.ClickAsync("#run-import");
+
+        // A real progress bar while the workers import, and a page that reloads itself (no script).
+        var progress = page.Locator("progress#progress");
+        await Expect(progress).ToHaveAttributeAsync("max", rows.ToString());
+        await Expect(page.Locator("#progress-text")).ToContainTextAsync($"of {rows} rows");
+        await Expect(page.Locator("meta[http-equiv=refresh]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#processed")).Not.ToHaveTextAsync("0", new() { Timeout = 300_000 }); // the first chunk committed
+        await s.ScreenshotAsync(page, "import-progress");
+
+        await Expect(page.Locator("#summary")).ToBeVisibleAsync(new() { Timeout = 600_000 });
+        await Expect(page.Locator("#created")).ToHaveTextAsync(rows.ToString());
+        await Expect(progress).ToHaveAttributeAsync("value", rows.ToString());
+        await Expect(page.Locator("#progress-text")).ToContainTextAsync($"{rows} of {rows} rows (100%)");
+        await Expect(page.Locator("meta[http-equiv=refresh]")).ToHaveCountAsync(0);
+        await s.ScreenshotAsync(page, "import-done");
+
+        await page.GotoAsync(s.Url("/imports"));
+        await Expect(page.Locator("#imports tbody tr").First).ToContainTextAsync("bulk.csv");
+        await Expect(page.Locator("#imports tbody tr").First).ToContainTextAsync("done");
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public static class ApiDocs
             """, "Only `email` is required. 201 with the lead when created, 200 when updated; an update merges."),
         ["GET /api/v1/leads"] = new("List leads (keyset paging), or find one by exact email",
             Description: "Filters: stage, pipeline, minScore, owner, tag, status, q, email; limit up to 500 (default 50); cursor from nextCursor."),
+        ["GET /api/v1/imports/{id}"] = new("A CSV import's progress, and its summary once finished",
+            Description: "Imports are started in the admin (/imports); status is queued, running, done or failed."),
         ["GET /api/v1/leads/{id}"] = new("Get a lead"),
         ["POST /api/v1/leads/{id}/stage"] = new("Move a lead to a stage (cause `api`)", """{ "stage": "mql", "pipeline": "default" }"""),
         ["GET /api/v1/leads/{id}/timeline"] = new("The lead's timeline, newest first"),

@@ -18,6 +18,7 @@ public static class ApiEndpoints
         api.MapTasks();
         api.MapDelivery();
         api.MapWebhookSubscriptions();
+        api.MapImports();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

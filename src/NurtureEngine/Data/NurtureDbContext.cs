@@ -46,6 +46,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     /// <summary>ASP.NET Core Data Protection keys (auth cookies, antiforgery): shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Preferences.TopicOptOut> TopicOptOuts => Set<Preferences.TopicOptOut>();
+    public DbSet<Imports.LeadImport> LeadImports => Set<Imports.LeadImport>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -12,7 +12,15 @@ public enum DuplicateMode { Update, Skip }
 
 public sealed record CsvPreview(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows, int RowCount);
 public sealed record ImportRowError(int Row, string Email, string Error);
-public sealed record ImportSummary(int Rows, int Created, int Updated, int Skipped, IReadOnlyList<ImportRowError> Errors);
+public sealed record ImportSummary(int Rows, int Created, int Updated, int Skipped, int Failed, IReadOnlyList<ImportRowError> Errors);
+public enum ImportOutcome { Created, Updated, Skipped, Failed }
+
+/// <summary>A row of the file: its line number, the lead it maps to, and why it cannot be imported, if so.</summary>
+public sealed record ImportRow(int Line, LeadInput Input, string? Problem)
+{
+    /// <summary>The normalized email of a row that can be imported (what duplicates are matched on).</summary>
+    public string? Email => Problem is null ? Lead.Normalize(Input.Email!) : null;
+}
 
 /// <summary>
 /// CSV import of leads: columns mapped to lead fields (or attributes), each row an ordinary upsert
@@ -80,40 +88,43 @@ public sealed class LeadImporter(LeadService leads, NurtureDbContext db)
         };
     }
 
-    public async Task<ImportSummary> ImportAsync(Stream csv, IReadOnlyList<string> mapping, DuplicateMode duplicates, CancellationToken ct)
+    public static void RequireEmail(IReadOnlyList<string> mapping)
     {
         if (!mapping.Contains("email")) throw new ValidationException("mapping", "map one column to email: it is how leads are matched");
+    }
+
+    /// <summary>The file's rows in order, each mapped to a lead input, or to the problem that keeps it out.</summary>
+    public static IEnumerable<ImportRow> ReadRows(Stream csv, IReadOnlyList<string> mapping)
+    {
+        RequireEmail(mapping);
         using var parser = CsvReader.Create(csv, Options, true);
         ReadHeaders(parser);
-        int rows = 0, created = 0, updated = 0, skipped = 0;
-        var errors = new List<ImportRowError>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         while (parser.Read())
         {
-            ct.ThrowIfCancellationRequested();
-            rows++;
-            if (rows > MaxRows) { errors.Add(new ImportRowError((int)parser.LineNumber, "", $"stopped: at most {MaxRows:N0} rows per file")); break; }
-            var line = (int)parser.LineNumber;
             var (input, problem) = ToInput(parser, mapping);
-            var email = input.Email ?? "";
-            if (problem is not null) { errors.Add(new ImportRowError(line, email, problem)); continue; }
-            var firstInFile = seen.Add(Lead.Normalize(email));
-            if (duplicates == DuplicateMode.Skip)
-            {
-                var normalized = Lead.Normalize(email);
-                if (!firstInFile || await db.Leads.AnyAsync(l => l.EmailNormalized == normalized, ct)) { skipped++; continue; }
-            }
-            try
-            {
-                var result = await leads.UpsertAsync(input, StageChangeCause.Import, ct);
-                if (result.Created) created++; else updated++;
-            }
-            catch (Exception e) when (e is ValidationException or ConflictException)
-            {
-                errors.Add(new ImportRowError(line, email, e.Message));
-            }
+            yield return new ImportRow((int)parser.LineNumber, input, problem);
         }
-        return new ImportSummary(rows, created, updated, skipped, errors);
+    }
+
+    /// <summary>
+    /// One row as an ordinary upsert. In <see cref="DuplicateMode.Skip"/> a lead that exists already,
+    /// or an email met earlier in the file (<paramref name="seen"/>, normalized), is left alone.
+    /// </summary>
+    public async Task<(ImportOutcome Outcome, string? Error)> ImportRowAsync(ImportRow row, DuplicateMode duplicates, ISet<string> seen, CancellationToken ct)
+    {
+        if (row.Email is not { } email) return (ImportOutcome.Failed, row.Problem);
+        var firstInFile = seen.Add(email);
+        if (duplicates == DuplicateMode.Skip && (!firstInFile || await db.Leads.AnyAsync(l => l.EmailNormalized == email, ct)))
+            return (ImportOutcome.Skipped, null);
+        try
+        {
+            var result = await leads.UpsertAsync(row.Input, StageChangeCause.Import, ct);
+            return (result.Created ? ImportOutcome.Created : ImportOutcome.Updated, null);
+        }
+        catch (Exception e) when (e is ValidationException or ConflictException)
+        {
+            return (ImportOutcome.Failed, e.Message);
+        }
     }
 
     private static (LeadInput Input, string? Problem) ToInput(CsvReader row, IReadOnlyList<string> mapping)
