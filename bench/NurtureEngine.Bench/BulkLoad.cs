@@ -12,7 +12,7 @@ public static class BulkLoad
     {
         var pipeline = await e.ScalarAsync<long>("SELECT id FROM nurture.pipeline WHERE key = 'default'");
         var stages = new List<long>();
-        await using (var c = new NpgsqlConnection(e.Connection))
+        await using (var c = Bulk(e))
         {
             await c.OpenAsync();
             await using var cmd = new NpgsqlCommand($"SELECT id FROM nurture.stage WHERE pipeline_id = {pipeline} ORDER BY position, id", c);
@@ -33,7 +33,7 @@ public static class BulkLoad
         var rnd = new Random(offset + 17);
         var now = DateTimeOffset.UtcNow;
         string[] companies = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
-        await using var c = new NpgsqlConnection(e.Connection);
+        await using var c = Bulk(e);
         await c.OpenAsync();
         await using (var w = await c.BeginBinaryImportAsync("""
             COPY nurture.lead (id, email, email_normalized, first_name, last_name, company, tags, attributes, pipeline_id, stage_id,
@@ -93,7 +93,7 @@ public static class BulkLoad
     public static async Task EnrollmentsAsync(Engine e, Ids ids, IReadOnlyList<Guid> leads, DateTimeOffset nextStepAt)
     {
         var now = DateTimeOffset.UtcNow;
-        await using var c = new NpgsqlConnection(e.Connection);
+        await using var c = Bulk(e);
         await c.OpenAsync();
         await using var w = await c.BeginBinaryImportAsync("""
             COPY nurture.enrollment (lead_id, sequence_id, sequence_version_id, status, current_step_id, next_step_at, steps_run, enrolled_at)
@@ -113,4 +113,7 @@ public static class BulkLoad
         }
         await w.CompleteAsync();
     }
+
+    /// <summary>COPY of a million rows on a loaded machine outlasts Npgsql's default 30 s command timeout.</summary>
+    private static NpgsqlConnection Bulk(Engine e) => new(new NpgsqlConnectionStringBuilder(e.Connection) { CommandTimeout = 0 }.ConnectionString);
 }
