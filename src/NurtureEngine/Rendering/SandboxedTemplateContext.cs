@@ -45,7 +45,7 @@ public sealed class SandboxedTemplateContext : TemplateContext
     /// a timer callback waits for a free thread-pool thread, and on a starved machine a render could
     /// run far past its limit before the cancellation arrived.
     /// </summary>
-    public override object Evaluate(ScriptNode scriptNode, bool aliasReturnedFunction)
+    public override object? Evaluate(ScriptNode? scriptNode, bool aliasReturnedFunction)
     {
         if (Stopwatch.GetTimestamp() > _deadline)
         {
