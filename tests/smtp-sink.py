@@ -7,12 +7,14 @@ Run with Debian's /usr/bin/python3 (package python3-aiosmtpd):
 
 Every accepted message is written atomically to DIR/<time_ns>-<uuid>.eml
 (first to DIR/.<name>.tmp, then renamed), as the raw bytes received after
-DATA, prefixed by two header lines:
+DATA, prefixed by three header lines:
 
     X-Envelope-To: <comma-separated RCPT TO addresses>
     X-Envelope-From: <MAIL FROM address>
+    X-Envelope-Mail-Options: <MAIL FROM parameters, e.g. SMTPUTF8 BODY=8BITMIME>
 
-SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
+SMTPUTF8 and 8BITMIME are advertised; --no-smtputf8 leaves SMTPUTF8 out
+(a relay without RFC 6531 support: non-ASCII addresses are refused). Fault emulation by recipient domain
 (the domain itself or any subdomain of it, case-insensitive):
 
     tempfail.test  RCPT -> 451 4.3.0 Try again later
@@ -87,6 +89,7 @@ class SinkHandler:
         prefix = (
             "X-Envelope-To: " + ",".join(envelope.rcpt_tos) + "\r\n"
             + "X-Envelope-From: " + mail_from + "\r\n"
+            + "X-Envelope-Mail-Options: " + " ".join(envelope.mail_options) + "\r\n"
         ).encode("utf-8", errors="surrogateescape")
         name = f"{time.time_ns()}-{uuid.uuid4()}.eml"
         final = os.path.join(self.directory, name)
@@ -118,6 +121,7 @@ async def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-smtputf8", action="store_true", help="do not advertise SMTPUTF8 (RFC 6531)")
     args = parser.parse_args()
 
     directory = os.path.abspath(args.dir)
@@ -129,7 +133,7 @@ async def main() -> int:
         return SMTP(
             handler,
             hostname="sink.nurture.test",
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=not args.no_smtputf8,
             decode_data=False,  # keeps raw bytes and advertises 8BITMIME
             loop=loop,
         )
