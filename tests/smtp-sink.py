@@ -26,6 +26,9 @@ SMTPUTF8 and 8BITMIME are advertised; --no-smtputf8 leaves SMTPUTF8 out
     sluggish.test  DATA -> 250, after SLUGGISH_SECONDS (a relay under load)
     slow.test      DATA -> the message is written, then the reply comes only after
                    SLOW_SECONDS (longer than any test's SMTP timeout)
+    held.test      DATA -> the message is written to DIR/NAME.eml, then the reply (250)
+                   waits until a file DIR/NAME.release exists (at most SLOW_SECONDS):
+                   a send a test holds in flight for as long as it needs
 
 Everything else is answered 250. Prints "listening on PORT" on stdout once
 the socket accepts connections. Stops cleanly on SIGTERM / SIGINT.
@@ -111,6 +114,11 @@ class SinkHandler:
             return "250 OK"  # never reaches the client: the connection is gone
         if any(_in_domain(a, "slow.test") for a in envelope.rcpt_tos):
             await asyncio.sleep(SLOW_SECONDS)
+        if any(_in_domain(a, "held.test") for a in envelope.rcpt_tos):
+            deadline = time.monotonic() + SLOW_SECONDS
+            release = os.path.splitext(final)[0] + ".release"
+            while not os.path.exists(release) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
         if any(_in_domain(a, "sluggish.test") for a in envelope.rcpt_tos):
             await asyncio.sleep(SLUGGISH_SECONDS)
         return "250 OK"

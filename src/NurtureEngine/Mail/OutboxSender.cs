@@ -39,6 +39,7 @@ public sealed partial class OutboxSender(
         queue.Writer.Complete();
         var outcomes = Channel.CreateUnbounded<(Message Message, DeliveryResult Result)>(new UnboundedChannelOptions { SingleReader = true });
         var recorder = RecordAllAsync(outcomes.Reader);
+        await using var stopping = ct.Register(() => LogStopping(logger, toSend.Count));
         try
         {
             var lanes = Enumerable.Range(0, Math.Min(smtp.Value.MaxConnections, toSend.Count))
@@ -304,6 +305,9 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the SMTP outcome of message {MessageId} failed; the sweep will settle it as unknown")]
     static partial void LogRecordFailed(ILogger logger, Guid messageId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new sends from this batch of {Count}; sends in flight run to their end")]
+    static partial void LogStopping(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
     static partial void LogReleased(ILogger logger, int count);
