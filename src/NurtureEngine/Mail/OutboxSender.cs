@@ -172,6 +172,10 @@ public sealed partial class OutboxSender(
             span?.SetTag("nurture.message_id", message.Id);
             span?.SetTag("nurture.lead_id", message.LeadId);
             var id = message.Id;
+            // Everything the send needs that may read the database (settings, the tracking key) is read
+            // now, before the mark: a database lost after the mark can no longer stop a send between the
+            // mark and SMTP, which would leave an email that never left recorded as "unknown".
+            var mime = builder.Build(message);
             // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
             var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
             // The committed 'sending' mark is what makes a crash during SMTP decidable later.
@@ -186,7 +190,7 @@ public sealed partial class OutboxSender(
             // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
             // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
             var started = clock.GetTimestamp();
-            var result = await transport.SendAsync(builder.Build(message), CancellationToken.None);
+            var result = await transport.SendAsync(mime, CancellationToken.None);
             metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
             await outcomes.WriteAsync((message, result), CancellationToken.None);
         }

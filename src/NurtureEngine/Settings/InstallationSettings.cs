@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Common;
@@ -12,6 +13,7 @@ namespace NurtureEngine.Settings;
 /// mailbox, public base URL, default time zone, frequency cap, domain throttle): configuration
 /// with the values saved on the Settings page on top. Every process re-reads the saved row at most
 /// every few seconds, so a change applies without a restart; the process that saves sees it at once.
+/// While the database cannot be read, the settings last read stay in force.
 /// </summary>
 public sealed class InstallationSettings(
     IServiceScopeFactory scopes, IOptionsFactory<NurtureOptions> nurture, IOptionsFactory<SmtpOptions> smtp, IOptionsFactory<ImapOptions> imap,
@@ -36,7 +38,17 @@ public sealed class InstallationSettings(
         {
             var current = _current;
             if (current is not null && Environment.TickCount64 - Interlocked.Read(ref _loadedAt) < RefreshMilliseconds) return current;
-            current = Load();
+            try
+            {
+                current = Load();
+            }
+            catch (DbException) when (current is not null)
+            {
+                // The database is out of reach: the settings last read stay in force (tried again after the
+                // refresh interval), so a send already marked 'sending' is never stopped short of SMTP by it.
+                Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+                return current;
+            }
             _current = current;
             Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
             return current;
