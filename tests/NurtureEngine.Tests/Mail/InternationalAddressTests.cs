@@ -19,9 +19,8 @@ public sealed class InternationalAddressTests
     [Fact]
     public async Task AnIdnDomain_IsOneLeadInBothForms_AndIsDeliveredInALabelsWithoutSmtpUtf8()
     {
-        await using var relay = new PrivateSmtpSink("--no-smtputf8");
-        await relay.StartAsync();
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Smtp:Port"] = relay.Port.ToString() });
+        await using var relay = await AppBehindARelayWithoutSmtpUtf8.StartAsync();
+        var app = relay.App;
         var local = $"anna.{Guid.NewGuid():N}";
         var unicode = $"{local}@bücher.example";
         var punycode = $"{local}@xn--bcher-kva.example";
@@ -64,9 +63,8 @@ public sealed class InternationalAddressTests
     [Fact]
     public async Task AUnicodeLocalPart_WithoutSmtpUtf8_FailsOnceWithAClearReason_AndHarmsNothingElse()
     {
-        await using var relay = new PrivateSmtpSink("--no-smtputf8");
-        await relay.StartAsync();
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Smtp:Port"] = relay.Port.ToString() });
+        await using var relay = await AppBehindARelayWithoutSmtpUtf8.StartAsync();
+        var app = relay.App;
         var email = $"jörg.{Guid.NewGuid():N}@example.com";
         var bystander = NurtureApp.UniqueEmail("bystander");
 
@@ -89,5 +87,24 @@ public sealed class InternationalAddressTests
         // The same relay goes on carrying everything else.
         await app.WaitForKindAsync(bystanderId, "email_sent");
         Assert.Single(MailSink.For(bystander));
+    }
+
+    /// <summary>The app sending through a private sink that does not offer SMTPUTF8 (a relay without RFC 6531).</summary>
+    private sealed class AppBehindARelayWithoutSmtpUtf8(PrivateSmtpSink relay, NurtureApp app) : IAsyncDisposable
+    {
+        public NurtureApp App => app;
+
+        public static async Task<AppBehindARelayWithoutSmtpUtf8> StartAsync()
+        {
+            var relay = new PrivateSmtpSink("--no-smtputf8");
+            await relay.StartAsync();
+            return new(relay, await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Smtp:Port"] = relay.Port.ToString() }));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.DisposeAsync();
+            await relay.DisposeAsync();
+        }
     }
 }
