@@ -7,12 +7,14 @@ Run with Debian's /usr/bin/python3 (package python3-aiosmtpd):
 
 Every accepted message is written atomically to DIR/<time_ns>-<uuid>.eml
 (first to DIR/.<name>.tmp, then renamed), as the raw bytes received after
-DATA, prefixed by two header lines:
+DATA, prefixed by three header lines:
 
     X-Envelope-To: <comma-separated RCPT TO addresses>
     X-Envelope-From: <MAIL FROM address>
+    X-Envelope-Mail-Options: <MAIL FROM parameters, e.g. SMTPUTF8 BODY=8BITMIME>
 
-SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
+SMTPUTF8 and 8BITMIME are advertised; --no-smtputf8 leaves SMTPUTF8 out
+(a relay without RFC 6531 support: non-ASCII addresses are refused). Fault emulation by recipient domain
 (the domain itself or any subdomain of it, case-insensitive):
 
     tempfail.test  RCPT -> 451 4.3.0 Try again later
@@ -24,6 +26,9 @@ SMTPUTF8 and 8BITMIME are advertised. Fault emulation by recipient domain
     sluggish.test  DATA -> 250, after SLUGGISH_SECONDS (a relay under load)
     slow.test      DATA -> the message is written, then the reply comes only after
                    SLOW_SECONDS (longer than any test's SMTP timeout)
+    held.test      DATA -> the message is written to DIR/NAME.eml, then the reply (250)
+                   waits until a file DIR/NAME.release exists (at most SLOW_SECONDS):
+                   a send a test holds in flight for as long as it needs
 
 Everything else is answered 250. Prints "listening on PORT" on stdout once
 the socket accepts connections. Stops cleanly on SIGTERM / SIGINT.
@@ -87,6 +92,7 @@ class SinkHandler:
         prefix = (
             "X-Envelope-To: " + ",".join(envelope.rcpt_tos) + "\r\n"
             + "X-Envelope-From: " + mail_from + "\r\n"
+            + "X-Envelope-Mail-Options: " + " ".join(envelope.mail_options) + "\r\n"
         ).encode("utf-8", errors="surrogateescape")
         name = f"{time.time_ns()}-{uuid.uuid4()}.eml"
         final = os.path.join(self.directory, name)
@@ -108,6 +114,11 @@ class SinkHandler:
             return "250 OK"  # never reaches the client: the connection is gone
         if any(_in_domain(a, "slow.test") for a in envelope.rcpt_tos):
             await asyncio.sleep(SLOW_SECONDS)
+        if any(_in_domain(a, "held.test") for a in envelope.rcpt_tos):
+            deadline = time.monotonic() + SLOW_SECONDS
+            release = os.path.splitext(final)[0] + ".release"
+            while not os.path.exists(release) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
         if any(_in_domain(a, "sluggish.test") for a in envelope.rcpt_tos):
             await asyncio.sleep(SLUGGISH_SECONDS)
         return "250 OK"
@@ -118,6 +129,7 @@ async def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-smtputf8", action="store_true", help="do not advertise SMTPUTF8 (RFC 6531)")
     args = parser.parse_args()
 
     directory = os.path.abspath(args.dir)
@@ -129,7 +141,7 @@ async def main() -> int:
         return SMTP(
             handler,
             hostname="sink.nurture.test",
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=not args.no_smtputf8,
             decode_data=False,  # keeps raw bytes and advertises 8BITMIME
             loop=loop,
         )

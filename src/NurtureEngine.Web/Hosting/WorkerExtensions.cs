@@ -17,7 +17,7 @@ public static class WorkerExtensions
     /// Hangfire on PostgreSQL (schema <c>hangfire</c>): storage in every role (web enqueues nudges),
     /// the server only in worker/all. Sliding invisibility, 1 s schedule polling, no long polling.
     /// The storage is this app's own DI singleton (not Hangfire's static one), read from configuration
-    /// when first needed.
+    /// when first needed. On shutdown the hosted services stop concurrently.
     /// </summary>
     public static WebApplicationBuilder AddNurtureWorkers(this WebApplicationBuilder builder)
     {
@@ -41,6 +41,9 @@ public static class WorkerExtensions
             .UseRecommendedSerializerSettings());
         builder.Services.AddHostedService<HangfireWorkerHost>();
         builder.Services.AddHostedService<DueWorkListener>();
+        // On SIGTERM every drain (Hangfire's jobs and the listener's) stops starting sends at once; stopped
+        // one after the other, the jobs went on sending while the listener's last send finished.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
         return builder;
     }
 

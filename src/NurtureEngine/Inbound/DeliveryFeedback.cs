@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Automation;
+using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
@@ -130,7 +131,7 @@ public sealed class DeliveryFeedback(
 
     private static string OneLine(string s, int max)
     {
-        var line = string.Join(' ', s.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var line = HeaderText.OneLine(s);
         return line.Length > max ? line[..max] + "…" : line;
     }
 }

@@ -7,7 +7,7 @@ public sealed class Lead
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public required string Email { get; set; }
-    /// <summary>Trimmed, lower-cased email: the unique key.</summary>
+    /// <summary>The unique key: <see cref="EmailAddress.Key"/> (lower-cased, the domain in A-labels).</summary>
     public required string EmailNormalized { get; set; }
     public string? FirstName { get; set; }
     public string? LastName { get; set; }
@@ -44,7 +44,7 @@ public sealed class Lead
 
     public string DisplayName => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } n ? n : Email;
 
-    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+    public static string Normalize(string email) => EmailAddress.Key(email);
 }
 
 public enum LeadStatus { Subscribed, Unsubscribed, Bounced, Complained }

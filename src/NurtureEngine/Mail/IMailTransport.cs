@@ -10,6 +10,11 @@ public enum DeliveryOutcome
     RetryLater,
     /// <summary>5xx: permanent failure.</summary>
     Rejected,
+    /// <summary>
+    /// Not sent, and sending again through this relay would not help (a UTF-8 local part and no
+    /// SMTPUTF8): a failure, but no bounce: the address itself is not at fault.
+    /// </summary>
+    Unsupported,
     /// <summary>The message may or may not have been accepted (timeout or drop after the final dot): never resent blindly.</summary>
     Unknown,
 }

@@ -39,6 +39,7 @@ public sealed partial class OutboxSender(
         queue.Writer.Complete();
         var outcomes = Channel.CreateUnbounded<(Message Message, DeliveryResult Result)>(new UnboundedChannelOptions { SingleReader = true });
         var recorder = RecordAllAsync(outcomes.Reader);
+        await using var stopping = ct.Register(() => LogStopping(logger, toSend.Count));
         try
         {
             var lanes = Enumerable.Range(0, Math.Min(smtp.Value.MaxConnections, toSend.Count))
@@ -102,16 +103,18 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
         var until = now + Lease;
+        // Shutdown does not cancel the claim nor the read after it: a claim committed as SIGTERM arrived,
+        // its ids lost to the cancellation, would stay leased to a worker that has gone.
         var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Database.SqlQuery<Guid>($"""
             UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
             WHERE id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
                          ORDER BY not_before LIMIT {n} FOR UPDATE SKIP LOCKED)
             RETURNING id AS "Value"
-            """).ToListAsync(ct), ct);
+            """).ToListAsync(CancellationToken.None), ct);
         metrics.Claimed("messages", claimed.Count);
         if (claimed.Count == 0) return [];
-        return await db.Messages.AsNoTracking().Where(m => claimed.Contains(m.Id)).OrderBy(m => m.NotBefore).ToListAsync(ct);
+        return await db.Messages.AsNoTracking().Where(m => claimed.Contains(m.Id)).OrderBy(m => m.NotBefore).ToListAsync(CancellationToken.None);
     }
 
     /// <summary>
@@ -171,6 +174,10 @@ public sealed partial class OutboxSender(
             span?.SetTag("nurture.message_id", message.Id);
             span?.SetTag("nurture.lead_id", message.LeadId);
             var id = message.Id;
+            // Everything the send needs that may read the database (settings, the tracking key) is read
+            // now, before the mark: a database lost after the mark can no longer stop a send between the
+            // mark and SMTP, which would leave an email that never left recorded as "unknown".
+            var mime = builder.Build(message);
             // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
             var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
             // The committed 'sending' mark is what makes a crash during SMTP decidable later.
@@ -185,7 +192,7 @@ public sealed partial class OutboxSender(
             // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
             // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
             var started = clock.GetTimestamp();
-            var result = await transport.SendAsync(builder.Build(message), CancellationToken.None);
+            var result = await transport.SendAsync(mime, CancellationToken.None);
             metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
             await outcomes.WriteAsync((message, result), CancellationToken.None);
         }
@@ -304,6 +311,9 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the SMTP outcome of message {MessageId} failed; the sweep will settle it as unknown")]
     static partial void LogRecordFailed(ILogger logger, Guid messageId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new sends from this batch of {Count}; sends in flight run to their end")]
+    static partial void LogStopping(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
     static partial void LogReleased(ILogger logger, int count);

@@ -11,7 +11,8 @@ namespace NurtureEngine.Mail;
 /// Sends through one relay (<see cref="MailTransportSwitch"/> picks it from the settings) with a pool of connected, authenticated <see cref="SmtpClient"/>s
 /// (<c>Smtp:MaxConnections</c>), reused across messages and reconnected after a failure.
 /// Maps replies to outcomes: 2xx sent, 4xx retry, 5xx rejected; a failure after the whole message
-/// was transmitted is Unknown (RFC 5321 §4.5.3.2: the final reply may come long after).
+/// was transmitted is Unknown (RFC 5321 §4.5.3.2: the final reply may come long after). A message
+/// the relay cannot carry (a UTF-8 local part, and no SMTPUTF8) is Unsupported, without a word to the relay.
 /// </summary>
 public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposable
 {
@@ -36,7 +37,11 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
         try
         {
             client = await EnsureConnectedAsync(client, ct);
-            var reply = await client.SendAsync(message, EnvelopeSender(message), message.To.Mailboxes, ct, progress);
+            var sender = EnvelopeSender(message);
+            if ((client.Capabilities & SmtpCapabilities.UTF8) == 0 && message.To.Mailboxes.Prepend(sender).FirstOrDefault(NeedsSmtpUtf8) is { } international)
+                return new DeliveryResult(DeliveryOutcome.Unsupported,
+                    $"not sent: the address {international.Address} has a non-ASCII local part, which needs SMTPUTF8 (RFC 6531), and the relay does not support it");
+            var reply = await client.SendAsync(message, sender, message.To.Mailboxes, ct, progress);
             return new DeliveryResult(DeliveryOutcome.Sent, reply);
         }
         catch (SmtpCommandException e)
@@ -63,6 +68,13 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
             else _pool.Writer.TryWrite(client);
         }
     }
+
+    /// <summary>
+    /// A non-ASCII local part can only travel with SMTPUTF8. A Unicode domain can without it: MailKit
+    /// writes it in A-labels (punycode), so this looks at the local part only, not at MimeKit's
+    /// <c>IsInternational</c> (which is true for a Unicode domain too).
+    /// </summary>
+    private static bool NeedsSmtpUtf8(MailboxAddress mailbox) => !System.Text.Ascii.IsValid(mailbox.LocalPart);
 
     /// <summary>The VERP Return-Path becomes MAIL FROM; the header itself is the receiving MTA's to write.</summary>
     private static MailboxAddress EnvelopeSender(MimeMessage message)

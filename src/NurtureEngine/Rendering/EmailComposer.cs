@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Leads;
 using NurtureEngine.Settings;
@@ -27,7 +28,7 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
 
         // An unsaved draft (id 0) is parsed afresh; saved versions are immutable and cached.
         long? cacheKey = version.Id == 0 ? null : version.Id;
-        var subject = OneLine(renderer.Render(cacheKey, "subject", version.Subject, model, escapeHtml: false));
+        var subject = HeaderText.OneLine(renderer.Render(cacheKey, "subject", version.Subject, model, escapeHtml: false));
         var html = renderer.Render(cacheKey, "html", version.Html, model, escapeHtml: true);
         if (version.Layout is { } layoutKey && await LatestVersionAsync(layoutKey, ct) is { } layout)
         {
@@ -64,8 +65,6 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
     private readonly Dictionary<long, StageKeys?> _stageKeys = [];
 
     private sealed record StageKeys(string Pipeline, string Key);
-
-    private static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())).Trim();
 
     private static string InsertBeforeBodyEnd(string html, string fragment)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Common;
@@ -12,6 +13,7 @@ namespace NurtureEngine.Settings;
 /// mailbox, public base URL, default time zone, frequency cap, domain throttle): configuration
 /// with the values saved on the Settings page on top. Every process re-reads the saved row at most
 /// every few seconds, so a change applies without a restart; the process that saves sees it at once.
+/// While the database cannot be read, the settings last read stay in force.
 /// </summary>
 public sealed class InstallationSettings(
     IServiceScopeFactory scopes, IOptionsFactory<NurtureOptions> nurture, IOptionsFactory<SmtpOptions> smtp, IOptionsFactory<ImapOptions> imap,
@@ -69,7 +71,7 @@ public sealed class InstallationSettings(
                 _loadedAt = Environment.TickCount64;
             }
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is DbException or TimeoutException)
         {
             // The database is away: keep serving what was last read and try again at the next use.
         }

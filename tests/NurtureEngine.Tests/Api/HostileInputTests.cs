@@ -65,6 +65,44 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.Equal(1, _app.Db(db => db.Leads.Count()));
     }
 
+    public static TheoryData<string> InvalidEmails() => new()
+    {
+        "a@b",                                       // no dot in the domain
+        "a@@b.com",
+        "a b@c.com",
+        "\"a b\"@c.com",                            // quoted space
+        "a@-b.com",                                  // a label may not start with a hyphen
+        "a@b-.com",
+        "a@b..com",
+        "a@example.com.",                            // a second spelling of the same address
+        "a@[127.0.0.1]",                             // no domain literals
+        "Ada <ada@example.com>",                     // a display name
+        "a\u0000b@example.com",
+        "a\u0007b@example.com",
+        "ada@example.com\r\nBcc: victim@evil.example",
+        "ab@exa\u200Bmple.com",                      // a zero-width space, dropped by IDNA mapping: a second spelling
+        "a\u200Bb@example.com",                      // invisible in the local part
+        "moc.elpmaxe\u202E@example.com",             // a right-to-left override
+        "a@\uFF45xample.com",                        // a full-width letter, folded by IDNA mapping
+        new string('a', 65) + "@example.com",        // local part over 64 octets
+        new string('ö', 33) + "@example.com",        // 66 octets in UTF-8
+        "a@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 5)) + ".com", // domain over 253
+        new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 3)) + ".example", // 255 in all
+        "a@" + new string('b', 64) + ".com",         // a label over 63
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidEmails))]
+    public async Task AnInvalidEmail_Is422_NamingEmail_AndStoresNothing(string email)
+    {
+        var response = await _app.Api().PostAsJsonAsync("/api/v1/leads", new { email });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(["email"], (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(0, _app.Db(db => db.Leads.Count()));
+    }
+
     [Fact]
     public async Task AServerError_NeverLeaksAStackTrace()
     {

@@ -7,9 +7,10 @@ namespace NurtureEngine.Tests.Infrastructure;
 /// <summary>
 /// A second tests/smtp-sink.py on a port of its own, writing into the shared sink's folder (so
 /// <see cref="MailSink"/> sees what it accepts): a relay a test can bring up late or take down,
-/// without touching the one every other test uses.
+/// without touching the one every other test uses. <paramref name="options"/> go to the script
+/// (e.g. <c>--no-smtputf8</c> for a relay without RFC 6531).
 /// </summary>
-public sealed class PrivateSmtpSink : IAsyncDisposable
+public sealed class PrivateSmtpSink(params string[] options) : IAsyncDisposable
 {
     private Process? _process;
 
@@ -17,7 +18,7 @@ public sealed class PrivateSmtpSink : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var info = new ProcessStartInfo("/usr/bin/python3", [RepoFiles.At("tests", "smtp-sink.py"), "--port", Port.ToString(), "--dir", TestEnvironment.MailDirectory])
+        var info = new ProcessStartInfo("/usr/bin/python3", [RepoFiles.At("tests", "smtp-sink.py"), "--port", Port.ToString(), "--dir", TestEnvironment.MailDirectory, .. options])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
