@@ -77,6 +77,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, Install
         recurring.AddOrUpdate<NurtureEngine.Tasks.TaskReminderJob>("task-reminders", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddInboundRecurringJobs(settings.Imap);
         recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<NurtureEngine.Imports.LeadImportJob>("import-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

@@ -13,7 +13,7 @@ namespace NurtureEngine.Imports;
 /// import with a lease (renewed by every chunk); a second run at the same time finds it claimed and
 /// leaves it, and a chunk whose run lost the claim rolls back.
 /// </summary>
-public sealed class LeadImportJob(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class LeadImportJob(IServiceScopeFactory scopes, IBackgroundJobClient jobs, TimeProvider clock)
 {
     public const int ChunkSize = 500, StoredErrors = 1_000, MaxRuns = 5;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -35,6 +35,26 @@ public sealed class LeadImportJob(IServiceScopeFactory scopes, TimeProvider cloc
             await ReleaseAsync(importId, token, e is not OperationCanceledException && run >= MaxRuns ? e.Message[..Math.Min(e.Message.Length, 2000)] : null);
             throw;
         }
+    }
+
+    /// <summary>How long a queued import may wait unclaimed before the sweep hands it out again.</summary>
+    public static readonly TimeSpan Unclaimed = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Once a minute: an import that no run holds is handed out again — one whose hand-off to Hangfire
+    /// was lost (the web process died between storing it and enqueueing its job) or whose run died with
+    /// its lease. Handing out twice is harmless: a second run finds the import claimed.
+    /// </summary>
+    public async Task SweepAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var now = clock.GetUtcNow();
+        var waitedSince = now - Unclaimed;
+        var orphans = await scope.ServiceProvider.GetRequiredService<NurtureDbContext>().LeadImports
+            .Where(i => (i.Status == LeadImportStatus.Queued || i.Status == LeadImportStatus.Running)
+                && (i.LeaseUntil == null ? i.CreatedAt < waitedSince : i.LeaseUntil < now))
+            .Select(i => i.Id).ToListAsync(ct);
+        foreach (var id in orphans) jobs.Enqueue<LeadImportJob>(j => j.RunAsync(id, CancellationToken.None));
     }
 
     private async Task<int?> ClaimAsync(Guid id, Guid token, CancellationToken ct)

@@ -143,12 +143,43 @@ public sealed class BackgroundImportTests(ITestOutputHelper output)
         Assert.Equal(LeadImportJob.MaxRuns, Import(app, id).Attempts);
     }
 
+    [Fact]
+    public async Task AnImportWhoseHandOffWasLost_IsHandedOutByTheSweep_OnceItHasWaitedAMinute()
+    {
+        // The web process stored the import and died before enqueueing its job.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
+        var id = Queue(app, Csv(3, i => Email("orphan", i)), Mapping, 3, clock.GetUtcNow());
+
+        await SweepAsync(app);
+        Assert.Equal(0, HandedOut(app, id)); // it may still be on its way
+
+        clock.Advance(LeadImportJob.Unclaimed + TimeSpan.FromSeconds(1));
+        await SweepAsync(app);
+        Assert.Equal(1, HandedOut(app, id));
+
+        await RunJobAsync(app, id, CancellationToken.None); // what the handed-out job does
+        Assert.Equal((LeadImportStatus.Done, 3), (Import(app, id).Status, Import(app, id).Created));
+        await SweepAsync(app);
+        Assert.Equal(1, HandedOut(app, id)); // a finished import is left alone
+    }
+
+    private static async Task SweepAsync(NurtureApp app)
+    {
+        using var scope = app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<LeadImportJob>().SweepAsync(CancellationToken.None);
+    }
+
+    /// <summary>Jobs waiting in Hangfire's queue to run this import (the web role runs none itself).</summary>
+    private static int HandedOut(NurtureApp app, Guid id) => app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi()
+        .EnqueuedJobs("default", 0, 1_000).Count(j => j.Value.Job?.Type == typeof(LeadImportJob) && j.Value.Job.Args.FirstOrDefault() is Guid g && g == id);
+
     /// <summary>An import as confirming the mapping stores it, without handing it to Hangfire (the test runs the job).</summary>
-    private static Guid Queue(NurtureApp app, byte[] csv, string[] mapping, int rows) => app.Db(db =>
+    private static Guid Queue(NurtureApp app, byte[] csv, string[] mapping, int rows, DateTimeOffset? createdAt = null) => app.Db(db =>
     {
         var import = new LeadImport
         {
-            CreatedBy = "admin@nurture.test", CreatedAt = DateTimeOffset.UtcNow, FileName = "test.csv", Csv = csv,
+            CreatedBy = "admin@nurture.test", CreatedAt = createdAt ?? DateTimeOffset.UtcNow, FileName = "test.csv", Csv = csv,
             MappingJson = NurtureEngine.Common.Json.Serialize(mapping), Duplicates = DuplicateMode.Update, TotalRows = rows,
         };
         db.LeadImports.Add(import);
