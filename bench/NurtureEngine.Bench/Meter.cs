@@ -31,10 +31,14 @@ public sealed class Meter
             SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, c);
-        await using var r = await cmd.ExecuteReaderAsync();
-        await r.ReadAsync();
-        var statements = r.GetInt64(0);
-        var dbMs = r.GetDouble(1);
+        long statements;
+        double dbMs;
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            await r.ReadAsync();
+            statements = r.GetInt64(0);
+            dbMs = r.GetDouble(1);
+        }
         var perStatement = await RoundTripCpuMsAsync(c);
         var perItem = statements / (double)items;
         return $"{perItem:0.0} SQL statements/{item} ({dbMs / items:0.00} ms PostgreSQL time/{item}), {cpu.TotalMilliseconds / items:0.0} ms .NET CPU/{item}; "
