@@ -114,6 +114,10 @@ public static class BulkLoad
         await w.CompleteAsync();
     }
 
-    /// <summary>COPY of a million rows on a loaded machine outlasts Npgsql's default 30 s command timeout.</summary>
-    private static NpgsqlConnection Bulk(Engine e) => new(new NpgsqlConnectionStringBuilder(e.Connection) { CommandTimeout = 0 }.ConnectionString);
+    /// <summary>
+    /// COPY of a million rows on a loaded machine outlasts Npgsql's default 30 s command timeout. Not pooled:
+    /// a pool of its own would outlive the engine and hand the next one a connection its DROP DATABASE killed.
+    /// </summary>
+    private static NpgsqlConnection Bulk(Engine e) =>
+        new(new NpgsqlConnectionStringBuilder(e.Connection) { CommandTimeout = 0, Pooling = false }.ConnectionString);
 }

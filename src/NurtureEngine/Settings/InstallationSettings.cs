@@ -71,9 +71,9 @@ public sealed class InstallationSettings(
                 _loadedAt = Environment.TickCount64;
             }
         }
-        catch (Exception e) when (e is DbException or TimeoutException)
+        catch (Exception e) when (e is DbException or TimeoutException or ObjectDisposedException)
         {
-            // The database is away: keep serving what was last read and try again at the next use.
+            // The database is away (or the process is stopping): keep serving what was last read, try again at the next use.
         }
         finally
         {
