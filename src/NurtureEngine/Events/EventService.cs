@@ -55,9 +55,9 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 {
                     var chunkInputs = chunk.Select(i => parsed[i].Input).OfType<EventInput>().ToList();
                     var emails = chunkInputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
-                    var byEmail = await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
+                    var byEmail = emails.Count == 0 ? [] : await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
                     var ids = chunkInputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
-                    var byId = await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
+                    var byId = ids.Count == 0 ? [] : await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
                     var keep = ChunkTracking.Keep(byEmail.Values, byId.Values);
                     foreach (var i in chunk)
                     {

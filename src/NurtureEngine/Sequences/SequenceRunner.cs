@@ -144,8 +144,8 @@ public sealed partial class SequenceRunner(
     private async Task PreloadAsync(List<long> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return;
-        var sequenceIds = await db.Enrollments.Where(e => ids.Contains(e.Id)).Select(e => e.SequenceId).Distinct().ToListAsync(ct);
-        var names = await db.Sequences.Where(s => sequenceIds.Contains(s.Id)).Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var names = await db.Sequences.Where(s => db.Enrollments.Any(e => ids.Contains(e.Id) && e.SequenceId == s.Id))
+            .Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
             .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId! }).ToListAsync(ct);
         _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId)).ToHashSet() };
