@@ -54,21 +54,4 @@ public sealed class SequenceFlow
             arrows.Add(new Arrow($"M{x0},{y0} C{bend},{y0} {bend},{y1} {x0 + 4},{y1}", label, kind));
         }
     }
-
-    public static string Describe(Step s) => s.Type switch
-    {
-        StepType.Email => s.Variants is { Count: > 0 } v ? "A/B: " + string.Join(" / ", v.Select(x => $"{x.Template} {x.Weight}%")) : $"email {s.Template}",
-        StepType.Wait => $"wait {s.Duration}",
-        StepType.Branch => $"if {SequenceReactionsText(s.If)}",
-        StepType.Stage => $"move to stage {s.Stage}",
-        StepType.Score => $"score {(s.Points >= 0 ? "+" : "")}{s.Points}",
-        StepType.Tag => $"tags +{string.Join(",", s.Add ?? [])} -{string.Join(",", s.Remove ?? [])}",
-        StepType.NotifyOwner => $"notify owner ({s.Template})",
-        StepType.Task => $"task \"{s.Title}\" due {s.Due ?? "P1D"}",
-        StepType.Goto => $"go to {s.To}",
-        StepType.Exit => "exit",
-        _ => s.Type,
-    };
-
-    private static string SequenceReactionsText(Condition? c) => c is null ? "?" : Automation.SequenceReactions.Describe(c);
 }

@@ -103,12 +103,14 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
         var until = now + Lease;
+        // Email a paused sequence queued before the pause waits with it.
         // Shutdown does not cancel the claim nor the read after it: a claim committed as SIGTERM arrived,
         // its ids lost to the cancellation, would stay leased to a worker that has gone.
         var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Database.SqlQuery<Guid>($"""
             UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
             WHERE id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                           AND NOT EXISTS (SELECT 1 FROM nurture.sequence s WHERE s.id = message.sequence_id AND s.status = 'Paused')
                          ORDER BY not_before LIMIT {n} FOR UPDATE SKIP LOCKED)
             RETURNING id AS "Value"
             """).ToListAsync(CancellationToken.None), ct);

@@ -54,6 +54,22 @@ public sealed class Step
     public string? To { get; set; }
     /// <summary>Transactional emails ignore frequency caps (never suppression).</summary>
     public bool Transactional { get; set; }
+
+    /// <summary>What the step does, in a few words (flow diagram, impact preview).</summary>
+    public string Describe() => Type switch
+    {
+        StepType.Email => Variants is { Count: > 0 } v ? "A/B: " + string.Join(" / ", v.Select(x => $"{x.Template} {x.Weight}%")) : $"email {Template}",
+        StepType.Wait => $"wait {Duration}",
+        StepType.Branch => $"if {(If is null ? "?" : Automation.SequenceReactions.Describe(If))}",
+        StepType.Stage => $"move to stage {Stage}",
+        StepType.Score => $"score {(Points >= 0 ? "+" : "")}{Points}",
+        StepType.Tag => $"tags +{string.Join(",", Add ?? [])} -{string.Join(",", Remove ?? [])}",
+        StepType.NotifyOwner => $"notify owner ({Template})",
+        StepType.Task => $"task \"{Title}\" due {Due ?? "P1D"}",
+        StepType.Goto => $"go to {To}",
+        StepType.Exit => "exit",
+        _ => Type,
+    };
 }
 
 public sealed class Variant

@@ -259,6 +259,8 @@ public sealed partial class SequenceRunner(
                 return new StepOutcome.Next(target);
             }
             case StepType.Goto:
+                timeline.Add(lead.Id, ActivityKind.Goto, $"\"{sequenceName}\" step {step.Id}: going to {step.To}",
+                    new { step = step.Id, next = step.To }, sequenceId: enrollment.SequenceId, stepId: step.Id);
                 return new StepOutcome.Next(step.To);
             case StepType.Stage:
             {

@@ -19,40 +19,67 @@ public sealed record VariantStats(string Step, string Template, int Weight, int 
 public sealed record StepStats(string Step, string Type, int Sent, int Delivered, int Opened, int Clicked, int Replied,
     int Bounced, int Unsubscribed, int Failed, int Suppressed, int Waiting);
 
-public sealed record ImpactRow(string Step, int FromVersion, int Leads, string IfSaved, string IfMigrated);
+/// <summary>
+/// Leads waiting at one step of one version, and what saving would do to them: <see cref="IfSaved"/> (they
+/// stay on their version) and <see cref="IfMigrated"/> (moved by step id), each with the path ahead of them.
+/// </summary>
+public sealed record ImpactRow(string Step, int FromVersion, int Leads, string IfSaved, string IfMigrated, bool StepChanged);
 public sealed record Impact(int CurrentVersion, int NewVersion, IReadOnlyList<ImpactRow> Waiting, IReadOnlyList<string> AddedSteps, IReadOnlyList<string> RemovedSteps);
 
 public sealed class SequenceService(
-    NurtureDbContext db, SequenceValidator validator, SequenceCatalog catalog, Enroller enroller, UnitOfWork work, TimeProvider clock)
+    NurtureDbContext db, SequenceValidator validator, SequenceCatalog catalog, Enroller enroller, UnitOfWork work, TimelineWriter timeline, TimeProvider clock)
 {
+    /// <summary>Saves a new version; with <c>migrate</c>, waiting leads move to it in the same transaction.</summary>
     public async Task<(JsonObject Sequence, bool Created)> PutAsync(string key, SequenceDefinition definition, CancellationToken ct)
     {
         await validator.ValidateAsync(key, definition, ct);
-        var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(ct);
-        var now = clock.GetUtcNow();
-        var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == key, ct);
-        var created = sequence is null;
-        if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
-        sequence.Name = definition.Name ?? sequence.Name;
-        if (definition.Status is not null) sequence.Status = definition.Status == "paused" ? SequenceStatus.Paused : SequenceStatus.Active;
-        sequence.CurrentVersion++;
-        sequence.UpdatedAt = now;
-        sequence.TriggerType = definition.Trigger!.Type;
-        sequence.TriggerKey = SequenceValidator.TriggerKeyOf(definition.Trigger, defaultPipeline);
-        var migrate = definition.Migrate == true;
-        definition.Status = null;
-        definition.Migrate = null;
-        var version = new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now };
-        sequence.Versions.Add(version);
-        await db.SaveChangesAsync(ct);
-        if (migrate && !created)
+        var created = await work.RunAsync(async c =>
         {
-            // Waiting leads move to the new version where their step still exists (matched by id); the rest finish on theirs.
-            var stepIds = definition.Steps.Select(s => s.Id).ToList();
-            await db.Enrollments.Where(e => e.SequenceId == sequence.Id && e.Status == EnrollmentStatus.Active && e.CurrentStepId != null && stepIds.Contains(e.CurrentStepId))
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.SequenceVersionId, version.Id), ct);
-        }
+            var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
+            var now = clock.GetUtcNow();
+            var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == key, c);
+            var created = sequence is null;
+            if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
+            sequence.Name = definition.Name ?? sequence.Name;
+            var status = definition.Status is null ? sequence.Status : definition.Status == "paused" ? SequenceStatus.Paused : SequenceStatus.Active;
+            sequence.CurrentVersion++;
+            sequence.UpdatedAt = now;
+            sequence.TriggerType = definition.Trigger!.Type;
+            sequence.TriggerKey = SequenceValidator.TriggerKeyOf(definition.Trigger, defaultPipeline);
+            var migrate = definition.Migrate == true;
+            definition.Status = null;
+            definition.Migrate = null;
+            var version = new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now };
+            sequence.Versions.Add(version);
+            await db.SaveChangesAsync(c);
+            if (!created && status != sequence.Status) await ChangeStatusAsync(sequence, status, c);
+            else sequence.Status = status;
+            if (migrate && !created) await MigrateAsync(sequence, version, definition, c);
+            return created;
+        }, ct);
         return ((await GetAsync(key, ct))!, created);
+    }
+
+    /// <summary>Waiting leads move to the new version where their step still exists (matched by id); the rest finish on theirs.</summary>
+    private async Task MigrateAsync(Sequence sequence, SequenceVersion version, SequenceDefinition definition, CancellationToken ct)
+    {
+        var stepIds = definition.Steps.Select(s => s.Id).ToList();
+        await timeline.AddForActiveEnrollmentsAsync(sequence.Id, ActivityKind.EnrollmentMigrated,
+            $"\"{sequence.Name}\" moved to version {version.Version}", new { toVersion = version.Version }, stepIds, ct);
+        await db.Enrollments.Where(e => e.SequenceId == sequence.Id && e.Status == EnrollmentStatus.Active && e.CurrentStepId != null && stepIds.Contains(e.CurrentStepId))
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.SequenceVersionId, version.Id), ct);
+    }
+
+    /// <summary>Pausing or resuming: every lead in the sequence keeps its place, and its timeline says so.</summary>
+    private async Task ChangeStatusAsync(Sequence sequence, SequenceStatus status, CancellationToken ct)
+    {
+        sequence.Status = status;
+        sequence.UpdatedAt = clock.GetUtcNow();
+        var paused = status == SequenceStatus.Paused;
+        await timeline.AddForActiveEnrollmentsAsync(sequence.Id, paused ? ActivityKind.SequencePaused : ActivityKind.SequenceResumed,
+            paused ? $"\"{sequence.Name}\" paused: nothing is sent until it is resumed" : $"\"{sequence.Name}\" resumed", new { }, null, ct);
+        // Resuming: whatever fell due while paused runs now.
+        if (!paused) work.WorkDueNow();
     }
 
     /// <summary>What saving this definition would do to the leads waiting in the sequence now.</summary>
@@ -60,19 +87,29 @@ public sealed class SequenceService(
     {
         await validator.ValidateAsync(key, definition, ct);
         var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct) ?? throw new NotFoundException($"Sequence '{key}'");
-        var current = await catalog.GetVersionAsync(db, await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct), ct);
-        var newIds = definition.Steps.Select(x => x.Id).ToHashSet();
         var versions = await db.SequenceVersions.Where(v => v.SequenceId == s.Id).ToDictionaryAsync(v => v.Id, v => v.Version, ct);
+        var definitions = new Dictionary<long, SequenceDefinition>();
+        foreach (var id in versions.Keys) definitions[id] = await catalog.GetVersionAsync(db, id, ct);
+        var current = definitions[versions.Single(v => v.Value == s.CurrentVersion).Key];
         var waiting = (await db.Enrollments.Where(e => e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active)
             .GroupBy(e => new { e.CurrentStepId, e.SequenceVersionId }).Select(g => new { g.Key.CurrentStepId, g.Key.SequenceVersionId, Count = g.Count() })
             .ToListAsync(ct))
-            .Select(g => new { g.CurrentStepId, Version = versions[g.SequenceVersionId], g.Count })
-            .OrderBy(g => g.Version).ThenBy(g => g.CurrentStepId).ToList();
+            .OrderBy(g => versions[g.SequenceVersionId]).ThenBy(g => g.CurrentStepId).ToList();
         var next = s.CurrentVersion + 1;
-        var rows = waiting.Select(w => new ImpactRow(w.CurrentStepId ?? "(end)", w.Version, w.Count,
-            IfSaved: $"continue on version {w.Version}",
-            IfMigrated: w.CurrentStepId is not null && newIds.Contains(w.CurrentStepId) ? $"move to version {next} at step {w.CurrentStepId}"
-                : $"step {w.CurrentStepId} is not in version {next}: continue on version {w.Version}")).ToList();
+        var rows = waiting.Select(w =>
+        {
+            var version = versions[w.SequenceVersionId];
+            var old = definitions[w.SequenceVersionId];
+            var step = w.CurrentStepId ?? "(end)";
+            var moves = w.CurrentStepId is not null && definition.IndexOf(w.CurrentStepId) >= 0;
+            var changed = moves && Json.Serialize(old.Steps[old.IndexOf(w.CurrentStepId!)]) != Json.Serialize(definition.Steps[definition.IndexOf(w.CurrentStepId!)]);
+            return new ImpactRow(step, version, w.Count,
+                IfSaved: $"continue on version {version}: {StepPath.From(old, w.CurrentStepId)}",
+                IfMigrated: moves ? $"move to version {next} at step {step}{(changed ? " (this step changes)" : "")}: {StepPath.From(definition, w.CurrentStepId)}"
+                    : $"step {step} is not in version {next}: continue on version {version}",
+                StepChanged: changed);
+        }).ToList();
+        var newIds = definition.Steps.Select(x => x.Id).ToHashSet();
         var oldIds = current.Steps.Select(x => x.Id).ToHashSet();
         return new Impact(s.CurrentVersion, next, rows, newIds.Except(oldIds).ToList(), oldIds.Except(newIds).ToList());
     }
@@ -93,10 +130,7 @@ public sealed class SequenceService(
     public Task SetStatusAsync(string key, SequenceStatus status, CancellationToken ct) => work.RunAsync(async c =>
     {
         var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
-        s.Status = status;
-        s.UpdatedAt = clock.GetUtcNow();
-        // Resuming: leads kept their place; whatever fell due while paused runs now.
-        if (status == SequenceStatus.Active) work.WorkDueNow();
+        if (s.Status != status) await ChangeStatusAsync(s, status, c);
     }, ct);
 
     public Task<bool> EnrollAsync(string key, Guid leadId, CancellationToken ct) => work.RunAsync(async c =>

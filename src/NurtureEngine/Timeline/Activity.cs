@@ -33,6 +33,12 @@ public static class ActivityKind
     /// <summary>A trigger matched but the lead was not enrolled (it has been in the sequence and reenroll is off).</summary>
     public const string NotEnrolled = "not_enrolled";
     public const string Branch = "branch";
+    /// <summary>A goto step sent the lead to another step.</summary>
+    public const string Goto = "goto";
+    /// <summary>The lead's sequence was paused or resumed while the lead was in it.</summary>
+    public const string SequencePaused = "sequence_paused", SequenceResumed = "sequence_resumed";
+    /// <summary>The sequence was saved with <c>migrate</c> and the lead moved to the new version at the same step.</summary>
+    public const string EnrollmentMigrated = "enrollment_migrated";
     public const string EmailScheduled = "email_scheduled";
     public const string EmailDelayed = "email_delayed";
     public const string EmailSent = "email_sent";

@@ -50,28 +50,4 @@ public sealed class SequenceDefinitionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal(2, (await replaced.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>());
     }
-
-    [Fact]
-    public async Task PausingKeepsEveryLeadsPlace_AndResumingContinues()
-    {
-        var put = await _app.Api().PutAsJsonAsync("/api/v1/sequences/manual-one", Sequence(
-            """[ { "id": "first", "type": "email", "template": "welcome" } ]"""));
-        put.EnsureSuccessStatusCode();
-        (await _app.Api().PostAsync("/api/v1/sequences/manual-one/pause", null)).EnsureSuccessStatusCode();
-        var email = NurtureApp.UniqueEmail("paused");
-        await _app.Api().PutAsJsonAsync("/api/v1/sequences/welcome", Sequence("""[ { "id": "x", "type": "exit" } ]"""));
-        var id = (await _app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
-
-        var enroll = await _app.Api().PostAsJsonAsync("/api/v1/sequences/manual-one/enroll", new { leadId = id });
-        enroll.EnsureSuccessStatusCode();
-        using (var scope = _app.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(CancellationToken.None);
-        var stats = await _app.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/manual-one/stats");
-        Assert.Equal(1, stats!["steps"]![0]!["waiting"]!.GetValue<int>());
-        Assert.Equal(0, _app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id))));
-
-        (await _app.Api().PostAsync("/api/v1/sequences/manual-one/resume", null)).EnsureSuccessStatusCode();
-        var mail = (await MailSink.WaitForAsync(email)).Single();
-        Assert.StartsWith("Welcome", mail.Message.Subject);
-    }
 }

@@ -79,6 +79,52 @@ public sealed class SequenceEngineTests : IAsyncLifetime
         Assert.Equal("sequence", stageChange["data"]!["cause"]!.GetValue<string>());
         Assert.DoesNotContain("enrolled", await _app.KindsAsync(other["id"]!.GetValue<string>()));
         Assert.Contains("score_changed", kinds);
+        var jump = (await _app.TimelineAsync(id)).Single(e => e!["kind"]!.GetValue<string>() == "goto")!;
+        Assert.Equal("\"shaper\" step jump: going to promote", jump["summary"]!.GetValue<string>());
+        var enrolled = (await _app.TimelineAsync(id)).Single(e => e!["kind"]!.GetValue<string>() == "enrolled")!;
+        Assert.Contains("lead created from webinar", enrolled["summary"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AManualSequence_TakesLeadsByHandOrAWholeSegment_AndAnExitStepEndsItThere()
+    {
+        (await _app.Api().PutAsJsonAsync("/api/v1/segments/hand-picked", JsonNode.Parse("""
+            { "name": "Hand-picked", "filter": { "type": "has_tag", "tag": "hand-picked" } }
+            """))).EnsureSuccessStatusCode();
+        await PutAsync("by-hand", """{ "type": "manual" }""", """
+            [ { "id": "hello", "type": "email", "template": "welcome" },
+              { "id": "done", "type": "exit" },
+              { "id": "never", "type": "email", "template": "follow-up" } ]
+            """);
+        var picked = new List<(string Id, string Email)>();
+        foreach (var name in new[] { "ann", "ben" })
+        {
+            var email = NurtureApp.UniqueEmail(name);
+            picked.Add(((await _app.CreateLeadAsync(new { email, tags = new[] { "hand-picked" } }))["id"]!.GetValue<string>(), email));
+        }
+        var otherEmail = NurtureApp.UniqueEmail("cid");
+        var other = (await _app.CreateLeadAsync(new { email = otherEmail }))["id"]!.GetValue<string>();
+        Assert.DoesNotContain("enrolled", await _app.KindsAsync(other)); // manual: nothing enrolls by itself
+
+        var bulk = await _app.Api().PostAsJsonAsync("/api/v1/segments/hand-picked/enroll", new { sequence = "by-hand" });
+        Assert.Equal(2, (await bulk.Content.ReadFromJsonAsync<JsonObject>())!["enrolled"]!.GetValue<int>());
+        var byHand = await _app.Api().PostAsJsonAsync("/api/v1/sequences/by-hand/enroll", new { leadId = other });
+        Assert.True((await byHand.Content.ReadFromJsonAsync<JsonObject>())!["enrolled"]!.GetValue<bool>());
+        var again = await _app.Api().PostAsJsonAsync("/api/v1/sequences/by-hand/enroll", new { leadId = other });
+        Assert.False((await again.Content.ReadFromJsonAsync<JsonObject>())!["enrolled"]!.GetValue<bool>());
+
+        foreach (var (id, email, how) in picked.Select(p => (p.Id, p.Email, "bulk enroll of segment hand-picked")).Append((other, otherEmail, "enrolled by hand")))
+        {
+            await _app.WaitForKindAsync(id, "exited");
+            var timeline = await _app.TimelineAsync(id);
+            Assert.Contains(how, timeline.Single(e => e!["kind"]!.GetValue<string>() == "enrolled")!["summary"]!.GetValue<string>());
+            Assert.Contains("exit step done", timeline.Single(e => e!["kind"]!.GetValue<string>() == "exited")!["summary"]!.GetValue<string>());
+            // The run that reached "done" would have queued "never" before ending had the exit not stopped it.
+            Assert.Equal(["hello"], _app.Db(db => db.Messages.Where(m => m.LeadId == Guid.Parse(id)).Select(m => m.StepId!).ToList()));
+            Assert.StartsWith("Welcome", (await MailSink.WaitForAsync(email)).Single().Message.Subject);
+        }
+        var stranger = await _app.Api().PostAsJsonAsync("/api/v1/segments/hand-picked/enroll", new { sequence = "no-such-sequence" });
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, stranger.StatusCode);
     }
 
     [Fact]
