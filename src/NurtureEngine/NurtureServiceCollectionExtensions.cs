@@ -78,6 +78,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();
+        services.AddScoped<Segments.SegmentRecheckJob>();
         services.AddScoped<EventService>();
         services.AddScoped<PipelineService>();
         services.AddScoped<EmailComposer>();

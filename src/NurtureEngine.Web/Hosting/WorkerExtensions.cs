@@ -78,6 +78,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, Install
         recurring.AddInboundRecurringJobs(settings.Imap);
         recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Imports.LeadImportJob>("import-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<NurtureEngine.Segments.SegmentRecheckJob>(NurtureEngine.Segments.SegmentRecheckJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

@@ -53,6 +53,42 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
         }
     }
 
+    /// <summary>Whether the condition's answer can change with the clock alone (an <c>event</c> condition with <c>within</c>).</summary>
+    public static bool IsTimeRelative(Condition c) => c.Type switch
+    {
+        ConditionType.Event => c.Within is not null,
+        ConditionType.All or ConditionType.Any => (c.Of ?? []).Any(IsTimeRelative),
+        ConditionType.Not => c.Inner is not null && IsTimeRelative(c.Inner),
+        _ => false,
+    };
+
+    /// <summary>
+    /// The next moment the answer may change with nothing happening to the lead: the earliest time a
+    /// counted event falls out of its <c>within</c> window (a second past it). Null: only a change can change it.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextChangeAsync(Condition c, Lead lead, CancellationToken ct)
+    {
+        switch (c.Type)
+        {
+            case ConditionType.Event when Iso8601Duration.TryParse(c.Within) is { } within:
+            {
+                var since = clock.GetUtcNow() - within;
+                var latest = await db.Activities.Where(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since)
+                    .MaxAsync(a => (DateTimeOffset?)a.At, ct);
+                return latest + within + TimeSpan.FromSeconds(1);
+            }
+            case ConditionType.All or ConditionType.Any:
+            {
+                DateTimeOffset? next = null;
+                foreach (var inner in c.Of ?? [])
+                    if (await NextChangeAsync(inner, lead, ct) is { } at && (next is null || at < next)) next = at;
+                return next;
+            }
+            case ConditionType.Not when c.Inner is not null: return await NextChangeAsync(c.Inner, lead, ct);
+            default: return null;
+        }
+    }
+
     private DateTimeOffset Since(Condition c, Enrollment? enrollment) =>
         Iso8601Duration.TryParse(c.Within) is { } within ? clock.GetUtcNow() - within
         : enrollment?.EnrolledAt ?? DateTimeOffset.MinValue;

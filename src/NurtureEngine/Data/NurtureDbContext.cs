@@ -35,6 +35,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Setting> Settings => Set<Setting>();
     public DbSet<Segments.Segment> Segments => Set<Segments.Segment>();
     public DbSet<Segments.SegmentMember> SegmentMembers => Set<Segments.SegmentMember>();
+    public DbSet<Segments.SegmentRecheck> SegmentRechecks => Set<Segments.SegmentRecheck>();
     public DbSet<Tasks.SalesTask> SalesTasks => Set<Tasks.SalesTask>();
     public DbSet<Automation.DueWorkState> DueWorkState => Set<Automation.DueWorkState>();
     public DbSet<Mail.SendRateState> SendRateState => Set<Mail.SendRateState>();

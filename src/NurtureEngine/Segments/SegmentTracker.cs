@@ -27,6 +27,7 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
         foreach (var (segment, filter) in _segments)
         {
             var inside = await conditions.EvaluateAsync(filter, lead, null, ct);
+            await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
             if (inside == memberOf.Contains(segment.Id)) continue;
             if (inside)
             {
@@ -43,6 +44,22 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
                 await db.SaveChangesAsync(ct);
             }
         }
+    }
+
+    /// <summary>
+    /// A time-relative filter ("event login within P7D") changes its answer with the clock alone: note when,
+    /// for <see cref="SegmentRecheckJob"/>. Other filters change only with the lead, and cost nothing here.
+    /// </summary>
+    private async Task ScheduleRecheckAsync(long segmentId, Condition filter, Lead lead, CancellationToken ct)
+    {
+        if (!ConditionEvaluator.IsTimeRelative(filter)) return;
+        if (await conditions.NextChangeAsync(filter, lead, ct) is { } at)
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO nurture.segment_recheck (segment_id, lead_id, due_at) VALUES ({segmentId}, {lead.Id}, {at})
+                ON CONFLICT (segment_id, lead_id) DO UPDATE SET due_at = excluded.due_at
+                """, ct);
+        else
+            await db.SegmentRechecks.Where(r => r.SegmentId == segmentId && r.LeadId == lead.Id).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Members a filter would have now: every lead evaluated, in batches, exactly as a rebuild does.</summary>
@@ -73,6 +90,7 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
             foreach (var lead in batch)
             {
                 var inside = await conditions.EvaluateAsync(filter, lead, null, ct);
+                await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
                 if (inside && !members.Contains(lead.Id))
                     db.SegmentMembers.Add(new SegmentMember { SegmentId = segment.Id, LeadId = lead.Id, Since = clock.GetUtcNow() });
                 else if (!inside && members.Contains(lead.Id))

@@ -24,3 +24,14 @@ sealed class SegmentMemberConfiguration : IEntityTypeConfiguration<SegmentMember
         b.HasOne<Lead>().WithMany().HasForeignKey(m => m.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+sealed class SegmentRecheckConfiguration : IEntityTypeConfiguration<SegmentRecheck>
+{
+    public void Configure(EntityTypeBuilder<SegmentRecheck> b)
+    {
+        b.HasKey(r => new { r.SegmentId, r.LeadId });
+        b.HasIndex(r => r.DueAt);
+        b.HasOne<Segment>().WithMany().HasForeignKey(r => r.SegmentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Lead>().WithMany().HasForeignKey(r => r.LeadId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

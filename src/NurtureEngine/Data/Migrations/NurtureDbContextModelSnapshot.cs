@@ -1102,6 +1102,32 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("segment_member", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentRecheck", b =>
+                {
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("segment_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.HasKey("SegmentId", "LeadId")
+                        .HasName("pk_segment_recheck");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_segment_recheck_due_at");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_segment_recheck_lead_id");
+
+                    b.ToTable("segment_recheck", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
                 {
                     b.Property<long>("Id")
@@ -1888,6 +1914,23 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_segment_member_segment_segment_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentRecheck", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_recheck_lead_lead_id");
+
+                    b.HasOne("NurtureEngine.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_recheck_segment_segment_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
