@@ -52,6 +52,28 @@ public sealed class SimulationTests
         Assert.Equal("exited", realKinds[^1]);
     }
 
+    [Fact]
+    public async Task SimulatingForAnExistingLead_RendersWithItsData_AndLeavesItUntouched()
+    {
+        await using var app = await NurtureApp.StartAsync();
+        var email = NurtureApp.UniqueEmail("rita");
+        var id = (await app.CreateLeadAsync(new { email, firstName = "Rita", company = "Acme Tools" }))["id"]!.GetValue<string>();
+        await app.WaitForKindAsync(id, "email_sent"); // the demo welcome has run for her
+        var before = await app.KindsAsync(id);
+        var messages = app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id)));
+
+        var response = await app.Api().PostAsJsonAsync("/api/v1/sequences/mql-nurture/simulate", new { leadId = id });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var simulated = (await response.Content.ReadFromJsonAsync<JsonObject>())!["timeline"]!.AsArray();
+        Assert.Contains("Rita, a guide picked for Acme Tools", simulated.First(e => e!["kind"]!.GetValue<string>() == "email_sent")!["summary"]!.GetValue<string>());
+        Assert.Equal(before, await app.KindsAsync(id));
+        Assert.Equal(messages, app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id))));
+        Assert.Single(MailSink.For(email));
+        var unknown = await app.Api().PostAsJsonAsync("/api/v1/sequences/mql-nurture/simulate", new { leadId = Guid.NewGuid() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+    }
+
     private static async Task SendAsync(NurtureApp app)
     {
         var sender = app.Services.GetRequiredService<OutboxSender>();
