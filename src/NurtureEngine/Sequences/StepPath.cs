@@ -21,8 +21,9 @@ public static class StepPath
             if (!seen.Add(step.Id)) { parts.Add($"back to {step.Id}"); break; }
             if (parts.Count == MaxSteps) { parts.Add("…"); break; }
             if (step.Type == StepType.Goto) { index = definition.IndexOf(step.To!); continue; }
+            if (step.Type == StepType.Branch) { parts.Add($"{step.Describe()}: then {step.Then}, else {step.Else}"); break; }
             parts.Add(step.Describe());
-            if (step.Type is StepType.Branch or StepType.Exit) break;
+            if (step.Type == StepType.Exit) break;
             index++;
         }
         return string.Join(" → ", parts);
