@@ -12,6 +12,8 @@ public sealed class Message
     public long? EnrollmentId { get; set; }
     public long? SequenceId { get; set; }
     public string? StepId { get; set; }
+    /// <summary>The enrollment's pass when the step ran (see <see cref="Sequences.Enrollment.Pass"/>).</summary>
+    public int Pass { get; set; }
     public long? TemplateVersionId { get; set; }
     public MessageKind Kind { get; set; } = MessageKind.Marketing;
     public MessageStatus Status { get; set; } = MessageStatus.Scheduled;

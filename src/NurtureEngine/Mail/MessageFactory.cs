@@ -11,7 +11,7 @@ namespace NurtureEngine.Mail;
 
 /// <summary>
 /// Renders an email step into the outbox: one message, ready to send, stored by the caller's next save
-/// (in the same transaction as the step's new position; the unique (enrollment, step) key still guards it).
+/// (in the same transaction as the step's new position; the unique (enrollment, step, pass) key still guards it).
 /// </summary>
 public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, UnitOfWork work, InstallationSettings settings, TimeProvider clock)
 {
@@ -22,7 +22,7 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
         var sender = settings.Nurture.Sender;
         var message = new Message
         {
-            LeadId = lead.Id, EnrollmentId = enrollment?.Id, SequenceId = enrollment?.SequenceId, StepId = stepId,
+            LeadId = lead.Id, EnrollmentId = enrollment?.Id, SequenceId = enrollment?.SequenceId, StepId = stepId, Pass = enrollment?.Pass ?? 0,
             TemplateVersionId = version.Id, Kind = kind, ToAddress = toAddress, FromAddress = sender.Email, FromName = sender.Name,
             Subject = "", Html = "", Text = "", MessageIdHeader = "", CreatedAt = now, NotBefore = now,
         };
@@ -37,13 +37,13 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
         return message;
     }
 
-    /// <summary>Records a step's email that was not sent (suppressed), keeping the (enrollment, step) slot used.</summary>
+    /// <summary>Records a step's email that was not sent (suppressed), keeping the (enrollment, step, pass) slot used.</summary>
     public Message CreateSuppressed(Lead lead, Enrollment enrollment, string stepId, string reason)
     {
         var now = clock.GetUtcNow();
         var message = new Message
         {
-            LeadId = lead.Id, EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = stepId,
+            LeadId = lead.Id, EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = stepId, Pass = enrollment.Pass,
             Status = MessageStatus.Suppressed, ToAddress = lead.Email, FromAddress = settings.Nurture.Sender.Email,
             Subject = "", Html = "", Text = "", Error = reason, MessageIdHeader = $"{Guid.NewGuid():N}@{settings.Nurture.Sender.Domain}",
             CreatedAt = now, NotBefore = now,
@@ -53,5 +53,5 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
     }
 
     public Task<bool> ExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct) =>
-        db.Messages.AnyAsync(m => m.EnrollmentId == enrollment.Id && m.StepId == stepId, ct);
+        db.Messages.AnyAsync(m => m.EnrollmentId == enrollment.Id && m.StepId == stepId && m.Pass == enrollment.Pass, ct);
 }

@@ -14,6 +14,12 @@ public sealed class Enrollment
     /// <summary>Set while a wait step is in progress.</summary>
     public DateTimeOffset? WaitUntil { get; set; }
     public int StepsRun { get; set; }
+    /// <summary>
+    /// How many times a goto or branch has sent the enrollment back to an earlier step (or the same one).
+    /// Within one pass steps only move forward, so each step runs once per pass; the outbox is unique per
+    /// (enrollment, step, pass): a loop's email goes out once each time round, and a replay never twice.
+    /// </summary>
+    public int Pass { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public string? EndReason { get; set; }

@@ -119,7 +119,7 @@ public sealed partial class SequenceRunner(
     private sealed class BatchData
     {
         public required Dictionary<long, string> SequenceNames { get; init; }
-        public required HashSet<(long EnrollmentId, string StepId)> ExistingMessages { get; init; }
+        public required HashSet<(long EnrollmentId, string StepId, int Pass)> ExistingMessages { get; init; }
     }
 
     private BatchData? _batch;
@@ -147,15 +147,15 @@ public sealed partial class SequenceRunner(
         var names = await db.Sequences.Where(s => db.Enrollments.Any(e => ids.Contains(e.Id) && e.SequenceId == s.Id))
             .Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
-            .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId! }).ToListAsync(ct);
-        _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId)).ToHashSet() };
+            .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId!, m.Pass }).ToListAsync(ct);
+        _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId, m.Pass)).ToHashSet() };
     }
 
     /// <summary>The step's outbox slot is taken (before this batch, or by a message this batch created).</summary>
     private async Task<bool> MessageExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct)
     {
         if (_batch is null) return await messages.ExistsAsync(enrollment, stepId, ct);
-        return _batch.ExistingMessages.Contains((enrollment.Id, stepId));
+        return _batch.ExistingMessages.Contains((enrollment.Id, stepId, enrollment.Pass));
     }
 
     private async Task RunEnrollmentAsync(long id, CancellationToken ct)
@@ -192,6 +192,8 @@ public sealed partial class SequenceRunner(
                 case StepOutcome.Next next:
                     enrollment.CurrentStepId = next.StepId ?? NextInOrder(definition, step);
                     enrollment.WaitUntil = null;
+                    // Back to an earlier step (or the same one): a loop starts its next pass.
+                    if (next.StepId is not null && definition.IndexOf(next.StepId) <= definition.IndexOf(step.Id)) enrollment.Pass++;
                     break;
                 case StepOutcome.WaitUntil wait:
                     enrollment.NextStepAt = wait.At;
@@ -259,9 +261,12 @@ public sealed partial class SequenceRunner(
                 return new StepOutcome.Next(target);
             }
             case StepType.Goto:
-                timeline.Add(lead.Id, ActivityKind.Goto, $"\"{sequenceName}\" step {step.Id}: going to {step.To}",
-                    new { step = step.Id, next = step.To }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            {
+                var back = definition.IndexOf(step.To!) <= definition.IndexOf(step.Id);
+                timeline.Add(lead.Id, ActivityKind.Goto, $"\"{sequenceName}\" step {step.Id}: going to {step.To}{(back ? $" (round {enrollment.Pass + 2})" : "")}",
+                    new { step = step.Id, next = step.To, round = enrollment.Pass + (back ? 2 : 1) }, sequenceId: enrollment.SequenceId, stepId: step.Id);
                 return new StepOutcome.Next(step.To);
+            }
             case StepType.Stage:
             {
                 var pipelineKey = step.Pipeline ?? definition.Trigger?.Pipeline;
@@ -310,7 +315,7 @@ public sealed partial class SequenceRunner(
         if (suppressedBecause is { } reason)
         {
             var suppressed = messages.CreateSuppressed(lead, enrollment, step.Id, reason);
-            _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
+            _batch?.ExistingMessages.Add((enrollment.Id, step.Id, enrollment.Pass));
             timeline.Add(lead.Id, ActivityKind.EmailSuppressed, $"Email of step {step.Id} not sent: {reason}",
                 new { step = step.Id, reason }, suppressed.Id, enrollment.SequenceId, step.Id);
             metrics.Email("suppressed", "marketing");
@@ -338,7 +343,7 @@ public sealed partial class SequenceRunner(
         try
         {
             var message = await messages.CreateAsync(lead, lead.Email, version, MessageKind.Marketing, enrollment, step.Id, ct);
-            _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
+            _batch?.ExistingMessages.Add((enrollment.Id, step.Id, enrollment.Pass));
             timeline.Add(lead.Id, ActivityKind.EmailScheduled, step.Variants is { Count: > 0 } ? $"Email \"{message.Subject}\" queued (A/B variant {templateKey})" : $"Email \"{message.Subject}\" queued",
                 new { step = step.Id, template = templateKey, variant = step.Variants is { Count: > 0 } ? templateKey : null },
                 message.Id, enrollment.SequenceId, step.Id);
@@ -397,7 +402,7 @@ public sealed partial class SequenceRunner(
         if (await MessageExistsAsync(enrollment, step.Id, ct)) return;
         var version = await composer.LatestVersionAsync(step.Template!, ct) ?? throw new InvalidOperationException($"template '{step.Template}' no longer exists");
         var message = await messages.CreateAsync(lead, lead.Owner, version, MessageKind.Internal, enrollment, step.Id, ct);
-        _batch?.ExistingMessages.Add((enrollment.Id, step.Id));
+        _batch?.ExistingMessages.Add((enrollment.Id, step.Id, enrollment.Pass));
         timeline.Add(lead.Id, ActivityKind.OwnerNotified, $"Owner {lead.Owner} notified: \"{message.Subject}\"", new { step = step.Id, owner = lead.Owner },
             message.Id, enrollment.SequenceId, step.Id);
     }

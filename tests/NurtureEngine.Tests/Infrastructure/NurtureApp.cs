@@ -134,6 +134,16 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
+    /// <summary>The demo's welcome and mql-nurture sequences email every new lead: made manual and empty, so a test sees only its own.</summary>
+    public async Task QuietDemoSequencesAsync()
+    {
+        foreach (var key in new[] { "welcome", "mql-nurture" })
+            (await Api().PutAsJsonAsync($"/api/v1/sequences/{key}", new
+            {
+                name = "quiet", trigger = new { type = "manual" }, steps = new[] { new { id = "x", type = "exit" } },
+            })).EnsureSuccessStatusCode();
+    }
+
     public async Task<JsonArray> TimelineAsync(string leadId) =>
         (await Api().GetFromJsonAsync<JsonArray>($"/api/v1/leads/{leadId}/timeline"))!;
 

@@ -16,10 +16,7 @@ public sealed class ConditionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await NurtureApp.StartAsync();
-        foreach (var key in new[] { "welcome", "mql-nurture" })
-            (await _app.Api().PutAsJsonAsync($"/api/v1/sequences/{key}", JsonNode.Parse("""
-                { "name": "quiet", "trigger": { "type": "manual" }, "steps": [ { "id": "x", "type": "exit" } ] }
-                """))).EnsureSuccessStatusCode();
+        await _app.QuietDemoSequencesAsync();
         (await _app.Api().PutAsJsonAsync("/api/v1/segments/big-companies", JsonNode.Parse("""
             { "name": "Big", "filter": { "type": "attribute", "key": "employees", "gte": 200 } }
             """))).EnsureSuccessStatusCode();

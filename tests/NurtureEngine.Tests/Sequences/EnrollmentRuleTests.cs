@@ -14,10 +14,7 @@ public sealed class EnrollmentRuleTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await NurtureApp.StartAsync();
-        foreach (var key in new[] { "welcome", "mql-nurture" })
-            (await _app.Api().PutAsJsonAsync($"/api/v1/sequences/{key}", JsonNode.Parse("""
-                { "name": "quiet", "trigger": { "type": "manual" }, "steps": [ { "id": "x", "type": "exit" } ] }
-                """))).EnsureSuccessStatusCode();
+        await _app.QuietDemoSequencesAsync();
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -20,10 +20,7 @@ public sealed class PauseTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
         await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        foreach (var demo in new[] { "welcome", "mql-nurture" }) // the demo sequences would email every new lead too
-            (await app.Api().PutAsJsonAsync($"/api/v1/sequences/{demo}", JsonNode.Parse("""
-                { "name": "quiet", "trigger": { "type": "manual" }, "steps": [ { "id": "x", "type": "exit" } ] }
-                """))).EnsureSuccessStatusCode();
+        await app.QuietDemoSequencesAsync();
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/paced", JsonNode.Parse("""
             { "name": "Paced", "trigger": { "type": "manual" },
               "steps": [ { "id": "first", "type": "email", "template": "welcome" },

@@ -13,9 +13,7 @@ public sealed class SequenceEngineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await NurtureApp.StartAsync();
-        // Quiet the demo sequences so each test sees only its own.
-        await PutAsync("welcome", """{ "type": "manual" }""", """[ { "id": "x", "type": "exit" } ]""");
-        await PutAsync("mql-nurture", """{ "type": "manual" }""", """[ { "id": "x", "type": "exit" } ]""");
+        await _app.QuietDemoSequencesAsync();
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

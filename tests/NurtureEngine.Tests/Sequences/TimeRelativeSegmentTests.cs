@@ -22,10 +22,7 @@ public sealed class TimeRelativeSegmentTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
         await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        foreach (var demo in new[] { "welcome", "mql-nurture" })
-            (await app.Api().PutAsJsonAsync($"/api/v1/sequences/{demo}", JsonNode.Parse("""
-                { "name": "quiet", "trigger": { "type": "manual" }, "steps": [ { "id": "x", "type": "exit" } ] }
-                """))).EnsureSuccessStatusCode();
+        await app.QuietDemoSequencesAsync();
         const string recently = """{ "type": "event", "event": "login", "within": "P7D" }""";
         foreach (var (key, filter) in new[] { ("active", recently), ("dormant", $$"""{ "type": "not", "condition": {{recently}} }""") })
             (await app.Api().PutAsJsonAsync($"/api/v1/segments/{key}", JsonNode.Parse($$"""

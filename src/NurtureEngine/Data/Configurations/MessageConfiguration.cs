@@ -9,8 +9,8 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
 {
     public void Configure(EntityTypeBuilder<Message> b)
     {
-        // A (lead, step) is emailed at most once: the database says so, not the scheduler.
-        b.HasIndex(m => new { m.EnrollmentId, m.StepId }).IsUnique().HasFilter("enrollment_id IS NOT NULL");
+        // A (lead, step) is emailed at most once (per pass through a loop): the database says so, not the scheduler.
+        b.HasIndex(m => new { m.EnrollmentId, m.StepId, m.Pass }).IsUnique().HasFilter("enrollment_id IS NOT NULL");
         b.HasIndex(m => m.NotBefore).HasFilter("status = 'Scheduled'");
         b.HasIndex(m => m.LeaseUntil).HasFilter("status = 'Sending'");
         b.HasIndex(m => new { m.LeadId, m.CreatedAt });

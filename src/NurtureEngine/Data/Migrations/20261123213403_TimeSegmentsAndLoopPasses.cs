@@ -6,11 +6,32 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace NurtureEngine.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class SegmentRechecks : Migration
+    public partial class TimeSegmentsAndLoopPasses : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_message_enrollment_id_step_id",
+                schema: "nurture",
+                table: "message");
+
+            migrationBuilder.AddColumn<int>(
+                name: "pass",
+                schema: "nurture",
+                table: "message",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<int>(
+                name: "pass",
+                schema: "nurture",
+                table: "enrollment",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
             migrationBuilder.CreateTable(
                 name: "segment_recheck",
                 schema: "nurture",
@@ -40,6 +61,14 @@ namespace NurtureEngine.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_message_enrollment_id_step_id_pass",
+                schema: "nurture",
+                table: "message",
+                columns: new[] { "enrollment_id", "step_id", "pass" },
+                unique: true,
+                filter: "enrollment_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_segment_recheck_due_at",
                 schema: "nurture",
                 table: "segment_recheck",
@@ -58,6 +87,29 @@ namespace NurtureEngine.Data.Migrations
             migrationBuilder.DropTable(
                 name: "segment_recheck",
                 schema: "nurture");
+
+            migrationBuilder.DropIndex(
+                name: "ix_message_enrollment_id_step_id_pass",
+                schema: "nurture",
+                table: "message");
+
+            migrationBuilder.DropColumn(
+                name: "pass",
+                schema: "nurture",
+                table: "message");
+
+            migrationBuilder.DropColumn(
+                name: "pass",
+                schema: "nurture",
+                table: "enrollment");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_message_enrollment_id_step_id",
+                schema: "nurture",
+                table: "message",
+                columns: new[] { "enrollment_id", "step_id" },
+                unique: true,
+                filter: "enrollment_id IS NOT NULL");
         }
     }
 }
