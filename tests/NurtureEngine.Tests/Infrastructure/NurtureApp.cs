@@ -104,6 +104,33 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Sends every email due now, in this process (for fake-clock tests); returns how many were claimed.</summary>
+    public async Task<int> SendDueEmailsAsync()
+    {
+        var sender = Services.GetRequiredService<NurtureEngine.Mail.OutboxSender>();
+        var sent = 0;
+        for (int n; (n = await sender.SendDueBatchAsync(100, CancellationToken.None)) > 0;) sent += n;
+        return sent;
+    }
+
+    /// <summary>Runs due steps, then sends what they queued (for fake-clock tests).</summary>
+    public async Task RunDueAsync()
+    {
+        await RunDueStepsAsync();
+        await SendDueEmailsAsync();
+    }
+
+    /// <summary>
+    /// An app on a fake clock with no Hangfire worker (role web) and the demo sequences quieted: the test
+    /// runs steps and sends itself (<see cref="RunDueAsync"/>), so it sees each moment.
+    /// </summary>
+    public static async Task<NurtureApp> StartDrivenAsync(TimeProvider clock)
+    {
+        var app = await StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
+        await app.QuietDemoSequencesAsync();
+        return app;
+    }
+
     /// <summary>An API client with the bootstrap key; redirects are not followed.</summary>
     public HttpClient Api()
     {

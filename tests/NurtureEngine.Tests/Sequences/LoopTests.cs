@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NurtureEngine.Mail;
 using NurtureEngine.Tests.Infrastructure;
 
 namespace NurtureEngine.Tests.Sequences;
@@ -18,8 +16,7 @@ public sealed class LoopTests
     public async Task AWeeklyLoop_SendsItsEmailOnceEachRound_SaysWhichRound_AndStopsWhenTheLeadBuys()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        await app.QuietDemoSequencesAsync();
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/weekly-tips", JsonNode.Parse("""
             { "name": "Weekly tips", "trigger": { "type": "manual" },
               "exitWhen": [ { "type": "has_tag", "tag": "customer" } ],
@@ -27,25 +24,19 @@ public sealed class LoopTests
                          { "id": "week", "type": "wait", "duration": "P7D" },
                          { "id": "again", "type": "goto", "to": "tip" } ] }
             """))).EnsureSuccessStatusCode();
-        var sender = app.Services.GetRequiredService<OutboxSender>();
-        async Task RunAsync()
-        {
-            await app.RunDueStepsAsync();
-            while (await sender.SendDueBatchAsync(100, CancellationToken.None) > 0) { }
-        }
         var email = NurtureApp.UniqueEmail("tips");
         var id = (await app.CreateLeadAsync(new { email, firstName = "Tia" }))["id"]!.GetValue<string>();
         (await app.Api().PostAsJsonAsync("/api/v1/sequences/weekly-tips/enroll", new { leadId = id })).EnsureSuccessStatusCode();
         int Tips() => MailSink.For(email).Count(m => m.Message.Subject == "Tia, did you get a chance to look?");
 
-        await RunAsync();
-        await RunAsync();                                  // running again at the same moment sends nothing more
+        await app.RunDueAsync();
+        await app.RunDueAsync();                                  // running again at the same moment sends nothing more
         Assert.Equal(1, Tips());
         for (var round = 2; round <= 3; round++)
         {
             clock.Advance(TimeSpan.FromDays(7));
-            await RunAsync();
-            await RunAsync();
+            await app.RunDueAsync();
+            await app.RunDueAsync();
             Assert.Equal(round, Tips());
         }
         var gotos = (await app.TimelineAsync(id)).Where(e => e!["kind"]!.GetValue<string>() == "goto")
@@ -55,7 +46,7 @@ public sealed class LoopTests
 
         (await app.Api().PostAsJsonAsync("/api/v1/leads", new { email, tags = new[] { "customer" } })).EnsureSuccessStatusCode();
         clock.Advance(TimeSpan.FromDays(7));
-        await RunAsync();
+        await app.RunDueAsync();
         Assert.Equal(3, Tips());
         Assert.Contains("exit condition has_tag customer holds", (await app.TimelineAsync(id)).First(e => e!["kind"]!.GetValue<string>() == "exited")!["summary"]!.GetValue<string>());
     }

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NurtureEngine.Mail;
 using NurtureEngine.Tests.Infrastructure;
 
 namespace NurtureEngine.Tests.Sequences;
@@ -19,21 +17,13 @@ public sealed class PauseTests
     public async Task PausingHoldsEveryLeadAtItsStep_AndItsQueuedEmail_ResumingGoesOnWithoutSendingTwice()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        await app.QuietDemoSequencesAsync();
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/paced", JsonNode.Parse("""
             { "name": "Paced", "trigger": { "type": "manual" },
               "steps": [ { "id": "first", "type": "email", "template": "welcome" },
                          { "id": "pause", "type": "wait", "duration": "PT1H" },
                          { "id": "second", "type": "email", "template": "follow-up" } ] }
             """))).EnsureSuccessStatusCode();
-        var sender = app.Services.GetRequiredService<OutboxSender>();
-        async Task<int> SendAsync()
-        {
-            var sent = 0;
-            for (int n; (n = await sender.SendDueBatchAsync(100, CancellationToken.None)) > 0;) sent += n;
-            return sent;
-        }
         async Task<string> EnrollAsync(string email)
         {
             var id = (await app.CreateLeadAsync(new { email, firstName = "Pia" }))["id"]!.GetValue<string>();
@@ -44,7 +34,7 @@ public sealed class PauseTests
 
         var early = NurtureApp.UniqueEmail("early");
         var earlyId = await EnrollAsync(early);
-        Assert.Equal(1, await SendAsync());                       // early: welcome sent, now waiting at "pause"
+        Assert.Equal(1, await app.SendDueEmailsAsync());                       // early: welcome sent, now waiting at "pause"
         var queued = NurtureApp.UniqueEmail("queued");
         var queuedId = await EnrollAsync(queued);                 // queued: welcome in the outbox, not sent yet
 
@@ -55,7 +45,7 @@ public sealed class PauseTests
         clock.Advance(TimeSpan.FromHours(2));
         await app.RunDueStepsAsync();
 
-        Assert.Equal(0, await SendAsync());
+        Assert.Equal(0, await app.SendDueEmailsAsync());
         Assert.Empty(MailSink.For(queued));
         Assert.Empty(MailSink.For(late));
         Assert.Single(MailSink.For(early));
@@ -67,7 +57,7 @@ public sealed class PauseTests
 
         (await app.Api().PostAsync("/api/v1/sequences/paced/resume", null)).EnsureSuccessStatusCode();
         await app.RunDueStepsAsync();
-        await SendAsync();
+        await app.SendDueEmailsAsync();
 
         Assert.Equal(["Pia, did you get a chance to look?", "Welcome, Pia!"], Subjects(early));
         Assert.Equal(["Pia, did you get a chance to look?", "Welcome, Pia!"], Subjects(queued)); // its hour passed while paused

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NurtureEngine.Mail;
 using NurtureEngine.Sequences;
 using NurtureEngine.Tests.Infrastructure;
 
@@ -31,19 +29,12 @@ public sealed class SequenceVersionTests
     public async Task WaitingLeadsFinishOnTheirVersion_NewOnesUseTheNew_MigrateMovesThemByStepId_AndImpactCountsMatch()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        await app.QuietDemoSequencesAsync();
-        var sender = app.Services.GetRequiredService<OutboxSender>();
-        async Task RunAsync()
-        {
-            await app.RunDueStepsAsync();
-            while (await sender.SendDueBatchAsync(100, CancellationToken.None) > 0) { }
-        }
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
         async Task JoinAsync(string prefix, int count)
         {
             var events = Enumerable.Range(0, count).Select(i => new { email = $"{prefix}{i}@example.com", type = "joined" });
             (await app.Api().PostAsJsonAsync("/api/v1/events", new { events })).EnsureSuccessStatusCode();
-            await RunAsync();
+            await app.RunDueAsync();
         }
         int OnVersion(int version) => app.Db(db => db.Enrollments.Count(e => e.Status == EnrollmentStatus.Active
             && db.SequenceVersions.Any(v => v.Id == e.SequenceVersionId && v.Version == version && db.Sequences.Any(s => s.Id == v.SequenceId && s.Key == "onboarding"))));
@@ -73,7 +64,7 @@ public sealed class SequenceVersionTests
         clock.Advance(TimeSpan.FromMinutes(30));
         await JoinAsync($"third.{tag}.", 1);
         clock.Advance(TimeSpan.FromMinutes(31));
-        await RunAsync();
+        await app.RunDueAsync();
         Assert.Equal(new() { ["welcome"] = 100, ["follow-up"] = 100 }, Counts($"first.{tag}."));
         Assert.Equal(new() { ["welcome"] = 100, ["guide"] = 100 }, Counts($"second.{tag}."));
 
@@ -89,7 +80,7 @@ public sealed class SequenceVersionTests
         var moved = (await app.TimelineAsync(leadId)).Single(e => e!["kind"]!.GetValue<string>() == "enrollment_migrated")!;
         Assert.Equal((3, "pause"), (moved["data"]!["toVersion"]!.GetValue<int>(), moved["data"]!["step"]!.GetValue<string>()));
         clock.Advance(TimeSpan.FromMinutes(30));
-        await RunAsync();
+        await app.RunDueAsync();
         Assert.Equal(["welcome", "follow-up"], Received($"third.{tag}."));
 
         var stored = await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/onboarding");

@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NurtureEngine.Mail;
 using NurtureEngine.Tests.Infrastructure;
 
 namespace NurtureEngine.Tests.Sequences;
@@ -37,14 +35,14 @@ public sealed class SimulationTests
         var email = NurtureApp.UniqueEmail("real");
         var id = (await app.CreateLeadAsync(new { email, firstName = "Sim" }))["id"]!.GetValue<string>();
         await app.RunDueStepsAsync();
-        await SendAsync(app);
+        await app.SendDueEmailsAsync();
         var welcome = (await MailSink.WaitForAsync(email)).Single().Message;
         clock.Advance(TimeSpan.FromHours(1));
         var link = Regex.Match(welcome.HtmlBody!, "href=\"(http://localhost/t/c/[^\"]+)\"").Groups[1].Value;
         Assert.Equal(HttpStatusCode.Redirect, (await app.Anonymous().GetAsync(link)).StatusCode);
         clock.Advance(TimeSpan.FromDays(2));
         await app.RunDueStepsAsync();
-        await SendAsync(app);
+        await app.SendDueEmailsAsync();
 
         var realKinds = await app.KindsAsync(id);
         Assert.True(simulatedKinds.SequenceEqual(realKinds), simulated.ToJsonString());
@@ -72,11 +70,5 @@ public sealed class SimulationTests
         Assert.Single(MailSink.For(email));
         var unknown = await app.Api().PostAsJsonAsync("/api/v1/sequences/mql-nurture/simulate", new { leadId = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
-    }
-
-    private static async Task SendAsync(NurtureApp app)
-    {
-        var sender = app.Services.GetRequiredService<OutboxSender>();
-        while (await sender.SendDueBatchAsync(100, CancellationToken.None) > 0) { }
     }
 }

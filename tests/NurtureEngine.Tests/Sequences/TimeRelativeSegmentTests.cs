@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NurtureEngine.Mail;
 using NurtureEngine.Segments;
 using NurtureEngine.Tests.Infrastructure;
 
@@ -21,8 +20,7 @@ public sealed class TimeRelativeSegmentTests
     public async Task ALeadWhoseLastLoginTurnsAWeekOld_LeavesActive_EntersDormant_AndGetsTheWinBackEmail_ThenComesBack()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
-        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
-        await app.QuietDemoSequencesAsync();
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
         const string recently = """{ "type": "event", "event": "login", "within": "P7D" }""";
         foreach (var (key, filter) in new[] { ("active", recently), ("dormant", $$"""{ "type": "not", "condition": {{recently}} }""") })
             (await app.Api().PutAsJsonAsync($"/api/v1/segments/{key}", JsonNode.Parse($$"""
@@ -37,7 +35,6 @@ public sealed class TimeRelativeSegmentTests
             using var scope = app.Services.CreateScope();
             return await scope.ServiceProvider.GetRequiredService<SegmentRecheckJob>().RunAsync(CancellationToken.None);
         };
-        var sender = app.Services.GetRequiredService<OutboxSender>();
         var email = NurtureApp.UniqueEmail("dora");
         async Task LoginAsync() =>
             (await app.Api().PostAsJsonAsync("/api/v1/events", new { events = new[] { new { email, type = "login" } } })).EnsureSuccessStatusCode();
@@ -57,8 +54,7 @@ public sealed class TimeRelativeSegmentTests
         clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(2));         // the last login is now a week old
         Assert.Equal(1, await recheck());
         Assert.Equal(["dormant"], await MembershipAsync());
-        await app.RunDueStepsAsync();
-        while (await sender.SendDueBatchAsync(100, CancellationToken.None) > 0) { }
+        await app.RunDueAsync();
         Assert.Equal("Dora, did you get a chance to look?", (await MailSink.WaitForAsync(email)).Single().Message.Subject);
         var timeline = await app.TimelineAsync(id);
         Assert.Contains(timeline, e => e!["kind"]!.GetValue<string>() == "segment_left" && e["summary"]!.GetValue<string>().Contains("\"active\""));

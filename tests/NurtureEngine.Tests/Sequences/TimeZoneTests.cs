@@ -9,10 +9,10 @@ namespace NurtureEngine.Tests.Sequences;
 [Collection(AppCollection.Name)]
 public sealed class TimeZoneTests
 {
-    private static async Task<(NurtureApp, FakeTimeProvider)> StartAsync(DateTimeOffset start, string steps, string window)
+    private static async Task<(NurtureApp, FakeTimeProvider)> StartAsync(DateTimeOffset start, string steps, string window, string? defaultZone = null)
     {
         var clock = new FakeTimeProvider(start);
-        var app = await NurtureApp.StartAsync(clock: clock);
+        var app = await NurtureApp.StartAsync(defaultZone is null ? null : new Dictionary<string, string?> { ["Nurture:DefaultTimeZone"] = defaultZone }, clock);
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/welcome", JsonNode.Parse($$"""
             { "name": "Windowed", "trigger": { "type": "stage_entered", "pipeline": "default", "stage": "lead" },
               "sendWindow": {{window}}, "steps": {{steps}} }
@@ -28,13 +28,21 @@ public sealed class TimeZoneTests
     [InlineData("Europe/Berlin", "2026-10-24T19:00:00Z", "2026-10-26T08:00:00Z")]
     // New York enters summer time on Sunday 2026-03-08: Friday evening → Monday 09:00 EDT = 13:00Z.
     [InlineData("America/New_York", "2026-03-06T23:30:00Z", "2026-03-09T13:00:00Z")]
-    public async Task AnEmailOutsideTheWindow_WaitsForNineOClockLocal_AcrossTheDstChange(string zone, string created, string expected)
+    public Task AnEmailOutsideTheWindow_WaitsForNineOClockLocal_AcrossTheDstChange(string zone, string created, string expected) =>
+        WaitsForNineLocalAsync(zone, created, expected, zoneOfTheInstallation: false);
+
+    /// <summary>A lead without a time zone of its own is in the installation's (<c>Nurture__DefaultTimeZone</c>).</summary>
+    [Fact]
+    public Task ALeadWithoutAZone_WaitsForNineOClockInTheInstallationsZone() =>
+        WaitsForNineLocalAsync("America/New_York", "2026-03-06T23:30:00Z", "2026-03-09T13:00:00Z", zoneOfTheInstallation: true);
+
+    private static async Task WaitsForNineLocalAsync(string zone, string created, string expected, bool zoneOfTheInstallation)
     {
         var (app, clock) = await StartAsync(DateTimeOffset.Parse(created),
             """[ { "id": "hello", "type": "email", "template": "welcome" } ]""",
-            """{ "days": ["mon","tue","wed","thu","fri"], "from": "09:00", "to": "17:00" }""");
+            """{ "days": ["mon","tue","wed","thu","fri"], "from": "09:00", "to": "17:00" }""", zoneOfTheInstallation ? zone : null);
         await using var _ = app;
-        var id = (await app.CreateLeadAsync(new { email = NurtureApp.UniqueEmail("tz"), timeZone = zone }))["id"]!.GetValue<string>();
+        var id = (await app.CreateLeadAsync(new { email = NurtureApp.UniqueEmail("tz"), timeZone = zoneOfTheInstallation ? null : zone }))["id"]!.GetValue<string>();
 
         await app.RunDueStepsAsync();
         Assert.Empty(Scheduled(app, id));
