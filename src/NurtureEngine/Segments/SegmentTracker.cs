@@ -62,43 +62,51 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
             await db.SegmentRechecks.Where(r => r.SegmentId == segmentId && r.LeadId == lead.Id).ExecuteDeleteAsync(ct);
     }
 
-    /// <summary>Members a filter would have now: every lead evaluated, in batches, exactly as a rebuild does.</summary>
+    /// <summary>Members a filter would have now: one counting statement (<see cref="ConditionSql"/>).</summary>
     public async Task<int> CountAsync(Condition filter, CancellationToken ct)
     {
-        var count = 0;
-        Guid? after = null;
-        while (true)
-        {
-            var batch = await db.Leads.AsNoTracking().Where(l => after == null || l.Id.CompareTo(after.Value) > 0).OrderBy(l => l.Id).Take(500).ToListAsync(ct);
-            if (batch.Count == 0) return count;
-            foreach (var lead in batch)
-                if (await conditions.EvaluateAsync(filter, lead, null, ct)) count++;
-            after = batch[^1].Id;
-        }
+        var (where, parameters) = ConditionSql.Where(filter, clock.GetUtcNow());
+        // The predicate is SQL this code wrote; every value in it is a parameter.
+        var sql = "SELECT count(*)::int AS \"Value\" FROM nurture.lead l WHERE " + where;
+        return await db.Database.SqlQueryRaw<int>(sql, parameters).SingleAsync(ct);
     }
 
-    /// <summary>A new or changed segment: every lead is evaluated once (in batches) to fill membership.</summary>
+    /// <summary>
+    /// A new or changed segment: membership filled by two set-based statements (who left, who joined),
+    /// without timeline rows or triggers: nobody changed, the segment did. For a time-relative filter,
+    /// the leads with a counted event still in its window get their recheck time.
+    /// </summary>
     public async Task RebuildAsync(Segment segment, CancellationToken ct)
     {
         var filter = Json.Deserialize<Condition>(segment.FilterJson);
-        var members = (await db.SegmentMembers.Where(m => m.SegmentId == segment.Id).Select(m => m.LeadId).ToListAsync(ct)).ToHashSet();
-        Guid? after = null;
-        while (true)
-        {
-            var batch = await db.Leads.Where(l => after == null || l.Id.CompareTo(after.Value) > 0).OrderBy(l => l.Id).Take(500).ToListAsync(ct);
-            if (batch.Count == 0) break;
-            foreach (var lead in batch)
+        var now = clock.GetUtcNow();
+        var (where, parameters) = ConditionSql.Where(filter, now);
+        var id = new Npgsql.NpgsqlParameter("segment", segment.Id);
+        var since = new Npgsql.NpgsqlParameter("since", now);
+        // The predicate is SQL this code wrote; every value in it is a parameter (cloned: one command each).
+        var left = "DELETE FROM nurture.segment_member sm WHERE sm.segment_id = @segment"
+            + " AND NOT EXISTS (SELECT 1 FROM nurture.lead l WHERE l.id = sm.lead_id AND " + where + ")";
+        await db.Database.ExecuteSqlRawAsync(left, [.. parameters.Select(p => p.Clone()), id.Clone()], ct);
+        var joined = "INSERT INTO nurture.segment_member (segment_id, lead_id, since) SELECT @segment, l.id, @since"
+            + " FROM nurture.lead l WHERE " + where + " ON CONFLICT DO NOTHING";
+        await db.Database.ExecuteSqlRawAsync(joined, [.. parameters, id, since], ct);
+        await db.SegmentRechecks.Where(r => r.SegmentId == segment.Id).ExecuteDeleteAsync(ct);
+        if (ConditionEvaluator.IsTimeRelative(filter))
+            foreach (var (type, window) in WithinEvents(filter))
             {
-                var inside = await conditions.EvaluateAsync(filter, lead, null, ct);
-                await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
-                if (inside && !members.Contains(lead.Id))
-                    db.SegmentMembers.Add(new SegmentMember { SegmentId = segment.Id, LeadId = lead.Id, Since = clock.GetUtcNow() });
-                else if (!inside && members.Contains(lead.Id))
-                    await db.SegmentMembers.Where(m => m.SegmentId == segment.Id && m.LeadId == lead.Id).ExecuteDeleteAsync(ct);
+                var from = now - window;
+                foreach (var leadId in await db.Activities.Where(a => a.EventType == type && a.At >= from).Select(a => a.LeadId).Distinct().ToListAsync(ct))
+                    if (await db.Leads.FindAsync([leadId], ct) is { } lead) await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
             }
-            await db.SaveChangesAsync(ct);
-            after = batch[^1].Id;
-        }
         _segments = null;
     }
+
+    /// <summary>The (event, window) of every <c>event … within</c> in the filter.</summary>
+    private static IEnumerable<(string Event, TimeSpan Within)> WithinEvents(Condition c) => c.Type switch
+    {
+        ConditionType.Event when c.Event is not null && Iso8601Duration.TryParse(c.Within) is { } w => [(c.Event, w)],
+        ConditionType.All or ConditionType.Any => (c.Of ?? []).SelectMany(WithinEvents),
+        ConditionType.Not when c.Inner is not null => WithinEvents(c.Inner),
+        _ => [],
+    };
 }
