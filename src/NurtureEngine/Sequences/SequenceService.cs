@@ -37,7 +37,8 @@ public sealed class SequenceService(
         {
             var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
             var now = clock.GetUtcNow();
-            var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == key, c);
+            // Locked: two saves of one sequence at once make two versions one after the other, not the same number twice.
+            var sequence = await db.Sequences.FromSql($"SELECT * FROM nurture.sequence WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(c);
             var created = sequence is null;
             if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
             sequence.Name = definition.Name ?? sequence.Name;
@@ -102,7 +103,8 @@ public sealed class SequenceService(
             var old = definitions[w.SequenceVersionId];
             var step = w.CurrentStepId ?? "(end)";
             var moves = w.CurrentStepId is not null && definition.IndexOf(w.CurrentStepId) >= 0;
-            var changed = moves && Json.Serialize(old.Steps[old.IndexOf(w.CurrentStepId!)]) != Json.Serialize(definition.Steps[definition.IndexOf(w.CurrentStepId!)]);
+            var changed = moves && old.IndexOf(w.CurrentStepId!) is >= 0 and var at
+                && Json.Serialize(old.Steps[at]) != Json.Serialize(definition.Steps[definition.IndexOf(w.CurrentStepId!)]);
             return new ImpactRow(step, version, w.Count,
                 IfSaved: $"continue on version {version}: {StepPath.From(old, w.CurrentStepId)}",
                 IfMigrated: moves ? $"move to version {next} at step {step}{(changed ? " (this step changes)" : "")}: {StepPath.From(definition, w.CurrentStepId)}"

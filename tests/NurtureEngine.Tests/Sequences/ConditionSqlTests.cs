@@ -97,8 +97,8 @@ public sealed class ConditionSqlTests
             foreach (var lead in await db.Leads.AsNoTracking().Where(l => ids.Contains(l.Id)).ToListAsync())
                 if (await evaluator.EvaluateAsync(condition, lead, null, CancellationToken.None)) byEvaluator.Add(lead.Id);
             var (where, parameters) = ConditionSql.Where(condition, now);
-            var bySql = new SortedSet<Guid>((await db.Database.SqlQueryRaw<Guid>("SELECT l.id AS \"Value\" FROM nurture.lead l WHERE " + where, parameters).ToListAsync())
-                .Where(ids.Contains));
+            var sql = "SELECT l.id AS \"Value\" FROM nurture.lead l WHERE " + where;
+            var bySql = new SortedSet<Guid>((await db.Database.SqlQueryRaw<Guid>(sql, parameters).ToListAsync()).Where(ids.Contains));
             if (!byEvaluator.SetEquals(bySql))
                 differences.Add($"{json}: evaluator {byEvaluator.Count} leads, SQL {bySql.Count}");
             else if (byEvaluator.Count is 0 or 24 && !json.Contains("status"))

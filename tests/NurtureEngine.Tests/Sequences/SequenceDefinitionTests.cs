@@ -50,4 +50,17 @@ public sealed class SequenceDefinitionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal(2, (await replaced.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task SavesOfOneSequenceAtOnce_EachMakeTheirOwnVersion()
+    {
+        var steps = """[ { "id": "a", "type": "email", "template": "welcome" } ]""";
+        (await _app.Api().PutAsJsonAsync("/api/v1/sequences/busy", Sequence(steps))).EnsureSuccessStatusCode();
+
+        var saves = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _app.Api().PutAsJsonAsync("/api/v1/sequences/busy", Sequence(steps))));
+
+        Assert.All(saves, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var versions = await Task.WhenAll(saves.Select(async r => (await r.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>()));
+        Assert.Equal(Enumerable.Range(2, 6), versions.Order());
+    }
 }
