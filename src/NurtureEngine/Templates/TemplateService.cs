@@ -42,7 +42,9 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
         errors.ThrowIfAny();
 
         var now = clock.GetUtcNow();
-        var template = await db.Templates.FirstOrDefaultAsync(t => t.Key == key, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Locked: two saves of one template at once make two versions one after the other, not the same number twice.
+        var template = await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
         var created = template is null;
         if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
         template.Name = input.Name ?? template.Name;
@@ -55,6 +57,7 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
         };
         template.Versions.Add(version);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return (ToDto(template, version), created);
     }
 

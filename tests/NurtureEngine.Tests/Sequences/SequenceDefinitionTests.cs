@@ -52,15 +52,19 @@ public sealed class SequenceDefinitionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SavesOfOneSequenceAtOnce_EachMakeTheirOwnVersion()
+    public async Task SavesOfOneSequenceOrTemplateAtOnce_EachMakeTheirOwnVersion()
     {
         var steps = """[ { "id": "a", "type": "email", "template": "welcome" } ]""";
-        (await _app.Api().PutAsJsonAsync("/api/v1/sequences/busy", Sequence(steps))).EnsureSuccessStatusCode();
+        var template = new { name = "Busy", subject = "Hi {{ lead.first_name }}", html = "<p>Hello</p>" };
+        foreach (var (path, body) in new (string, object)[] { ("/api/v1/sequences/busy", Sequence(steps)), ("/api/v1/templates/busy", template) })
+        {
+            (await _app.Api().PutAsJsonAsync(path, body)).EnsureSuccessStatusCode();
 
-        var saves = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _app.Api().PutAsJsonAsync("/api/v1/sequences/busy", Sequence(steps))));
+            var saves = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _app.Api().PutAsJsonAsync(path, body)));
 
-        Assert.All(saves, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var versions = await Task.WhenAll(saves.Select(async r => (await r.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>()));
-        Assert.Equal(Enumerable.Range(2, 6), versions.Order());
+            Assert.All(saves, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+            var versions = await Task.WhenAll(saves.Select(async r => (await r.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<int>()));
+            Assert.Equal(Enumerable.Range(2, 6), versions.Order());
+        }
     }
 }
