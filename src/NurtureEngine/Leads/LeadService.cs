@@ -18,22 +18,13 @@ public sealed class LeadService(
     public async Task<UpsertResult> UpsertAsync(LeadInput input, string cause, CancellationToken ct)
     {
         Validate(input, clock.GetUtcNow());
-        for (var attempt = 1; ; attempt++)
+        // Another request may create the same email at the same moment: this one then becomes the update.
+        return await CreateRace.RetryAsync(db, () => work.RunAsync(async c =>
         {
-            try
-            {
-                return await work.RunAsync(async c =>
-                {
-                    var stage = await ResolveStageAsync(input.Pipeline, input.Stage, c);
-                    var (lead, created) = await UpsertInTransactionAsync(input, stage, cause, c);
-                    return new UpsertResult(await ToDtoAsync(lead, c), created);
-                }, ct);
-            }
-            catch (DbUpdateException e) when (attempt < 3 && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                // Another request created the same email at the same moment: this one becomes the update.
-            }
-        }
+            var stage = await ResolveStageAsync(input.Pipeline, input.Stage, c);
+            var (lead, created) = await UpsertInTransactionAsync(input, stage, cause, c);
+            return new UpsertResult(await ToDtoAsync(lead, c), created);
+        }, ct));
     }
 
     /// <summary>Finds the lead by email or creates it (events for unknown emails create the lead).</summary>

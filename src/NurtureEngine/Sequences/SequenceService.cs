@@ -33,7 +33,11 @@ public sealed class SequenceService(
     public async Task<(JsonObject Sequence, bool Created)> PutAsync(string key, SequenceDefinition definition, CancellationToken ct)
     {
         await validator.ValidateAsync(key, definition, ct);
-        var created = await work.RunAsync(async c =>
+        var migrate = definition.Migrate == true;
+        var requested = definition.Status;
+        definition.Status = null;
+        definition.Migrate = null;
+        var created = await CreateRace.RetryAsync(db, () => work.RunAsync(async c =>
         {
             var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
             var now = clock.GetUtcNow();
@@ -42,14 +46,11 @@ public sealed class SequenceService(
             var created = sequence is null;
             if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
             sequence.Name = definition.Name ?? sequence.Name;
-            var status = definition.Status is null ? sequence.Status : definition.Status == "paused" ? SequenceStatus.Paused : SequenceStatus.Active;
+            var status = requested is null ? sequence.Status : requested == "paused" ? SequenceStatus.Paused : SequenceStatus.Active;
             sequence.CurrentVersion++;
             sequence.UpdatedAt = now;
             sequence.TriggerType = definition.Trigger!.Type;
             sequence.TriggerKey = SequenceValidator.TriggerKeyOf(definition.Trigger, defaultPipeline);
-            var migrate = definition.Migrate == true;
-            definition.Status = null;
-            definition.Migrate = null;
             var version = new SequenceVersion { Version = sequence.CurrentVersion, DefinitionJson = Json.Serialize(definition), CreatedAt = now };
             sequence.Versions.Add(version);
             await db.SaveChangesAsync(c);
@@ -57,7 +58,7 @@ public sealed class SequenceService(
             else sequence.Status = status;
             if (migrate && !created) await MigrateAsync(sequence, version, definition, c);
             return created;
-        }, ct);
+        }, ct));
         return ((await GetAsync(key, ct))!, created);
     }
 

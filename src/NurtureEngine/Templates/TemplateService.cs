@@ -41,24 +41,28 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
         if (input.Layout == key) errors.Add("layout", "a template cannot be its own layout");
         errors.ThrowIfAny();
 
-        var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Locked: two saves of one template at once make two versions one after the other, not the same number twice.
-        var template = await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
-        var created = template is null;
-        if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
-        template.Name = input.Name ?? template.Name;
-        template.CurrentVersion++;
-        template.UpdatedAt = now;
-        var version = new TemplateVersion
+        // Another request may create the same key at the same moment: this one then becomes the next version.
+        return await CreateRace.RetryAsync(db, async () =>
         {
-            Version = template.CurrentVersion, Name = template.Name, Subject = input.Subject!, Html = input.Html!,
-            Text = input.Text, Layout = input.Layout, CreatedAt = now,
-        };
-        template.Versions.Add(version);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return (ToDto(template, version), created);
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Locked: two saves of one template at once make two versions one after the other, not the same number twice.
+            var template = await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
+            var created = template is null;
+            if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
+            template.Name = input.Name ?? template.Name;
+            template.CurrentVersion++;
+            template.UpdatedAt = now;
+            var version = new TemplateVersion
+            {
+                Version = template.CurrentVersion, Name = template.Name, Subject = input.Subject!, Html = input.Html!,
+                Text = input.Text, Layout = input.Layout, CreatedAt = now,
+            };
+            template.Versions.Add(version);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return (ToDto(template, version), created);
+        });
     }
 
     public async Task<TemplateDto?> GetAsync(string key, CancellationToken ct)
