@@ -17,7 +17,7 @@ public sealed class SegmentInput
 
 public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, SequenceValidator validator, UnitOfWork work, Enroller enroller, TimeProvider clock)
 {
-    public Task<(SegmentDto Segment, bool Created)> PutAsync(string key, SegmentInput input, CancellationToken ct) => work.RunAsync(async c =>
+    public Task<(SegmentDto Segment, bool Created)> PutAsync(string key, SegmentInput input, CancellationToken ct) => CreateRace.RetryAsync(db, () => work.RunAsync(async c =>
     {
         if (!Slug.IsKey(key)) throw new ValidationException("key", "must be a lowercase slug");
         if (input.Filter is null) throw new ValidationException("filter", "a condition is required");
@@ -32,7 +32,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
         await db.SaveChangesAsync(c);
         await tracker.RebuildAsync(segment, c);
         return (await ToDtoAsync(segment, c), created);
-    }, ct);
+    }, ct));
 
     /// <summary>How many leads a filter would hold now, without saving it (the builder's live count).</summary>
     public async Task<int> CountAsync(Condition? filter, CancellationToken ct)
