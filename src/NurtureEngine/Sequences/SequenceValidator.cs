@@ -145,8 +145,16 @@ public sealed class SequenceValidator(NurtureDbContext db)
     {
         if (w is null) return;
         foreach (var day in w.Days ?? []) if (!Days.Contains(day)) errors.Add("sendWindow.days", $"'{day}' is not one of {string.Join(", ", Days)}");
-        if (w.From is not null && !TimeOnly.TryParseExact(w.From, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) errors.Add("sendWindow.from", "must be HH:mm");
-        if (w.To is not null && !TimeOnly.TryParseExact(w.To, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) errors.Add("sendWindow.to", "must be HH:mm");
+        TimeOnly? Time(string field, string? value)
+        {
+            if (value is null) return null;
+            if (TimeOnly.TryParseExact(value, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) return t;
+            errors.Add($"sendWindow.{field}", "must be HH:mm");
+            return null;
+        }
+        var (from, to) = (Time("from", w.From), Time("to", w.To));
+        if (from >= to)
+            errors.Add("sendWindow.to", $"must be later than from ({w.From}): a window lies within one day");
     }
 
     /// <summary>A cycle in the step graph that passes through no wait step would run forever at once.</summary>

@@ -27,6 +27,7 @@ public sealed class SequenceDefinitionTests : IAsyncLifetime
     [InlineData("""[ { "id": "a", "type": "email", "variants": [ { "template": "welcome", "weight": 50 }, { "template": "follow-up", "weight": 40 } ] } ]""", "steps[0].variants", "100")]
     [InlineData("""[ { "id": "a", "type": "wait", "duration": "two days" } ]""", "steps[0].duration", "ISO 8601")]
     [InlineData("""[ { "id": "a", "type": "teleport" } ]""", "steps[0].type", "teleport")]
+    [InlineData("""[ { "id": "a", "type": "email", "template": "welcome" } ] , "sendWindow": { "from": "17:00", "to": "09:00" }""", "sendWindow.to", "later than from")]
     public async Task ADefinitionThatCanNeverRun_Is422_NamingTheProblem(string steps, string field, string mentions)
     {
         var response = await _app.Api().PutAsJsonAsync("/api/v1/sequences/broken", Sequence(steps));
