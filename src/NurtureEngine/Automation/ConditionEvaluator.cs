@@ -100,6 +100,9 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
         var messages = db.Messages.Where(m => m.LeadId == lead.Id && m.SentAt != null);
         if (enrollment is not null) messages = messages.Where(m => m.EnrollmentId == enrollment.Id);
         if (c.Step is not null) messages = messages.Where(m => m.StepId == c.Step);
+        // In a loop, a named step's email is this round's (the latest round's until this round sends it).
+        if (enrollment is not null && c.Step is not null && await messages.MaxAsync(m => (int?)m.Pass, ct) is { } round)
+            messages = messages.Where(m => m.Pass == round);
         var within = Iso8601Duration.TryParse(c.Within);
         var sent = await messages.Select(m => new { m.Id, m.SentAt }).ToListAsync(ct);
         foreach (var m in sent)

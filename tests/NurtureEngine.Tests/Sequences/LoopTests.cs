@@ -50,4 +50,32 @@ public sealed class LoopTests
         Assert.Equal(3, Tips());
         Assert.Contains("exit condition has_tag customer holds", (await app.TimelineAsync(id)).First(e => e!["kind"]!.GetValue<string>() == "exited")!["summary"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task InALoop_AConditionOnAStepsEmail_LooksAtThisRoundsEmail_NotAnEarlierOne()
+    {
+        await using var app = await NurtureApp.StartAsync();
+        await app.QuietDemoSequencesAsync();
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/digest", JsonNode.Parse("""
+            { "name": "Digest", "trigger": { "type": "manual" },
+              "steps": [ { "id": "digest", "type": "email", "template": "mql-nurture" },
+                         { "id": "day", "type": "wait", "duration": "P1D" },
+                         { "id": "read?", "type": "branch", "if": { "type": "opened", "step": "digest" }, "then": "again", "else": "nudge" },
+                         { "id": "nudge", "type": "email", "template": "follow-up" },
+                         { "id": "again", "type": "goto", "to": "digest" } ] }
+            """))).EnsureSuccessStatusCode();
+
+        // Opened in the first round only; the simulation covers two and a half rounds.
+        var response = await app.Api().PostAsJsonAsync("/api/v1/sequences/digest/simulate", new
+        {
+            lead = new { email = "loop@example.com", firstName = "Lou" },
+            events = new[] { new { after = "PT1H", type = "email_opened", step = "digest" } },
+            horizon = "P2DT12H",
+        });
+
+        var timeline = (await response.Content.ReadFromJsonAsync<JsonObject>())!["timeline"]!.AsArray();
+        var branches = timeline.Where(e => e!["kind"]!.GetValue<string>() == "branch").Select(e => e!["data"]!["result"]!.GetValue<bool>()).ToList();
+        Assert.Equal([true, false], branches);
+        Assert.Single(timeline, e => e!["kind"]!.GetValue<string>() == "email_sent" && e["summary"]!.GetValue<string>().Contains("did you get a chance"));
+    }
 }
