@@ -13,8 +13,8 @@ using NurtureEngine.Data;
 namespace NurtureEngine.Data.Migrations
 {
     [DbContext(typeof(NurtureDbContext))]
-    [Migration("20261123213403_TimeSegmentsAndLoopPasses")]
-    partial class TimeSegmentsAndLoopPasses
+    [Migration("20261123212534_SegmentRechecks")]
+    partial class SegmentRechecks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -842,10 +842,6 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("not_before");
 
-                    b.Property<int>("Pass")
-                        .HasColumnType("integer")
-                        .HasColumnName("pass");
-
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -898,16 +894,16 @@ namespace NurtureEngine.Data.Migrations
                         .HasDatabaseName("ix_message_not_before")
                         .HasFilter("status = 'Scheduled'");
 
+                    b.HasIndex("EnrollmentId", "StepId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_message_enrollment_id_step_id")
+                        .HasFilter("enrollment_id IS NOT NULL");
+
                     b.HasIndex("LeadId", "CreatedAt")
                         .HasDatabaseName("ix_message_lead_id_created_at");
 
                     b.HasIndex("SequenceId", "StepId")
                         .HasDatabaseName("ix_message_sequence_id_step_id");
-
-                    b.HasIndex("EnrollmentId", "StepId", "Pass")
-                        .IsUnique()
-                        .HasDatabaseName("ix_message_enrollment_id_step_id_pass")
-                        .HasFilter("enrollment_id IS NOT NULL");
 
                     b.ToTable("message", "nurture");
                 });
@@ -1167,10 +1163,6 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<DateTimeOffset?>("NextStepAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_step_at");
-
-                    b.Property<int>("Pass")
-                        .HasColumnType("integer")
-                        .HasColumnName("pass");
 
                     b.Property<long>("SequenceId")
                         .HasColumnType("bigint")
