@@ -53,13 +53,16 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
         }
     }
 
-    /// <summary>Whether the condition's answer can change with the clock alone (an <c>event</c> condition with <c>within</c>).</summary>
-    public static bool IsTimeRelative(Condition c) => c.Type switch
+    /// <summary>
+    /// The (event, window) of every <c>event … within</c> in the condition: where its answer can change with the
+    /// clock alone. None: only a change to the lead can change it.
+    /// </summary>
+    public static IEnumerable<(string Event, TimeSpan Within)> TimeWindows(Condition c) => c.Type switch
     {
-        ConditionType.Event => c.Within is not null,
-        ConditionType.All or ConditionType.Any => (c.Of ?? []).Any(IsTimeRelative),
-        ConditionType.Not => c.Inner is not null && IsTimeRelative(c.Inner),
-        _ => false,
+        ConditionType.Event when c.Event is not null && Iso8601Duration.TryParse(c.Within) is { } w => [(c.Event, w)],
+        ConditionType.All or ConditionType.Any => (c.Of ?? []).SelectMany(TimeWindows),
+        ConditionType.Not when c.Inner is not null => TimeWindows(c.Inner),
+        _ => [],
     };
 
     /// <summary>

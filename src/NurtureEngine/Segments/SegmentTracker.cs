@@ -15,19 +15,23 @@ namespace NurtureEngine.Segments;
 /// </summary>
 public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator conditions, TimelineWriter timeline, Enroller enroller, TimeProvider clock)
 {
-    private List<(Segment Segment, Condition Filter)>? _segments;
+    private List<(Segment Segment, Condition Filter, bool TimeRelative)>? _segments;
 
     public async Task RefreshAsync(Lead lead, CancellationToken ct)
     {
         _segments ??= (await db.Segments.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct))
-            .Select(s => (s, Json.Deserialize<Condition>(s.FilterJson))).ToList();
+            .Select(s =>
+            {
+                var filter = Json.Deserialize<Condition>(s.FilterJson);
+                return (s, filter, ConditionEvaluator.TimeWindows(filter).Any());
+            }).ToList();
         if (_segments.Count == 0) return;
         await db.SaveChangesAsync(ct);
         var memberOf = (await db.SegmentMembers.Where(m => m.LeadId == lead.Id).Select(m => m.SegmentId).ToListAsync(ct)).ToHashSet();
-        foreach (var (segment, filter) in _segments)
+        foreach (var (segment, filter, timeRelative) in _segments)
         {
             var inside = await conditions.EvaluateAsync(filter, lead, null, ct);
-            await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
+            if (timeRelative) await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
             if (inside == memberOf.Contains(segment.Id)) continue;
             if (inside)
             {
@@ -48,11 +52,10 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
 
     /// <summary>
     /// A time-relative filter ("event login within P7D") changes its answer with the clock alone: note when,
-    /// for <see cref="SegmentRecheckJob"/>. Other filters change only with the lead, and cost nothing here.
+    /// for <see cref="SegmentRecheckJob"/>. Called only for such filters; the others change only with the lead.
     /// </summary>
     private async Task ScheduleRecheckAsync(long segmentId, Condition filter, Lead lead, CancellationToken ct)
     {
-        if (!ConditionEvaluator.IsTimeRelative(filter)) return;
         if (await conditions.NextChangeAsync(filter, lead, ct) is { } at)
             await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO nurture.segment_recheck (segment_id, lead_id, due_at) VALUES ({segmentId}, {lead.Id}, {at})
@@ -91,22 +94,12 @@ public sealed class SegmentTracker(NurtureDbContext db, ConditionEvaluator condi
             + " FROM nurture.lead l WHERE " + where + " ON CONFLICT DO NOTHING";
         await db.Database.ExecuteSqlRawAsync(joined, [.. parameters, id, since], ct);
         await db.SegmentRechecks.Where(r => r.SegmentId == segment.Id).ExecuteDeleteAsync(ct);
-        if (ConditionEvaluator.IsTimeRelative(filter))
-            foreach (var (type, window) in WithinEvents(filter))
-            {
-                var from = now - window;
-                foreach (var leadId in await db.Activities.Where(a => a.EventType == type && a.At >= from).Select(a => a.LeadId).Distinct().ToListAsync(ct))
-                    if (await db.Leads.FindAsync([leadId], ct) is { } lead) await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
-            }
+        foreach (var (type, window) in ConditionEvaluator.TimeWindows(filter))
+        {
+            var from = now - window;
+            foreach (var leadId in await db.Activities.Where(a => a.EventType == type && a.At >= from).Select(a => a.LeadId).Distinct().ToListAsync(ct))
+                if (await db.Leads.FindAsync([leadId], ct) is { } lead) await ScheduleRecheckAsync(segment.Id, filter, lead, ct);
+        }
         _segments = null;
     }
-
-    /// <summary>The (event, window) of every <c>event … within</c> in the filter.</summary>
-    private static IEnumerable<(string Event, TimeSpan Within)> WithinEvents(Condition c) => c.Type switch
-    {
-        ConditionType.Event when c.Event is not null && Iso8601Duration.TryParse(c.Within) is { } w => [(c.Event, w)],
-        ConditionType.All or ConditionType.Any => (c.Of ?? []).SelectMany(WithinEvents),
-        ConditionType.Not when c.Inner is not null => WithinEvents(c.Inner),
-        _ => [],
-    };
 }
