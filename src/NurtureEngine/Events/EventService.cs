@@ -50,6 +50,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                     .Select(a => a.IdempotencyKey!).ToListAsync(c)).ToHashSet();
                 int accepted = 0, duplicates = 0;
                 var rejected = new List<RejectedEvent>();
+                await LockLeadsAsync(inputs, c);
                 // A few events at a time (ChunkTracking): their leads are loaded with one query each way and kept tracked.
                 foreach (var chunk in Enumerable.Range(0, parsed.Count).Chunk(ChunkTracking.ChunkSize))
                 {
@@ -98,6 +99,14 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         }
     }
 
+    /// <summary>Every lead the batch names, locked in id order in one statement before any is read.</summary>
+    private async Task LockLeadsAsync(List<EventInput> inputs, CancellationToken ct)
+    {
+        var ids = inputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
+        var emails = inputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
+        await db.Leads.Where(l => ids.Contains(l.Id) || emails.Contains(l.EmailNormalized)).OrderBy(l => l.Id).Select(l => l.Id).ForUpdate().ToListAsync(ct);
+    }
+
     private async Task<EventBatchResult> StoreOneByOneAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct)
     {
         int accepted = 0, duplicates = 0;
@@ -139,7 +148,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         span?.SetTag("nurture.event_type", input.Type);
         if (input.IdempotencyKey is { } key && await db.Activities.AnyAsync(a => a.IdempotencyKey == key, c)) return false;
         var lead = input.LeadId is { } id
-            ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
+            ? await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
             : await leads.FindOrCreateAsync(input.Email!, c);
         span?.SetTag("nurture.lead_id", lead.Id);
         await RecordAsync(input, lead, c);

@@ -100,7 +100,7 @@ public sealed partial class InboundProcessor(
                 if (sent is not null) break;
             }
         if (sent is not null)
-            return (sent, await db.Leads.FirstOrDefaultAsync(l => l.Id == sent.LeadId, ct), sent.ToAddress);
+            return (sent, await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == sent.LeadId, ct), sent.ToAddress);
 
         var candidates = c.Kind is InboundKind.Reply or InboundKind.AutoReply
             ? message.From.Mailboxes.Select(m => m.Address).Concat(message.ReplyTo.Mailboxes.Select(m => m.Address))
@@ -108,7 +108,7 @@ public sealed partial class InboundProcessor(
         foreach (var candidate in candidates)
         {
             var normalized = Lead.Normalize(candidate);
-            if (await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct) is { } lead) return (null, lead, lead.Email);
+            if (await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct) is { } lead) return (null, lead, lead.Email);
         }
         return (null, null, c.IsBounce || c.Kind == InboundKind.Complaint ? c.Recipients.FirstOrDefault() : null);
     }

@@ -31,7 +31,7 @@ public sealed class LeadService(
     public async Task<Lead> FindOrCreateAsync(string email, CancellationToken ct)
     {
         var normalized = Lead.Normalize(email);
-        var existing = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        var existing = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
         if (existing is not null) return existing;
         var (lead, _) = await UpsertInTransactionAsync(new LeadInput { Email = email }, await ResolveStageAsync(null, null, ct), StageChangeCause.Api, ct);
         return lead;
@@ -40,7 +40,7 @@ public sealed class LeadService(
     public async Task<LeadDto> ChangeStageAsync(Guid leadId, string stageKey, string? pipelineKey, string cause, CancellationToken ct) =>
         await work.RunAsync(async c =>
         {
-            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new NotFoundException("Lead");
+            var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new NotFoundException("Lead");
             pipelineKey ??= await db.Pipelines.Where(p => p.Id == lead.PipelineId).Select(p => p.Key).SingleAsync(c);
             var stage = await ResolveStageAsync(pipelineKey, stageKey, c);
             await stages.MoveAsync(lead, stage, cause, forwardOnly: false, c);
@@ -122,7 +122,7 @@ public sealed class LeadService(
     private async Task<(Lead, bool)> UpsertInTransactionAsync(LeadInput input, Stage? stage, string cause, CancellationToken ct)
     {
         var normalized = Lead.Normalize(input.Email!);
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
         var now = clock.GetUtcNow();
         if (lead is null)
         {

@@ -243,7 +243,7 @@ public sealed partial class OutboxSender(
         await work.RunAsync(async c =>
         {
             var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing).Select(o => o.Message.LeadId).Distinct().ToList();
-            await db.Leads.Where(l => leadIds.Contains(l.Id)).LoadAsync(c);
+            await db.Leads.Where(l => leadIds.Contains(l.Id)).OrderBy(l => l.Id).ForUpdate().LoadAsync(c);
             foreach (var (original, result) in outcomes)
             {
                 // A copy: a failed batch must not leave half-recorded state on the message recorded again one by one.

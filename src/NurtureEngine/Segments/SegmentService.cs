@@ -63,7 +63,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     {
         var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, c) ?? throw new NotFoundException($"Segment '{key}'");
         var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == sequenceKey, c) ?? throw new ValidationException("sequence", $"unknown sequence '{sequenceKey}'");
-        var leads = await db.Leads.Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)).ToListAsync(c);
+        var leads = await db.Leads.Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)).OrderBy(l => l.Id).ForUpdate().ToListAsync(c);
         var enrolled = 0;
         foreach (var lead in leads)
             if (await enroller.EnrollAsync(lead, sequence, $"bulk enroll of segment {key}", c) is not null) enrolled++;

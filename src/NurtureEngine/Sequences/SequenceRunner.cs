@@ -31,8 +31,9 @@ public sealed partial class SequenceRunner(
         {
             return await work.RunAsync(async c =>
             {
-                var ids = await ClaimAsync(options.Value.BatchSize, c);
-                metrics.Claimed("enrollments", ids.Count);
+                var claimed = await ClaimAsync(options.Value.BatchSize, c);
+                metrics.Claimed("enrollments", claimed.Count);
+                var ids = await LockLeadsAsync(claimed, c);
                 await PreloadAsync(ids, c);
                 // A failure fails the whole batch (it is rerun one by one below): savepoints per save buy nothing.
                 var savepoints = db.Database.AutoSavepointsEnabled;
@@ -67,7 +68,9 @@ public sealed partial class SequenceRunner(
         {
             return await work.RunAsync(async c =>
             {
-                var ids = await ClaimAsync(1, c);
+                var claimed = await ClaimAsync(1, c);
+                if (claimed.Count == 0) return false;
+                var ids = await LockLeadsAsync(claimed, c);
                 if (ids.Count == 0) return false;
                 failedId = ids[0];
                 await RunEnrollmentAsync(ids[0], c);
@@ -113,6 +116,27 @@ public sealed partial class SequenceRunner(
             LIMIT {limit}
             FOR UPDATE OF e SKIP LOCKED
             """).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Locks the leads of the claimed enrollments (a step may change its lead's score, tags or stage), skipping
+    /// leads another transaction holds: those enrollments stay due and run a second later, so a worker never
+    /// waits on an event or API call for the same lead (nor deadlocks with one). Returns the runnable ids.
+    /// </summary>
+    private async Task<List<long>> LockLeadsAsync(List<long> claimed, CancellationToken ct)
+    {
+        if (claimed.Count == 0) return claimed;
+        var ids = claimed.ToArray();
+        var runnable = await db.Database.SqlQuery<long>($"""
+            WITH locked AS MATERIALIZED (
+                SELECT l.id FROM nurture.lead l
+                WHERE l.id IN (SELECT lead_id FROM nurture.enrollment WHERE id = ANY({ids}))
+                FOR UPDATE SKIP LOCKED)
+            SELECT e.id AS "Value" FROM nurture.enrollment e JOIN locked ON locked.id = e.lead_id
+            WHERE e.id = ANY({ids}) ORDER BY e.next_step_at, e.id
+            """).ToListAsync(ct);
+        if (runnable.Count < claimed.Count) work.WorkDueAt(clock.GetUtcNow().AddSeconds(1));
+        return runnable;
     }
 
     /// <summary>What a claimed batch needs, loaded with one query per table instead of several per enrollment.</summary>

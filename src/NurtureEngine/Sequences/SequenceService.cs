@@ -139,7 +139,7 @@ public sealed class SequenceService(
     public Task<bool> EnrollAsync(string key, Guid leadId, CancellationToken ct) => work.RunAsync(async c =>
     {
         var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
         return await enroller.EnrollAsync(lead, s, "enrolled by hand", c) is not null;
     }, ct);
 

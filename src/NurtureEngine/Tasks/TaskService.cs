@@ -52,7 +52,7 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
             if (string.IsNullOrWhiteSpace(title) || title.Length > 300) errors.Add("title", "is required (at most 300 characters)");
             if (owner is not null && !EmailAddress.IsValid(owner)) errors.Add("owner", "must be an email address");
             errors.ThrowIfAny();
-            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
+            var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
             var now = clock.GetUtcNow();
             var task = new SalesTask
             {
@@ -87,7 +87,7 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
     public Task<TaskDto> DoneAsync(long id, string by, CancellationToken ct, string? onlyOwner = null) => work.RunAsync(async c =>
     {
         var task = await db.SalesTasks.FirstOrDefaultAsync(t => t.Id == id && (onlyOwner == null || t.Owner == onlyOwner), c) ?? throw new NotFoundException($"Task {id}");
-        var lead = await db.Leads.SingleAsync(l => l.Id == task.LeadId, c);
+        var lead = await db.Leads.ForUpdate().SingleAsync(l => l.Id == task.LeadId, c);
         if (task.Status == SalesTaskStatus.Open)
         {
             task.Status = SalesTaskStatus.Done;
