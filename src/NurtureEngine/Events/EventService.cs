@@ -51,7 +51,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 int accepted = 0, duplicates = 0;
                 var rejected = new List<RejectedEvent>();
                 await LockLeadsAsync(inputs, c);
-                // A few events at a time (ChunkTracking): their leads are loaded with one query each way and kept tracked.
+                // A few events at a time (ChunkTracking.ChunkSize): their leads are loaded with one query each way and stay tracked for the chunk.
                 foreach (var chunk in Enumerable.Range(0, parsed.Count).Chunk(ChunkTracking.ChunkSize))
                 {
                     var chunkInputs = chunk.Select(i => parsed[i].Input).OfType<EventInput>().ToList();
@@ -59,7 +59,6 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                     var byEmail = emails.Count == 0 ? [] : await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
                     var ids = chunkInputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
                     var byId = ids.Count == 0 ? [] : await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
-                    var keep = ChunkTracking.Keep(byEmail.Values, byId.Values);
                     foreach (var i in chunk)
                     {
                         if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
@@ -76,14 +75,15 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                             if (!byEmail.TryGetValue(normalized, out var found))
                             {
                                 byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
-                                keep.Add(found);
                             }
                             lead = found;
                         }
+                        // An event something observes saves what is pending before it reacts; rows of the others
+                        // are written together, once per chunk.
                         await RecordAsync(input, lead, c);
-                        await db.ForgetSavedAsync(keep, c);
                         accepted++;
                     }
+                    await db.SaveChangesAsync(c);
                     db.ChangeTracker.Clear();
                 }
                 return new EventBatchResult(accepted, duplicates, rejected);

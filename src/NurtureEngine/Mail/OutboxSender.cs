@@ -208,6 +208,9 @@ public sealed partial class OutboxSender(
             foreach (var (message, mime) in group)
             {
                 if (!marked.Contains(message.Id)) continue;
+                message.Status = MessageStatus.Sending;
+                message.Attempts++;
+                message.LeaseUntil = sendingUntil;
                 // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
                 // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
                 if (ct.IsCancellationRequested)
@@ -215,9 +218,6 @@ public sealed partial class OutboxSender(
                     await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.RetryLater, "not sent: the worker stopped"), Marked: true, Free: true), CancellationToken.None);
                     continue;
                 }
-                message.Status = MessageStatus.Sending;
-                message.Attempts++;
-                message.LeaseUntil = sendingUntil;
                 using var span = NurtureMetrics.Tracing.StartActivity("email.send");
                 span?.SetTag("nurture.message_id", message.Id);
                 span?.SetTag("nurture.lead_id", message.LeadId);
