@@ -54,9 +54,12 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var laptop = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword, Laptop, 900);
         await laptop.GotoAsync(s.Url("/leads"));
         await Expect(laptop.Locator("#nav-toggle")).ToBeHiddenAsync();
-        var rows = await laptop.EvaluateAsync<double[]>(
-            "() => [...document.querySelectorAll('nav > a, nav > details > summary, header .logout button')].map(e => Math.round(e.getBoundingClientRect().top))");
-        Assert.Single(rows.Distinct());
+        // One row: every link at the same height, Sign out beside them, the header no taller than one line.
+        var tops = await laptop.EvaluateAsync<double[]>("() => [...document.querySelectorAll('nav > a, nav > details > summary')].map(e => Math.round(e.getBoundingClientRect().top))");
+        Assert.Single(tops.Distinct());
+        var header = await laptop.EvaluateAsync<double>("() => document.querySelector('header').getBoundingClientRect().height");
+        Assert.True(header < 70, $"the header is {header} px tall");
+        await Expect(laptop.Locator("header button:has-text('Sign out')")).ToBeInViewportAsync();
         await Expect(laptop.Locator("nav a[aria-current=page]")).ToHaveTextAsync("Leads");
         await laptop.GotoAsync(s.Url("/settings/webhooks"));
         await Expect(laptop.Locator("nav a[aria-current=page]")).ToHaveTextAsync("Webhooks");

@@ -59,6 +59,6 @@ public sealed class ViewerClock(IHttpContextAccessor http, UserManager<IdentityU
     {
         var zone = await ZoneAsync();
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
+        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified)).ToUniversalTime(); // the database stores UTC only
     }
 }
