@@ -220,4 +220,58 @@ public sealed class UsabilityTests(BrowserFixture browser)
         Assert.True(await rep.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= Phone);
         Assert.Empty(s.Dialogs);
     }
+
+    [Fact]
+    public async Task Marketer_BuildsASequenceWithWordWaits_SeesAFieldErrorAtItsStep_ReloadsAndFindsTheDraft_ThenPublishes()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.CreateUserAsync(Marketer, "Marketer");
+        var page = await s.SignInAsync(Marketer, width: Laptop);
+        await page.GotoAsync(s.Url("/sequences"));
+        await page.FillAsync("#key", "trial-nurture");
+        await page.ClickAsync("button:has-text('Create')");
+        await page.FillAsync("#name", "Trial nurture");
+        await page.SelectOptionAsync("#trigger-type", "tag_added");
+        await Expect(page.Locator("#trigger-stage")).ToBeHiddenAsync(); // only the chosen trigger's fields
+        await page.FillAsync("#trigger-tag", "trial");
+        await page.SelectOptionAsync("#new-type", "wait");
+        await page.ClickAsync("button:has-text('Add step')");
+        await Expect(page.Locator("#step-1-duration")).ToHaveValueAsync("2 days");
+
+        // A wait the builder cannot read is named at its own field, as step 2 (the page's numbering), while editing.
+        await page.FillAsync("#step-1-duration", "3 dayz");
+        var error = page.Locator(".field-error[data-field='steps[1].duration']");
+        await Expect(error).ToHaveTextAsync("Step 2, wait: must be a duration like \"3 days\", \"2 hours\", \"30 minutes\" or P3D");
+        await Expect(page.Locator("#step-1-duration + .field-error")).ToHaveCountAsync(1);
+
+        // Without waiting for the script: the button saves the draft and the page shows the same error.
+        await page.FillAsync("#step-1-duration", "3 days");
+        await page.SelectOptionAsync("#new-type", "branch");
+        await page.ClickAsync("button:has-text('Add step')");
+        await page.SelectOptionAsync("#step-2-iftype", "has_tag");
+        await Expect(page.Locator("#step-2-iftag")).ToBeVisibleAsync();
+        await Expect(page.Locator("#step-2-ifwithin")).ToBeHiddenAsync();
+        await page.FillAsync("#step-2-iftag", "vip");
+        await page.ClickAsync("#save-draft");
+        await Expect(page.Locator(".flash")).ToContainTextAsync("Draft saved");
+
+        // A reload (or a new tab) finds the draft: nothing is lost before publishing.
+        await page.ReloadAsync();
+        await Expect(page.Locator("#draft")).ToContainTextAsync("Unpublished draft");
+        await Expect(page.Locator("#name")).ToHaveValueAsync("Trial nurture");
+        await Expect(page.Locator("#step-1-duration")).ToHaveValueAsync("3 days");
+        await Expect(page.Locator("#step-2-iftag")).ToHaveValueAsync("vip");
+        Assert.Equal(HttpStatusCode.NotFound, (await s.App.Api().GetAsync("/api/v1/sequences/trial-nurture")).StatusCode);
+
+        await page.SelectOptionAsync("#step-2-then", "email-1");
+        await page.SelectOptionAsync("#step-2-else", "wait-1");
+        await page.ClickAsync("#publish");
+        await Expect(page.Locator(".flash")).ToContainTextAsync("Published trial-nurture");
+        await Expect(page.Locator("#draft")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#step-1-duration")).ToHaveValueAsync("3 days");
+        var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/trial-nurture"))!;
+        Assert.Equal("P3D", stored["steps"]![1]!["duration"]!.GetValue<string>());
+        Assert.Equal("has_tag", stored["steps"]![2]!["if"]!["type"]!.GetValue<string>());
+        Assert.Empty(s.Dialogs);
+    }
 }

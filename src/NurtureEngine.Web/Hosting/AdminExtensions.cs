@@ -28,6 +28,7 @@ public static class AdminExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<NurtureEngine.Web.Admin.ViewerClock>();
         builder.Services.AddScoped<NurtureEngine.Web.Admin.LeadDirectory>();
+        builder.Services.AddScoped<NurtureEngine.Web.Admin.SequenceDrafts>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "nurture.csrf";
