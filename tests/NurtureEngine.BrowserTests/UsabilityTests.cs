@@ -41,7 +41,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
                  {
                      "/", "/leads", $"/leads/{lead["id"]}", $"/leads/{lead["id"]}/edit", "/leads/new", "/tasks", "/pipelines", "/templates",
                      "/sequences", "/sequences/welcome/edit", "/segments", "/segments/edit", "/imports", "/reports", "/users", "/settings",
-                     "/settings/api-keys", "/settings/webhooks", "/dev/inbox", "/account/password",
+                     "/settings/api-keys", "/settings/webhooks", "/settings/suppressions", "/dev/inbox", "/account/password",
                  })
         {
             var response = await phone.GotoAsync(s.Url(path));
@@ -273,5 +273,88 @@ public sealed class UsabilityTests(BrowserFixture browser)
         Assert.Equal("P3D", stored["steps"]![1]!["duration"]!.GetValue<string>());
         Assert.Equal("has_tag", stored["steps"]![2]!["if"]!["type"]!.GetValue<string>());
         Assert.Empty(s.Dialogs);
+    }
+
+    [Fact]
+    public async Task Marketer_BuildsANestedSegmentWithoutJson_WithALiveCount_ErrorsAtTheCondition_AndAJsonSlipInWords()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.App.QuietDemoSequencesAsync();
+        await s.CreateUserAsync(Marketer, "Marketer");
+        await s.App.CreateLeadAsync(new { email = "ada@example.com", stage = "mql", tags = new[] { "webinar" } });
+        await s.App.CreateLeadAsync(new { email = "bob@example.com", stage = "mql", tags = new[] { "vip" } });
+        await s.App.CreateLeadAsync(new { email = "carl@example.com", stage = "mql" });
+        await s.App.CreateLeadAsync(new { email = "dora@example.com", stage = "lead", tags = new[] { "webinar" } });
+        var page = await s.SignInAsync(Marketer, width: Laptop);
+        await page.GotoAsync(s.Url("/segments/edit"));
+        await page.FillAsync("#key", "warm-mqls");
+        await page.FillAsync("#name", "Warm MQLs");
+
+        // No JSON in sight: the builder starts from the example, stages picked by name.
+        await Expect(page.Locator("#filter")).ToBeHiddenAsync();
+        var builder = page.Locator("#filter-builder");
+        await Expect(builder.Locator(".cond[data-path='filter.of[0]'] select[aria-label=stage]")).ToHaveValueAsync("mql");
+        await Expect(builder.Locator(".cond[data-path='filter.of[0]'] select[aria-label=stage] option:checked")).ToHaveTextAsync("Marketing qualified");
+
+        // Marketing qualified AND (tag webinar OR tag vip).
+        await builder.Locator(".cond[data-path='filter.of[1]'] button[title='Remove condition']").ClickAsync();
+        await builder.Locator(".cond-group[data-path='filter'] > .row").Last.Locator("button:has-text('+ group')").ClickAsync();
+        var group = builder.Locator(".cond-group[data-path='filter.of[1]']");
+        await Expect(group.Locator("select[aria-label=match]")).ToHaveValueAsync("any");
+        await group.Locator(".cond[data-path='filter.of[1].of[0]'] input[aria-label=tag]").FillAsync("webinar");
+        await page.Locator(".cond-group[data-path='filter.of[1]'] > .row").Last.Locator("button:has-text('+ condition')").ClickAsync();
+        await group.Locator(".cond[data-path='filter.of[1].of[1]'] input[aria-label=tag]").FillAsync("vip");
+        await Expect(page.Locator("#member-count")).ToHaveTextAsync("2 members");
+
+        // A condition left incomplete is named at that condition, in words.
+        await group.Locator(".cond[data-path='filter.of[1].of[1]'] input[aria-label=tag]").FillAsync("");
+        await Expect(group.Locator(".field-error[data-field='filter.of[1].of[1].tag']")).ToHaveTextAsync("tag: a tag name is required");
+        await group.Locator(".cond[data-path='filter.of[1].of[1]'] input[aria-label=tag]").FillAsync("vip");
+        await Expect(page.Locator("#member-count")).ToHaveTextAsync("2 members");
+        await Expect(group.Locator(".field-error")).ToHaveCountAsync(0);
+
+        await page.ClickAsync("#save");
+        await Expect(page.Locator(".flash")).ToContainTextAsync("Segment warm-mqls created: 2 members");
+        await Expect(page.Locator("#members")).ToContainTextAsync("ada@example.com");
+        await Expect(page.Locator("#members")).ToContainTextAsync("bob@example.com");
+        await Expect(page.Locator("#members")).Not.ToContainTextAsync("carl@example.com");
+        await Expect(page.Locator("#members")).Not.ToContainTextAsync("dora@example.com");
+        // Saved and reloaded, the builder shows the same nested groups.
+        await Expect(page.Locator("#filter-builder .cond-group[data-path='filter.of[1]'] .cond")).ToHaveCountAsync(2);
+
+        // The JSON view edits the same filter; a slip there is told in words with its place, not as a parser message.
+        await page.ClickAsync("#filter-json summary");
+        Assert.Contains("\"any\"", await page.InputValueAsync("#filter"));
+        await page.FillAsync("#filter", """{ "type": "has_tag", "tag": "vip", }""");
+        await page.ClickAsync("#count");
+        var slip = page.Locator("[data-error-for=filter]");
+        await Expect(slip).ToContainTextAsync("not valid JSON: check for a missing or extra comma, quote or bracket at line 1, column");
+        await Expect(slip).Not.ToContainTextAsync("BytePositionInLine");
+        Assert.Empty(s.Dialogs);
+    }
+
+    [Fact]
+    public async Task Admin_SuppressesAnAddressByHand_LooksItUp_AndRemovesIt_WithoutTheApi()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        var page = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword, Phone, 800);
+        await page.GotoAsync(s.Url("/settings/suppressions"));
+        await page.FillAsync("#address", "no.mail@example.com");
+        await page.FillAsync("#reason", "asked by phone");
+        await page.ClickAsync("#add button");
+        await Expect(page.Locator(".flash")).ToHaveTextAsync("no.mail@example.com will not be mailed again.");
+        var listed = await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/suppressions?email=no.mail@example.com");
+        Assert.Single(listed!["items"]!.AsArray());
+
+        await page.FillAsync("#email", "No.Mail@example.com");
+        await page.ClickAsync("#search button");
+        await Expect(page.Locator("#suppressions tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#suppressions tbody tr")).ToContainTextAsync("manual: asked by phone");
+        await page.ClickAsync("#suppressions button:has-text('Remove')");
+        await Expect(page.Locator(".flash")).ToHaveTextAsync("Removed: the address may be mailed again.");
+        await page.FillAsync("#email", "no.mail@example.com");
+        await page.ClickAsync("#search button");
+        await Expect(page.Locator("#none")).ToHaveTextAsync("Not suppressed: this address can be mailed.");
+        Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= Phone);
     }
 }
