@@ -357,4 +357,46 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(page.Locator("#none")).ToHaveTextAsync("Not suppressed: this address can be mailed.");
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= Phone);
     }
+
+    [Fact]
+    public async Task Marketer_EditsScoringRulesAndThresholds_SeesWhatTheyWouldDoToTodaysLeads_AndAnErrorAtItsField()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.App.QuietDemoSequencesAsync();
+        await s.CreateUserAsync(Marketer, "Marketer");
+        var ada = await s.App.CreateLeadAsync(new { email = "ada@example.com" });
+        var bob = await s.App.CreateLeadAsync(new { email = "bob@example.com" });
+        var events = new[] { "ada@example.com", "ada@example.com", "bob@example.com" }.Select(email => new { email, type = "webinar_attended" }).ToArray();
+        (await s.App.Api().PostAsJsonAsync("/api/v1/events", new { events })).EnsureSuccessStatusCode();
+        await s.App.WaitForKindAsync(ada["id"]!.GetValue<string>(), "event", count: 2);
+        await s.App.WaitForKindAsync(bob["id"]!.GetValue<string>(), "event");
+
+        var page = await s.SignInAsync(Marketer, width: Laptop);
+        await page.GotoAsync(s.Url("/scoring"));
+        await Expect(page.Locator("#rule-0-event")).ToHaveValueAsync("email_opened"); // the demo's rules, as rows
+        await page.ClickAsync("#add-rule");
+        var row = Model(await page.Locator("#rules tbody tr").CountAsync() - 1);
+        await page.FillAsync($"#rule-{row}-event", "webinar_attended");
+        await page.FillAsync($"#rule-{row}-points", "15");
+        await page.ClickAsync("#preview-scoring");
+        await Expect(page.Locator("li[data-preview-rule=webinar_attended]")).ToContainTextAsync("3 time(s) for 2 lead(s) in the last 30 days, 45 points in all at 15 each");
+        await Expect(page.Locator("li[data-preview-threshold='Lead']")).ToContainTextAsync("already have a score of 25 or more: they move to Marketing qualified");
+
+        // A threshold that moves leads backwards is refused at its field, and nothing is stored.
+        await page.SelectOptionAsync("#threshold-0-stage", new SelectOptionValue { Label = "Lead" });
+        await page.ClickAsync("#save-scoring");
+        await Expect(page.Locator(".field-error[data-field='thresholds[0].stage']")).ToContainTextAsync("only moves leads forward");
+        await Expect(page.Locator($"#rule-{row}-event")).ToHaveValueAsync("webinar_attended"); // nothing typed is lost
+        Assert.DoesNotContain("webinar_attended", (await s.App.Api().GetStringAsync("/api/v1/scoring")));
+
+        await page.SelectOptionAsync("#threshold-0-stage", new SelectOptionValue { Label = "Sales qualified" });
+        await page.ClickAsync("#save-scoring");
+        await Expect(page.Locator(".flash")).ToContainTextAsync("Scoring saved");
+        var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/scoring"))!;
+        Assert.Contains(stored["rules"]!.AsArray(), r => r!["event"]!.GetValue<string>() == "webinar_attended" && r["points"]!.GetValue<int>() == 15);
+        Assert.Equal("sql", stored["thresholds"]![0]!["stage"]!.GetValue<string>());
+        Assert.Empty(s.Dialogs);
+
+        static int Model(int index) => index;
+    }
 }
