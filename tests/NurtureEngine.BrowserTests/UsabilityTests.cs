@@ -375,7 +375,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await page.GotoAsync(s.Url("/scoring"));
         await Expect(page.Locator("#rule-0-event")).ToHaveValueAsync("email_opened"); // the demo's rules, as rows
         await page.ClickAsync("#add-rule");
-        var row = Model(await page.Locator("#rules tbody tr").CountAsync() - 1);
+        var row = await page.Locator("#rules tbody tr").CountAsync() - 1;
         await page.FillAsync($"#rule-{row}-event", "webinar_attended");
         await page.FillAsync($"#rule-{row}-points", "15");
         await page.ClickAsync("#preview-scoring");
@@ -396,7 +396,5 @@ public sealed class UsabilityTests(BrowserFixture browser)
         Assert.Contains(stored["rules"]!.AsArray(), r => r!["event"]!.GetValue<string>() == "webinar_attended" && r["points"]!.GetValue<int>() == 15);
         Assert.Equal("sql", stored["thresholds"]![0]!["stage"]!.GetValue<string>());
         Assert.Empty(s.Dialogs);
-
-        static int Model(int index) => index;
     }
 }
