@@ -344,7 +344,11 @@ public sealed partial class OutboxSender(
                 WHERE (id = ANY({marked}) AND status = 'Sending') OR (id = ANY({unmarked}) AND status = 'Scheduled' AND lease_owner = {_owner})
                 ORDER BY id FOR UPDATE
                 """).ToListAsync(c)).ToHashSet();
-            var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing).Select(o => o.Message.LeadId).Distinct().ToList();
+            // Only a send something observes or a bounce changes the lead: only those leads are locked, so a
+            // retry or failure is recorded without waiting for a step runner that holds the lead.
+            var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing && !o.Free
+                    && o.Result.Outcome is DeliveryOutcome.Sent or DeliveryOutcome.Rejected)
+                .Select(o => o.Message.LeadId).Distinct().ToList();
             await db.Leads.Where(l => leadIds.Contains(l.Id)).OrderBy(l => l.Id).ForUpdate().LoadAsync(c);
             foreach (var (original, result, wasMarked, free) in outcomes)
             {
