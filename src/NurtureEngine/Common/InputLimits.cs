@@ -30,7 +30,9 @@ public static class InputLimits
     /// <summary>A lead's deal value: fits numeric(18,2).</summary>
     public const decimal MaxDealValue = 999_999_999_999_999m;
     /// <summary>Events one simulation may replay.</summary>
-    public const int MaxSimulationEvents = 200;
+    public const int MaxSimulationEvents = 100;
+    /// <summary>How far ahead one simulation may look.</summary>
+    public static readonly TimeSpan MaxSimulationHorizon = TimeSpan.FromDays(400);
     /// <summary>Longest wait, task due time, decay interval or condition window.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3660);
     /// <summary>How far in the future an event's occurredAt may lie (clock skew).</summary>

@@ -31,7 +31,9 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
     {
         var errors = new Errors();
         if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
+        if (input.Name is not null && InputLimits.NameProblem(input.Name) is { } nameProblem) errors.Add("name", nameProblem);
         if (string.IsNullOrWhiteSpace(input.Subject)) errors.Add("subject", "is required");
+        else if (input.Subject.Length > InputLimits.MaxTitleChars) errors.Add("subject", $"must be at most {InputLimits.MaxTitleChars} characters");
         if (string.IsNullOrWhiteSpace(input.Html)) errors.Add("html", "is required");
         foreach (var (part, source) in new[] { ("subject", input.Subject), ("html", input.Html), ("text", input.Text) })
             foreach (var e in TemplateRenderer.Check(part, source))

@@ -37,7 +37,10 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         ActAsync(id, () => tasks.CreateAsync(id, title, due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null, null, Me, ct), "Task added.", ct);
 
     public Task<IActionResult> OnPostTaskDoneAsync(Guid id, long taskId, CancellationToken ct) =>
-        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct), "Task done.", ct);
+        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct, onlyOwner: CanCompleteOthersTasks ? null : Me, onlyLead: id), "Task done.", ct);
+
+    /// <summary>As on /tasks: a SalesRep completes only their own tasks.</summary>
+    private bool CanCompleteOthersTasks => User.IsInRole("Admin") || User.IsInRole("Marketer");
 
     private async Task<IActionResult> ActAsync(Guid id, Func<Task> action, string done, CancellationToken ct)
     {
