@@ -149,8 +149,7 @@ public sealed class SequenceService(
         if (!await db.Leads.AnyAsync(l => l.Id == leadId, c)) throw new ValidationException("leadId", "unknown lead");
         var enrollment = await db.Enrollments.FirstOrDefaultAsync(e => e.LeadId == leadId && e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active, c);
         if (enrollment is null) return false;
-        await enroller.ExitAsync(enrollment, s.Name, "unenrolled by hand", EnrollmentStatus.Exited, c);
-        return true;
+        return await enroller.ExitAsync(enrollment, s.Name, "unenrolled by hand", EnrollmentStatus.Exited, c);
     }, ct);
 
     public async Task<IReadOnlyList<StepStats>> StatsAsync(string key, CancellationToken ct)
