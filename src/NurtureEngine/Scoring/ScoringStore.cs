@@ -46,7 +46,7 @@ public sealed class ScoringStore(NurtureDbContext db)
             if (decay.Percent is < 0 or > 100) errors.Add("decay.percent", "must be between 0 and 100");
             if (Iso8601Duration.TryParse(decay.Every) is null) errors.Add("decay.every", "must be an ISO 8601 duration such as P30D");
         }
-        for (var i = 0; i < config.Thresholds.Count; i++)
+        for (var i = 0; i < config.Thresholds!.Count; i++)
         {
             var t = config.Thresholds[i];
             var stages = await db.Stages.Where(s => s.Pipeline.Key == t.Pipeline).Select(s => new { s.Key, s.Position }).ToListAsync(ct);

@@ -42,7 +42,7 @@ public sealed class SequenceService(
             var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
             var now = clock.GetUtcNow();
             // Locked: two saves of one sequence at once make two versions one after the other, not the same number twice.
-            var sequence = await db.Sequences.FromSql($"SELECT * FROM nurture.sequence WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(c);
+            var sequence = (await db.Sequences.FromSql($"SELECT * FROM nurture.sequence WHERE key = {key} FOR UPDATE").ToListAsync(c)).SingleOrDefault();
             var created = sequence is null;
             if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
             sequence.Name = definition.Name ?? sequence.Name;

@@ -49,7 +49,7 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Locked: two saves of one template at once make two versions one after the other, not the same number twice.
-            var template = await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
+            var template = (await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
             var created = template is null;
             if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
             template.Name = input.Name ?? template.Name;
