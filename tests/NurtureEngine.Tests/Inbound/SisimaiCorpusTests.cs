@@ -55,11 +55,21 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
         Assert.True(agree >= MinimumAgreeing, $"agree on {agree} of {samples.Count} ({rate:P1}), fewer than the {MinimumAgreeing} of the last run");
     }
 
+    [Theory]
+    [InlineData("lhost-amazonses-11.eml", "complaint")] // Amazon SES complaint, SNS JSON in the body
+    [InlineData("lhost-amazonses-09.eml", "hard")]      // Amazon SES permanent bounce, 5.1.1, SNS JSON
+    [InlineData("lhost-amazonses-12.eml", "delivered")] // Amazon SES delivery notification
+    public void AFamily_IsClassifiedAsSisimaiDoes(string file, string expected)
+    {
+        Assert.Equal(expected, Samples().Single(s => s.File == file).Expected);
+        Assert.Equal(expected, Ours(file));
+    }
+
     /// <summary>
-    /// A ratchet at the measured baseline (438 of 557, 78.6 %; 52 soft bounces Sisimai keeps, mostly its
+    /// A ratchet at the measured baseline (442 of 557, 79.4 %; 52 soft bounces Sisimai keeps, mostly its
     /// host-specific "filtered"/"suspend"/"rejected" readings of "550 Unknown user" and 5.2.1, that we
     /// suppress). The goal is 98 % with zero: NOT reached yet; raise these as the classifier
     /// improves, never lower them.
     /// </summary>
-    private const int MinimumAgreeing = 438, MaxWronglySuppressing = 52;
+    private const int MinimumAgreeing = 442, MaxWronglySuppressing = 52;
 }
