@@ -223,8 +223,9 @@ public sealed class LeadService(
         var errors = new Errors();
         if (!EmailAddress.IsValid(input.Email)) errors.Add("email", "a valid email address is required");
         if (input.Owner is not null && !EmailAddress.IsValid(input.Owner)) errors.Add("owner", "must be an email address");
-        if (input.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _)) errors.Add("timeZone", "must be an IANA time zone such as Europe/London");
-        if (input.DealValue is < 0) errors.Add("dealValue", "must not be negative");
+        if (input.TimeZone is not null && !InputLimits.IsIanaTimeZone(input.TimeZone)) errors.Add("timeZone", "must be an IANA time zone such as Europe/London");
+        if (input.DealValue is < 0 or > InputLimits.MaxDealValue) errors.Add("dealValue", $"must be between 0 and {InputLimits.MaxDealValue:0}");
+        if (input.Tags is { Count: > InputLimits.MaxTagsPerLead }) errors.Add("tags", $"at most {InputLimits.MaxTagsPerLead} tags");
         foreach (var tag in input.Tags ?? []) if (!Slug.IsName(tag)) errors.Add("tags", $"'{tag}' is not a tag name (lowercase letters, digits, _ . -)");
         if (input.Stage is not null && !Slug.IsKey(input.Stage)) errors.Add("stage", "must be a stage key");
         if (input.Pipeline is not null && !Slug.IsKey(input.Pipeline)) errors.Add("pipeline", "must be a pipeline key");
@@ -235,7 +236,7 @@ public sealed class LeadService(
             if (value.Length > max) errors.Add(name, $"must be at most {max} characters");
             if (value.Any(ch => ch is '\r' or '\n' || char.IsControl(ch))) errors.Add(name, "must not contain line breaks or control characters");
         }
-        if (input.Attributes is { } attrs && attrs.ToJsonString().Length > 64_000) errors.Add("attributes", "must be at most 64 KB of JSON");
+        if (input.Attributes is { } attrs && attrs.ToJsonString().Length > InputLimits.MaxAttributesJsonChars) errors.Add("attributes", $"must be at most {InputLimits.MaxAttributesJsonChars} characters of JSON");
         input.Consent?.Validate(errors, now);
         errors.ThrowIfAny();
     }

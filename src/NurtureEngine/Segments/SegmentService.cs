@@ -21,6 +21,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     {
         if (!Slug.IsKey(key)) throw new ValidationException("key", "must be a lowercase slug");
         if (input.Filter is null) throw new ValidationException("filter", "a condition is required");
+        if (input.Name is not null && InputLimits.NameProblem(input.Name) is { } nameProblem) throw new ValidationException("name", nameProblem);
         await validator.ValidateConditionAsync(input.Filter, "filter", c);
         var now = clock.GetUtcNow();
         var segment = await db.Segments.FirstOrDefaultAsync(s => s.Key == key, c);

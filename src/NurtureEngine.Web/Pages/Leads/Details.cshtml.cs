@@ -47,7 +47,10 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         ActAsync(id, async () => await tasks.CreateAsync(id, title, due is { } d ? await clock.FromLocalAsync(d) : null, null, Me, ct), "Task added.", ct);
 
     public Task<IActionResult> OnPostTaskDoneAsync(Guid id, long taskId, CancellationToken ct) =>
-        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct), "Task done.", ct);
+        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct, onlyOwner: CanCompleteOthersTasks ? null : Me, onlyLead: id), "Task done.", ct);
+
+    /// <summary>As on /tasks: a SalesRep completes only their own tasks.</summary>
+    private bool CanCompleteOthersTasks => User.IsInRole("Admin") || User.IsInRole("Marketer");
 
     private Task<IActionResult> ActAsync(Guid id, Func<Task> action, string done, CancellationToken ct) =>
         ActAsync(id, async () => { await action(); return done; }, ct);
