@@ -34,6 +34,13 @@ public sealed class BroadcastService(NurtureDbContext db, UnitOfWork work, Seque
             return (await report.ToDtoAsync(broadcast, c), created);
         }, ct));
 
+    /// <summary>The audience a definition would have now, without saving it (validated as a save would be).</summary>
+    public async Task<int> CountAudienceAsync(BroadcastDefinition definition, CancellationToken ct)
+    {
+        await ValidateAsync(definition, ct);
+        return await starter.CountAsync(definition, ct);
+    }
+
     public async Task<IReadOnlyList<BroadcastDto>> ListAsync(CancellationToken ct)
     {
         var list = new List<BroadcastDto>();

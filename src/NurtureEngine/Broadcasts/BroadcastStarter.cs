@@ -56,6 +56,14 @@ public sealed class BroadcastStarter(NurtureDbContext db, EmailComposer composer
         work.WorkDueNow();
     }
 
+    /// <summary>How many leads the audience would hold if sending started now (the editor's live count).</summary>
+    public async Task<int> CountAsync(BroadcastDefinition d, CancellationToken ct)
+    {
+        var parameters = new List<NpgsqlParameter>();
+        var sql = $"SELECT count(*)::int AS \"Value\" FROM nurture.lead l WHERE {Audience(d, clock.GetUtcNow(), parameters)}";
+        return await db.Database.SqlQueryRaw<int>(sql, parameters.ToArray()).SingleAsync(ct);
+    }
+
     /// <summary>The frozen audience's predicate on <c>nurture.lead l</c>.</summary>
     private static string Audience(BroadcastDefinition d, DateTimeOffset now, List<NpgsqlParameter> parameters)
     {
