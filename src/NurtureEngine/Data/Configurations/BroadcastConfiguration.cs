@@ -26,7 +26,6 @@ sealed class BroadcastRecipientConfiguration : IEntityTypeConfiguration<Broadcas
         b.HasKey(x => new { x.BroadcastId, x.LeadId });
         b.HasIndex(x => x.DueAt).HasFilter("message_id IS NULL AND variant IS NOT NULL");
         b.HasIndex(x => x.BroadcastId).HasFilter("message_id IS NULL").HasDatabaseName("ix_broadcast_recipient_unqueued");
-        b.HasIndex(x => x.MessageId);
         b.HasOne<Broadcast>().WithMany().HasForeignKey(x => x.BroadcastId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Lead>().WithMany().HasForeignKey(x => x.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
