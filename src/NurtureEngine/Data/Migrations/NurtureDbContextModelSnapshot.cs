@@ -483,9 +483,6 @@ namespace NurtureEngine.Data.Migrations
                     b.HasIndex("LeadId")
                         .HasDatabaseName("ix_broadcast_recipient_lead_id");
 
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_broadcast_recipient_message_id");
-
                     b.ToTable("broadcast_recipient", "nurture");
                 });
 

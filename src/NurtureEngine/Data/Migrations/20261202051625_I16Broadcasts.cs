@@ -120,12 +120,6 @@ namespace NurtureEngine.Data.Migrations
                 column: "lead_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_broadcast_recipient_message_id",
-                schema: "nurture",
-                table: "broadcast_recipient",
-                column: "message_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_broadcast_recipient_unqueued",
                 schema: "nurture",
                 table: "broadcast_recipient",

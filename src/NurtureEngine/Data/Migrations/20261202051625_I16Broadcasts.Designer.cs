@@ -13,7 +13,7 @@ using NurtureEngine.Data;
 namespace NurtureEngine.Data.Migrations
 {
     [DbContext(typeof(NurtureDbContext))]
-    [Migration("20261202041913_I16Broadcasts")]
+    [Migration("20261202051625_I16Broadcasts")]
     partial class I16Broadcasts
     {
         /// <inheritdoc />
@@ -485,9 +485,6 @@ namespace NurtureEngine.Data.Migrations
 
                     b.HasIndex("LeadId")
                         .HasDatabaseName("ix_broadcast_recipient_lead_id");
-
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_broadcast_recipient_message_id");
 
                     b.ToTable("broadcast_recipient", "nurture");
                 });
