@@ -94,6 +94,10 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<DueWorkJob>();
         services.AddScoped<Segments.SegmentTracker>();
         services.AddScoped<Segments.SegmentService>();
+        services.AddScoped<Broadcasts.BroadcastService>();
+        services.AddScoped<Broadcasts.BroadcastStarter>();
+        services.AddScoped<Broadcasts.BroadcastRunner>();
+        services.AddScoped<Broadcasts.BroadcastReport>();
         services.AddScoped<TaskService>();
         services.AddScoped<TaskReminderJob>();
         services.AddSingleton<DatabaseInitializer>();

@@ -116,6 +116,19 @@ public static class ApiDocs
         ["DELETE /api/v1/webhooks/subscriptions/{key}"] = new("Delete an outbound webhook subscription"),
         ["GET /api/v1/webhooks/deliveries"] = new("Delivery log of outbound webhooks (subscription=, limit=)"),
         ["POST /api/v1/webhooks/deliveries/{id}/replay"] = new("Send a delivery again"),
+        ["PUT /api/v1/broadcasts/{key}"] = new("Create or replace a broadcast (while draft or scheduled; 409 after)", """
+            { "name": "December news", "template": "dec-news", "segment": "newsletter", "topic": "product-news",
+              "sendAt": "2026-12-10T09:00:00", "localTime": true,
+              "abTest": { "variants": [ { "template": "dec-news", "weight": 1 }, { "template": "dec-news-b", "weight": 1 } ],
+                          "samplePercent": 20, "winnerBy": "clicks", "decideAfter": "PT4H" } }
+            """, "Give `segment` (a key) or `filter` (a condition). With `sendAt` the broadcast is scheduled, without it a draft."),
+        ["GET /api/v1/broadcasts"] = new("List broadcasts, newest first, with their stats"),
+        ["GET /api/v1/broadcasts/{key}"] = new("A broadcast: definition, status, audience, stats (overall and per variant), A/B decision, links"),
+        ["POST /api/v1/broadcasts/{key}/schedule"] = new("Schedule the start", """{ "sendAt": "2026-12-10T09:00:00Z" }"""),
+        ["POST /api/v1/broadcasts/{key}/send"] = new("Start now: the audience is frozen in this request"),
+        ["POST /api/v1/broadcasts/{key}/pause"] = new("Pause: queued email is held"),
+        ["POST /api/v1/broadcasts/{key}/resume"] = new("Resume a paused broadcast"),
+        ["POST /api/v1/broadcasts/{key}/cancel"] = new("Cancel: nothing more is sent"),
         ["GET /api/v1/health"] = new("Liveness of the API (no key needed)"),
     };
 }

@@ -25,6 +25,7 @@ public static class AdminExtensions
             o.Conventions.AuthorizeFolder("/Imports", "Marketer");
             o.Conventions.AuthorizeFolder("/Segments", "Marketer");
             o.Conventions.AuthorizeFolder("/Scoring", "Marketer");
+            o.Conventions.AuthorizeFolder("/Broadcasts", "Marketer");
         });
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<NurtureEngine.Web.Admin.ViewerClock>();

@@ -96,12 +96,13 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
         Iso8601Duration.TryParse(c.Within) is { } within ? clock.GetUtcNow() - within
         : enrollment?.EnrolledAt ?? DateTimeOffset.MinValue;
 
-    /// <summary>Opened/clicked/replied: an engagement with this enrollment's email (of one step, or any),
+    /// <summary>Opened/clicked/replied: an engagement with this enrollment's email (of one step, or any) or a broadcast's,
     /// within the given time of that email's sending.</summary>
     private async Task<bool> EngagedAsync(string kind, Condition c, Lead lead, Enrollment? enrollment, CancellationToken ct)
     {
         var messages = db.Messages.Where(m => m.LeadId == lead.Id && m.SentAt != null);
-        if (enrollment is not null) messages = messages.Where(m => m.EnrollmentId == enrollment.Id);
+        if (c.Broadcast is not null) messages = messages.Where(m => db.Broadcasts.Any(b => b.Id == m.BroadcastId && b.Key == c.Broadcast));
+        else if (enrollment is not null) messages = messages.Where(m => m.EnrollmentId == enrollment.Id);
         if (c.Step is not null) messages = messages.Where(m => m.StepId == c.Step);
         // In a loop, a named step's email is this round's (the latest round's until this round sends it).
         if (enrollment is not null && c.Step is not null && await messages.MaxAsync(m => (int?)m.Pass, ct) is { } round)

@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Broadcasts;
 using NurtureEngine.Data;
 using NurtureEngine.Mail;
 using NurtureEngine.Sequences;
@@ -8,7 +9,7 @@ using NurtureEngine.Settings;
 namespace NurtureEngine.Automation;
 
 /// <summary>
-/// The Hangfire job that drains due work: runs due sequence steps and sends the outbox, batch after
+/// The Hangfire job that drains due work: runs due sequence steps and broadcasts and sends the outbox, batch after
 /// batch, until nothing is due; then schedules itself for the next near-future due time.
 /// Idempotent and safe to run concurrently (claims use SKIP LOCKED).
 /// </summary>
@@ -45,7 +46,10 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
                 while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
                 {
                     using var scope = scopes.CreateScope();
-                    if (await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct) == 0) break;
+                    var ran = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct);
+                    using (var broadcasts = scopes.CreateScope())
+                        ran += await broadcasts.ServiceProvider.GetRequiredService<BroadcastRunner>().RunDueAsync(ct);
+                    if (ran == 0) break;
                     progressed.Release();
                 }
             }
@@ -63,6 +67,8 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
             await progressed.WaitAsync(ct);
         }
         await steps;
+        using (var scope = scopes.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<BroadcastRunner>().FinishAsync(ct); // the last outcomes may have just been recorded
         await ScheduleNextAsync(ct);
     }
 
@@ -81,7 +87,8 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
         // Emails held back by the global send rate are due again when the next token is.
         if (nextSend is not null && await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().NextTokenAtAsync(ct) is { } token && token > nextSend)
             nextSend = token;
-        var next = new[] { nextStep, nextSend }.Where(t => t is not null).Min();
+        var nextBroadcast = await scope.ServiceProvider.GetRequiredService<BroadcastRunner>().NextDueAsync(ct);
+        var next = new[] { nextStep, nextSend, nextBroadcast }.Where(t => t is not null).Min();
         if (next is { } at) await scope.ServiceProvider.GetRequiredService<IDueWorkSignal>().NudgeAsync(at, ct);
     }
 }

@@ -48,6 +48,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Preferences.TopicOptOut> TopicOptOuts => Set<Preferences.TopicOptOut>();
     public DbSet<Imports.LeadImport> LeadImports => Set<Imports.LeadImport>();
+    public DbSet<Broadcasts.Broadcast> Broadcasts => Set<Broadcasts.Broadcast>();
+    public DbSet<Broadcasts.BroadcastRecipient> BroadcastRecipients => Set<Broadcasts.BroadcastRecipient>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,6 +14,8 @@ public sealed class Message
     public string? StepId { get; set; }
     /// <summary>The enrollment's pass when the step ran (see <see cref="Sequences.Enrollment.Pass"/>).</summary>
     public int Pass { get; set; }
+    /// <summary>The broadcast this email belongs to (unique per (broadcast, lead)), or null for a sequence's or an internal email.</summary>
+    public long? BroadcastId { get; set; }
     public long? TemplateVersionId { get; set; }
     public MessageKind Kind { get; set; } = MessageKind.Marketing;
     public MessageStatus Status { get; set; } = MessageStatus.Scheduled;
@@ -38,5 +40,5 @@ public sealed class Message
 
 public enum MessageKind { Marketing, Internal }
 
-/// <summary>scheduled → sending (lease) → sent | failed | suppressed | unknown.</summary>
-public enum MessageStatus { Scheduled, Sending, Sent, Failed, Suppressed, Unknown }
+/// <summary>scheduled → sending (lease) → sent | failed | suppressed | unknown; scheduled → cancelled (its broadcast was).</summary>
+public enum MessageStatus { Scheduled, Sending, Sent, Failed, Suppressed, Unknown, Cancelled }

@@ -38,13 +38,17 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
     }
 
     /// <summary>Records a step's email that was not sent (suppressed), keeping the (enrollment, step, pass) slot used.</summary>
-    public Message CreateSuppressed(Lead lead, Enrollment enrollment, string stepId, string reason)
+    public Message CreateSuppressed(Lead lead, Enrollment enrollment, string stepId, string reason) =>
+        CreateUnsent(lead, MessageStatus.Suppressed, reason, enrollment, stepId);
+
+    /// <summary>An email that was never queued (suppressed, or failed to render), recorded so its slot stays used.</summary>
+    public Message CreateUnsent(Lead lead, MessageStatus status, string reason, Enrollment? enrollment = null, string? stepId = null)
     {
         var now = clock.GetUtcNow();
         var message = new Message
         {
-            LeadId = lead.Id, EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = stepId, Pass = enrollment.Pass,
-            Status = MessageStatus.Suppressed, ToAddress = lead.Email, FromAddress = settings.Nurture.Sender.Email,
+            LeadId = lead.Id, EnrollmentId = enrollment?.Id, SequenceId = enrollment?.SequenceId, StepId = stepId, Pass = enrollment?.Pass ?? 0,
+            Status = status, ToAddress = lead.Email, FromAddress = settings.Nurture.Sender.Email,
             Subject = "", Html = "", Text = "", Error = reason, MessageIdHeader = $"{Guid.NewGuid():N}@{settings.Nurture.Sender.Domain}",
             CreatedAt = now, NotBefore = now,
         };

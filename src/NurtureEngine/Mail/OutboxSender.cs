@@ -103,7 +103,7 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var now = clock.GetUtcNow();
         var until = now + Lease;
-        // Email a paused sequence queued before the pause waits with it.
+        // Email a paused sequence or broadcast queued before the pause waits with it.
         // Shutdown does not cancel the claim nor the read after it: a claim committed as SIGTERM arrived,
         // its ids lost to the cancellation, would stay leased to a worker that has gone.
         var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Database.SqlQuery<Guid>($"""
@@ -111,6 +111,7 @@ public sealed partial class OutboxSender(
             WHERE id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
                            AND NOT EXISTS (SELECT 1 FROM nurture.sequence s WHERE s.id = message.sequence_id AND s.status = 'Paused')
+                           AND NOT EXISTS (SELECT 1 FROM nurture.broadcast b WHERE b.id = message.broadcast_id AND b.status = 'Paused')
                          ORDER BY not_before LIMIT {n} FOR UPDATE SKIP LOCKED)
             RETURNING id AS "Value"
             """).ToListAsync(CancellationToken.None), ct);
@@ -306,11 +307,12 @@ public sealed partial class OutboxSender(
                 UPDATE nurture.message m SET status = 'Sent', sent_at = {now}, smtp_reply = nullif(u.reply, ''), lease_owner = NULL, lease_until = NULL
                 FROM unnest({ids}, {replies}) AS u(id, reply)
                 WHERE m.id = u.id AND m.status = 'Sending'
-                RETURNING m.id, m.lead_id, m.kind, m.subject, m.to_address, m.message_id_header, m.smtp_reply, m.sequence_id, m.step_id),
+                RETURNING m.id, m.lead_id, m.kind, m.subject, m.to_address, m.message_id_header, m.smtp_reply, m.sequence_id, m.step_id, m.broadcast_id),
             timeline AS (
                 INSERT INTO nurture.activity (lead_id, kind, event_type, summary, data, at, recorded_at, message_id, sequence_id, step_id)
                 SELECT lead_id, 'email_sent', 'email_sent', left('Email "' || subject || '" sent', 500),
-                       jsonb_strip_nulls(jsonb_build_object('subject', subject, 'to', to_address, 'messageId', message_id_header, 'reply', smtp_reply)),
+                       jsonb_strip_nulls(jsonb_build_object('subject', subject, 'to', to_address, 'messageId', message_id_header, 'reply', smtp_reply,
+                           'broadcast', (SELECT b.key FROM nurture.broadcast b WHERE b.id = sent.broadcast_id))),
                        {now}, {now}, id, sequence_id, step_id
                 FROM sent WHERE kind = 'Marketing')
             SELECT id AS "Value" FROM sent
@@ -375,7 +377,8 @@ public sealed partial class OutboxSender(
                         LogSent(logger, message.Id, message.LeadId);
                         if (message.Kind == MessageKind.Marketing && await db.Leads.FindAsync([message.LeadId], c) is { } lead)
                             await engagement.RecordAsync(lead, ActivityKind.EmailSent, $"Email \"{message.Subject}\" sent",
-                                new { subject = message.Subject, to = message.ToAddress, messageId = message.MessageIdHeader, reply = message.SmtpReply },
+                                new { subject = message.Subject, to = message.ToAddress, messageId = message.MessageIdHeader, reply = message.SmtpReply,
+                                    broadcast = message.BroadcastId is { } b ? await db.Broadcasts.Where(x => x.Id == b).Select(x => x.Key).SingleAsync(c) : null },
                                 message.Id, message.SequenceId, message.StepId, c);
                         break;
                     case DeliveryOutcome.RetryLater when message.Attempts < 8:
@@ -407,7 +410,7 @@ public sealed partial class OutboxSender(
 
     private static Message Copy(Message m) => new()
     {
-        Id = m.Id, LeadId = m.LeadId, EnrollmentId = m.EnrollmentId, SequenceId = m.SequenceId, StepId = m.StepId, TemplateVersionId = m.TemplateVersionId,
+        Id = m.Id, LeadId = m.LeadId, EnrollmentId = m.EnrollmentId, SequenceId = m.SequenceId, StepId = m.StepId, TemplateVersionId = m.TemplateVersionId, BroadcastId = m.BroadcastId,
         Kind = m.Kind, Status = m.Status, ToAddress = m.ToAddress, FromAddress = m.FromAddress, FromName = m.FromName, Subject = m.Subject,
         Html = m.Html, Text = m.Text, Links = m.Links, MessageIdHeader = m.MessageIdHeader, CreatedAt = m.CreatedAt, NotBefore = m.NotBefore,
         Attempts = m.Attempts, LeaseOwner = m.LeaseOwner, LeaseUntil = m.LeaseUntil, SentAt = m.SentAt, SmtpReply = m.SmtpReply, Error = m.Error,

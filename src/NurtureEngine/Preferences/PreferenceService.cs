@@ -17,16 +17,19 @@ public sealed record TopicChoice(string Topic, string Name, bool Subscribed);
 /// </summary>
 public sealed class PreferenceService(NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, TimeProvider clock)
 {
-    /// <summary>Every topic a current sequence declares, with the names of its sequences.</summary>
+    /// <summary>Every topic a current sequence or a broadcast declares, with the names of its sequences and broadcasts.</summary>
     public async Task<IReadOnlyList<(string Topic, string Name)>> TopicsAsync(CancellationToken ct)
     {
         var current = await db.Sequences.AsNoTracking()
             .Join(db.SequenceVersions, s => new { SequenceId = s.Id, Version = s.CurrentVersion }, v => new { v.SequenceId, v.Version },
                 (s, v) => new { s.Name, v.DefinitionJson })
             .ToListAsync(ct);
-        return current.Select(c => (Definition: Json.Deserialize<SequenceDefinition>(c.DefinitionJson), c.Name))
-            .Where(c => c.Definition.Topic is not null)
-            .GroupBy(c => c.Definition.Topic!)
+        var broadcasts = await db.Broadcasts.AsNoTracking().Where(b => b.Status != Broadcasts.BroadcastStatus.Cancelled)
+            .Select(b => new { b.Name, b.DefinitionJson }).ToListAsync(ct);
+        return current.Select(c => (Json.Deserialize<SequenceDefinition>(c.DefinitionJson).Topic, c.Name))
+            .Concat(broadcasts.Select(b => (Json.Deserialize<Broadcasts.BroadcastDefinition>(b.DefinitionJson).Topic, b.Name)))
+            .Where(c => c.Topic is not null)
+            .GroupBy(c => c.Topic!)
             .Select(g => (g.Key, string.Join(", ", g.Select(c => c.Name).Order())))
             .OrderBy(t => t.Key).ToList();
     }

@@ -65,6 +65,7 @@ public sealed class ConditionSql
         var sql = new StringBuilder("EXISTS (SELECT 1 FROM nurture.message m JOIN nurture.activity a ON a.message_id = m.id AND a.kind = ")
             .Append(P(kind)).Append(" WHERE m.lead_id = l.id AND m.sent_at IS NOT NULL");
         if (c.Step is not null) sql.Append(" AND m.step_id = ").Append(P(c.Step));
+        if (c.Broadcast is not null) sql.Append(" AND m.broadcast_id = (SELECT b.id FROM nurture.broadcast b WHERE b.key = ").Append(P(c.Broadcast)).Append(')');
         if (Iso8601Duration.TryParse(c.Within) is { } within) sql.Append(" AND a.at <= m.sent_at + ").Append(P(within));
         return Atom(sql.Append(')').ToString());
     }

@@ -82,6 +82,8 @@ public sealed class Condition
 {
     public string Type { get; set; } = "";
     public string? Step { get; set; }
+    /// <summary>Opened/clicked/replied: the email of this broadcast (by key) rather than of the sequence.</summary>
+    public string? Broadcast { get; set; }
     public string? Within { get; set; }
     public string? Event { get; set; }
     public string? Stage { get; set; }

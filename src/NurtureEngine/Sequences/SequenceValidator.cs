@@ -125,7 +125,9 @@ public sealed class SequenceValidator(NurtureDbContext db)
         if (c.Within is not null && Iso8601Duration.TryParse(c.Within) is null) errors.Add($"{at}.within", "must be an ISO 8601 duration");
         switch (c.Type)
         {
-            case ConditionType.Opened or ConditionType.Clicked or ConditionType.Replied when c.Step is not null && !ids.Contains(c.Step):
+            case ConditionType.Opened or ConditionType.Clicked or ConditionType.Replied when c.Broadcast is not null && !Slug.IsKey(c.Broadcast):
+                errors.Add($"{at}.broadcast", "must be a broadcast key"); break;
+            case ConditionType.Opened or ConditionType.Clicked or ConditionType.Replied when c.Step is not null && c.Broadcast is null && !ids.Contains(c.Step):
                 errors.Add($"{at}.step", $"unknown step '{c.Step}'"); break;
             case ConditionType.Event when !Slug.IsName(c.Event): errors.Add($"{at}.event", "an event name is required"); break;
             case ConditionType.StageEntered or ConditionType.InStage when !stageExists(null, c.Stage):

@@ -95,6 +95,11 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         {
             using (var scope = Services.CreateScope())
                 while (await scope.ServiceProvider.GetRequiredService<NurtureEngine.Sequences.SequenceRunner>().RunDueBatchAsync(CancellationToken.None) > 0) { }
+            for (var more = true; more;)
+            {
+                using var scope = Services.CreateScope();
+                more = await scope.ServiceProvider.GetRequiredService<NurtureEngine.Broadcasts.BroadcastRunner>().RunDueAsync(CancellationToken.None) > 0;
+            }
             var now = clock.GetUtcNow();
             var due = Db(db => db.Enrollments.Count(e => e.Status == NurtureEngine.Sequences.EnrollmentStatus.Active && e.NextStepAt <= now
                 && db.Sequences.Any(s => s.Id == e.SequenceId && s.Status == NurtureEngine.Sequences.SequenceStatus.Active)));
@@ -113,11 +118,13 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         return sent;
     }
 
-    /// <summary>Runs due steps, then sends what they queued (for fake-clock tests).</summary>
+    /// <summary>Runs due steps, then sends what they queued, then marks finished broadcasts sent, as a worker's drain does (for fake-clock tests).</summary>
     public async Task RunDueAsync()
     {
         await RunDueStepsAsync();
         await SendDueEmailsAsync();
+        using var scope = Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<NurtureEngine.Broadcasts.BroadcastRunner>().FinishAsync(CancellationToken.None);
     }
 
     /// <summary>

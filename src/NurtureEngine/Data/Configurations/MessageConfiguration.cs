@@ -11,6 +11,10 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
     {
         // A (lead, step) is emailed at most once (per pass through a loop): the database says so, not the scheduler.
         b.HasIndex(m => new { m.EnrollmentId, m.StepId, m.Pass }).IsUnique().HasFilter("enrollment_id IS NOT NULL");
+        // And a broadcast emails a lead at most once, ever.
+        b.HasIndex(m => new { m.BroadcastId, m.LeadId }).IsUnique().HasFilter("broadcast_id IS NOT NULL");
+        b.HasIndex(m => m.BroadcastId).HasFilter("broadcast_id IS NOT NULL AND status IN ('Scheduled', 'Sending')").HasDatabaseName("ix_message_broadcast_open");
+        b.HasOne<Broadcasts.Broadcast>().WithMany().HasForeignKey(m => m.BroadcastId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(m => m.NotBefore).HasFilter("status = 'Scheduled'");
         b.HasIndex(m => m.LeaseUntil).HasFilter("status = 'Sending'");
         b.HasIndex(m => new { m.LeadId, m.CreatedAt });

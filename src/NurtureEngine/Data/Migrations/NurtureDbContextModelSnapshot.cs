@@ -360,6 +360,132 @@ namespace NurtureEngine.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("NurtureEngine.Broadcasts.Broadcast", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Audience")
+                        .HasColumnType("integer")
+                        .HasColumnName("audience");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecideAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decide_at");
+
+                    b.Property<string>("DecisionJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.PrimitiveCollection<List<long>>("TemplateVersionIds")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("template_version_ids");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("Winner")
+                        .HasColumnType("integer")
+                        .HasColumnName("winner");
+
+                    b.HasKey("Id")
+                        .HasName("pk_broadcast");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_broadcast_key");
+
+                    b.HasIndex("StartAt")
+                        .HasDatabaseName("ix_broadcast_start_at")
+                        .HasFilter("status = 'Scheduled'");
+
+                    b.ToTable("broadcast", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Broadcasts.BroadcastRecipient", b =>
+                {
+                    b.Property<long>("BroadcastId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("broadcast_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<int?>("Variant")
+                        .HasColumnType("integer")
+                        .HasColumnName("variant");
+
+                    b.HasKey("BroadcastId", "LeadId")
+                        .HasName("pk_broadcast_recipient");
+
+                    b.HasIndex("BroadcastId")
+                        .HasDatabaseName("ix_broadcast_recipient_unqueued")
+                        .HasFilter("message_id IS NULL");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_broadcast_recipient_due_at")
+                        .HasFilter("message_id IS NULL AND variant IS NOT NULL");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_broadcast_recipient_lead_id");
+
+                    b.ToTable("broadcast_recipient", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Imports.LeadImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -787,6 +913,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<long?>("BroadcastId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("broadcast_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -893,6 +1023,10 @@ namespace NurtureEngine.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_message");
 
+                    b.HasIndex("BroadcastId")
+                        .HasDatabaseName("ix_message_broadcast_open")
+                        .HasFilter("broadcast_id IS NOT NULL AND status IN ('Scheduled', 'Sending')");
+
                     b.HasIndex("LeaseUntil")
                         .HasDatabaseName("ix_message_lease_until")
                         .HasFilter("status = 'Sending'");
@@ -900,6 +1034,11 @@ namespace NurtureEngine.Data.Migrations
                     b.HasIndex("NotBefore")
                         .HasDatabaseName("ix_message_not_before")
                         .HasFilter("status = 'Scheduled'");
+
+                    b.HasIndex("BroadcastId", "LeadId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_message_broadcast_id_lead_id")
+                        .HasFilter("broadcast_id IS NOT NULL");
 
                     b.HasIndex("LeadId", "CreatedAt")
                         .HasDatabaseName("ix_message_lead_id_created_at");
@@ -1850,6 +1989,23 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Broadcasts.BroadcastRecipient", b =>
+                {
+                    b.HasOne("NurtureEngine.Broadcasts.Broadcast", null)
+                        .WithMany()
+                        .HasForeignKey("BroadcastId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_broadcast_recipient_broadcast_broadcast_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_broadcast_recipient_leads_lead_id");
+                });
+
             modelBuilder.Entity("NurtureEngine.Leads.Lead", b =>
                 {
                     b.HasOne("NurtureEngine.Pipelines.Pipeline", "Pipeline")
@@ -1883,6 +2039,12 @@ namespace NurtureEngine.Data.Migrations
 
             modelBuilder.Entity("NurtureEngine.Mail.Message", b =>
                 {
+                    b.HasOne("NurtureEngine.Broadcasts.Broadcast", null)
+                        .WithMany()
+                        .HasForeignKey("BroadcastId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_message_broadcast_broadcast_id");
+
                     b.HasOne("NurtureEngine.Leads.Lead", null)
                         .WithMany()
                         .HasForeignKey("LeadId")
