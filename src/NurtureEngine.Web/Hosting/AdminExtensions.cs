@@ -24,6 +24,7 @@ public static class AdminExtensions
             o.Conventions.AuthorizeFolder("/Pipelines", "Marketer");
             o.Conventions.AuthorizeFolder("/Imports", "Marketer");
             o.Conventions.AuthorizeFolder("/Segments", "Marketer");
+            o.Conventions.AuthorizeFolder("/Forms", "Marketer");
             o.Conventions.AuthorizeFolder("/Scoring", "Marketer");
         });
         builder.Services.AddHttpContextAccessor();
