@@ -68,8 +68,9 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         Assert.Empty(s.Dialogs);
 
         var confirmation = (await MailSink.WaitForAsync(email)).Single().Message;
-        var link = Regex.Match(confirmation.TextBody ?? "", @"https?://\S+/c/[A-Za-z0-9_-]+").Value;
-        await visitor.GotoAsync(link);
+        // The link is on the installation's public URL (http://localhost in tests): the same path on the test socket.
+        var link = Regex.Match(confirmation.TextBody ?? "", @"https?://[^/\s]+(/c/[A-Za-z0-9_-]+)").Groups[1].Value;
+        await visitor.GotoAsync(s.Url(link));
         await Expect(visitor.Locator("h1")).ToContainTextAsync("confirmed");
         var id = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads?email={Uri.EscapeDataString(email)}"))!["items"]![0]!["id"]!.GetValue<string>();
         var lead = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}"))!;
@@ -88,6 +89,18 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         // The lead page shows the consent record.
         await admin.GotoAsync(s.Url($"/leads/{id}"));
         await Expect(admin.Locator("#consents")).ToContainTextAsync("Send me the e-book and product news.");
+
+        // The hosted page at 375 px, without JavaScript: no sideways scrolling; an error is tied to its field.
+        await using var noScript = await browser.Browser.NewContextAsync(new Microsoft.Playwright.BrowserNewContextOptions
+            { ViewportSize = new() { Width = 375, Height = 800 }, JavaScriptEnabled = false });
+        var phone = await noScript.NewPageAsync();
+        await phone.GotoAsync(s.Url("/f/ebook"));
+        var box = await phone.Locator("form.nurture-form").BoundingBoxAsync();
+        Assert.True(box is { X: >= 0 } && box.X + box.Width <= 375, $"the form is {box?.Width} px wide at x {box?.X} on a 375 px screen");
+        await phone.FillAsync("#nf-ebook-0", "not-an-email");
+        await phone.ClickAsync("button[type=submit]");
+        await Expect(phone.Locator("#nf-ebook-0")).ToHaveAttributeAsync("aria-describedby", "nf-ebook-0-error");
+        await Expect(phone.Locator("#nf-ebook-0-error")).ToContainTextAsync("valid email address");
 
         // Without consent the same page records nothing.
         var refuser = await s.OpenAsync("refuser");

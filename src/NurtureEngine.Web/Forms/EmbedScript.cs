@@ -16,6 +16,8 @@ public static class EmbedScript
           var css = {{JsonSerializer.Serialize(FormHtml.Styles)}};
           var action = {{JsonSerializer.Serialize(action)}};
           var script = document.currentScript;
+          // Submit where the script came from (the installation's public URL is the fallback).
+          try { if (script && script.src) action = new URL({{JsonSerializer.Serialize(new Uri(action).AbsolutePath)}}, script.src).href; } catch (e) { }
           var host = document.createElement('div');
           host.className = 'nurture-embed';
           if (!document.getElementById('nurture-form-css')) {

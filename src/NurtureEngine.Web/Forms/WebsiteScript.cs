@@ -12,7 +12,9 @@ public static class WebsiteScript
         (function () {
           var w = window, n = navigator;
           if (w.nurtureConsent === false || n.doNotTrack === '1' || w.doNotTrack === '1' || n.globalPrivacyControl === true) return;
+          // The beacon goes where the script came from (the installation's public URL is the fallback).
           var endpoint = {{System.Text.Json.JsonSerializer.Serialize(baseUrl + "/t/p")}};
+          try { if (document.currentScript && document.currentScript.src) endpoint = new URL('/t/p', document.currentScript.src).href; } catch (e) { }
           var m = document.cookie.match(/(?:^|; )nurture_vid=([A-Za-z0-9_-]+)/);
           var id = m ? m[1] : null;
           if (!id) {
