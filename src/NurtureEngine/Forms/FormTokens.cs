@@ -27,31 +27,27 @@ public sealed class FormTokens(InstallationSecrets secrets)
         Open("stamp:" + formKey, token, 8) is { } p ? DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64BigEndian(p)) : null;
 
     /// <summary>The confirmation link's token: which submission, valid until when.</summary>
-    public string Confirmation(Guid submissionId, DateTimeOffset expires)
-    {
-        var payload = new byte[24];
-        submissionId.TryWriteBytes(payload.AsSpan(0, 16));
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(16), expires.ToUnixTimeSeconds());
-        return Sign("confirm", payload);
-    }
+    public string Confirmation(Guid submissionId, DateTimeOffset expires) => IdUntil("confirm", submissionId, expires);
 
-    public (Guid SubmissionId, DateTimeOffset Expires)? ReadConfirmation(string? token) =>
-        Open("confirm", token, 24) is { } p
-            ? (new Guid(p.AsSpan(0, 16)), DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(p.AsSpan(16))))
-            : null;
+    public (Guid SubmissionId, DateTimeOffset Expires)? ReadConfirmation(string? token) => ReadIdUntil("confirm", token);
 
     /// <summary>Added to a tracked email link's redirect: the site's nurture.js hands it back so the visitor becomes the lead.</summary>
-    public string Visitor(Guid leadId, DateTimeOffset expires)
+    public string Visitor(Guid leadId, DateTimeOffset expires) => IdUntil("visitor", leadId, expires);
+
+    public Guid? ReadVisitor(string? token, DateTimeOffset now) => ReadIdUntil("visitor", token) is { } t && t.Expires > now ? t.Id : null;
+
+    private string IdUntil(string purpose, Guid id, DateTimeOffset expires)
     {
         var payload = new byte[24];
-        leadId.TryWriteBytes(payload.AsSpan(0, 16));
+        id.TryWriteBytes(payload.AsSpan(0, 16));
         BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(16), expires.ToUnixTimeSeconds());
-        return Sign("visitor", payload);
+        return Sign(purpose, payload);
     }
 
-    public Guid? ReadVisitor(string? token, DateTimeOffset now) =>
-        Open("visitor", token, 24) is { } p && DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(p.AsSpan(16))) > now
-            ? new Guid(p.AsSpan(0, 16)) : null;
+    private (Guid Id, DateTimeOffset Expires)? ReadIdUntil(string purpose, string? token) =>
+        Open(purpose, token, 24) is { } p
+            ? (new Guid(p.AsSpan(0, 16)), DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(p.AsSpan(16))))
+            : null;
 
     private string Sign(string purpose, byte[] payload) => Base64Url.EncodeToString([.. payload, .. Mac(purpose, payload)]);
 
