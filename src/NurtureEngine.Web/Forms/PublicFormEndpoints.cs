@@ -106,7 +106,7 @@ public static class PublicFormEndpoints
         else return Problem(415, "Unsupported media type", "Send the form as application/x-www-form-urlencoded or application/json.", null);
 
         var pageUrl = values.GetValueOrDefault(FormHtml.PageUrl) is { Length: > 0 } page ? page : request.Headers.Referer.ToString() is { Length: > 0 } r ? r : null;
-        var input = new SubmissionInput(values, values.GetValueOrDefault(FormHtml.Honeypot), values.GetValueOrDefault(FormHtml.Stamp), StampRequired: !json,
+        var input = new SubmissionInput(values, values.GetValueOrDefault(FormHtml.Honeypot), values.GetValueOrDefault(FormHtml.Stamp),
             pageUrl, values.GetValueOrDefault(FormHtml.Visitor), http.Connection.RemoteIpAddress?.ToString(), request.Headers.UserAgent.ToString());
         try
         {

@@ -10,7 +10,7 @@ using NurtureEngine.Website;
 namespace NurtureEngine.Forms;
 
 /// <summary>What a visitor sent: the field values by field name, and what the page adds.</summary>
-public sealed record SubmissionInput(IReadOnlyDictionary<string, string?> Values, string? Honeypot, string? Stamp, bool StampRequired,
+public sealed record SubmissionInput(IReadOnlyDictionary<string, string?> Values, string? Honeypot, string? Stamp,
     string? PageUrl, string? Visitor, string? Ip, string? UserAgent);
 
 /// <summary>The outcome the public page shows: a confirmation email is on its way, or the lead is in.</summary>
@@ -120,11 +120,8 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
     private void CheckNotABot(Form form, SubmissionInput input)
     {
         if (!string.IsNullOrEmpty(input.Honeypot)) throw new BotSubmissionException("honeypot field filled in");
-        if (input.Stamp is null)
-        {
-            if (input.StampRequired) throw new BotSubmissionException("the form's timestamp is missing");
-            return;
-        }
+        // No stamp: a server or a hand-written form posting directly, which no fill time can measure (docs/API-EXTENSIONS.md).
+        if (input.Stamp is null) return;
         if (tokens.ReadStamp(form.Key, input.Stamp) is not { } renderedAt) throw new BotSubmissionException("the form's timestamp is not ours");
         var elapsed = clock.GetUtcNow() - renderedAt;
         if (elapsed < TimeSpan.FromSeconds(options.Value.MinFillSeconds)) throw new BotSubmissionException($"filled in {elapsed.TotalSeconds:0.0} s after it was shown");
