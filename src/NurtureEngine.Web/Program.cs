@@ -10,6 +10,7 @@ builder.AddNurtureWorkers();
 builder.AddNurtureAdmin();
 builder.AddNurtureOpenApi();
 builder.AddNurtureTelemetry();
+builder.Services.AddSingleton<NurtureEngine.Web.Forms.VisitorLinks>();
 
 var app = builder.Build();
 await app.InitializeNurtureDatabaseAsync();
@@ -29,6 +30,8 @@ if (app.RunsWeb())
     app.MapNurtureApi();
     app.MapNurtureOpenApi();
     app.MapNurtureTracking();
+    NurtureEngine.Web.Forms.PublicFormEndpoints.MapNurtureForms(app);
+    NurtureEngine.Web.Forms.PublicFormEndpoints.MapNurtureWebsiteTracking(app);
     app.MapNurtureAdmin();
 }
 app.Run();

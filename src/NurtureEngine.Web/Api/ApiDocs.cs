@@ -22,6 +22,19 @@ public static class ApiDocs
             Description: "Filters: stage, pipeline, minScore, owner, tag, status, q, email; limit up to 500 (default 50); cursor from nextCursor."),
         ["GET /api/v1/imports/{id}"] = new("A CSV import's progress, and its summary once finished",
             Description: "Imports are started in the admin (/imports); status is queued, running, done or failed."),
+        ["PUT /api/v1/forms/{key}"] = new("Create or replace a lead-capture form (hosted at /f/{key}, embeddable with /f/{key}/embed.js)", """
+            { "name": "E-book download", "fields": [
+                { "name": "email", "label": "Work email", "type": "email", "required": true },
+                { "name": "firstName", "label": "First name", "type": "text" },
+                { "name": "attributes.industry", "label": "Industry", "type": "select", "options": ["software", "manufacturing"] } ],
+              "consentText": "I agree to receive the e-book and occasional product news.", "doubleOptIn": true,
+              "tags": ["ebook"], "source": "ebook-form", "redirectUrl": "https://www.example.com/thanks",
+              "asset": { "url": "https://www.example.com/ebook.pdf" }, "allowedOrigins": ["https://www.example.com"] }
+            """, "Fields: email, firstName, lastName, company, jobTitle, phone or attributes.<key>; types email, text, select, checkbox, hidden. redirectUrl and asset.url are https; allowedOrigins are https origins."),
+        ["GET /api/v1/forms"] = new("List forms"),
+        ["GET /api/v1/forms/{key}"] = new("Get a form"),
+        ["GET /api/v1/forms/{key}/report"] = new("A form's report: views, submissions, confirmation rate, conversion to MQL"),
+        ["GET /api/v1/reports/forms"] = new("Every form's report, and the pages most viewed by leads that reached MQL"),
         ["GET /api/v1/leads/{id}"] = new("Get a lead"),
         ["POST /api/v1/leads/{id}/stage"] = new("Move a lead to a stage (cause `api`)", """{ "stage": "mql", "pipeline": "default" }"""),
         ["GET /api/v1/leads/{id}/timeline"] = new("The lead's timeline, newest first"),

@@ -20,6 +20,7 @@ public static class ApiEndpoints
         api.MapWebhookSubscriptions();
         api.MapImports();
         api.MapBroadcasts();
+        api.MapForms();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

@@ -24,6 +24,7 @@ public static class AdminExtensions
             o.Conventions.AuthorizeFolder("/Pipelines", "Marketer");
             o.Conventions.AuthorizeFolder("/Imports", "Marketer");
             o.Conventions.AuthorizeFolder("/Segments", "Marketer");
+            o.Conventions.AuthorizeFolder("/Forms", "Marketer");
             o.Conventions.AuthorizeFolder("/Scoring", "Marketer");
             o.Conventions.AuthorizeFolder("/Broadcasts", "Marketer");
         });
@@ -63,7 +64,9 @@ public static class AdminExtensions
             var path = context.Request.Path;
             if (!path.StartsWithSegments("/admin/jobs") && !path.StartsWithSegments("/api") && !path.StartsWithSegments("/t"))
                 headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-                    "img-src 'self' data: http: https:; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+                    "img-src 'self' data: http: https:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; " +
+                    // A hosted form's submission may end in a redirect to the form's (https) redirectUrl: form-action covers redirects.
+                    (path.StartsWithSegments("/f") ? "form-action 'self' https:" : "form-action 'self'");
             else
                 headers.ContentSecurityPolicy = "frame-ancestors 'none'";
             return Task.CompletedTask;

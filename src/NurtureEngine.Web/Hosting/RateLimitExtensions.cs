@@ -12,7 +12,7 @@ namespace NurtureEngine.Web.Hosting;
 /// </summary>
 public static partial class RateLimitExtensions
 {
-    public const string Api = "api", Public = "public", Login = "login";
+    public const string Api = "api", Public = "public", Login = "login", FormSubmit = "form-submit";
 
     public static WebApplicationBuilder AddNurtureRateLimits(this WebApplicationBuilder builder)
     {
@@ -21,6 +21,7 @@ public static partial class RateLimitExtensions
         {
             o.AddPolicy(Api, context => PerMinute(context, l => l.ApiPerKeyPerMinute, ApiPartition(context)));
             o.AddPolicy(Public, context => PerMinute(context, l => l.PublicPerIpPerMinute, "ip:" + ClientIp(context)));
+            o.AddPolicy(FormSubmit, context => PerMinute(context, l => l.FormSubmitsPerIpPerMinute, "form:" + ClientIp(context)));
             // Only attempts count: showing the form is free.
             o.AddPolicy(Login, context => HttpMethods.IsPost(context.Request.Method)
                 ? PerMinute(context, l => l.LoginPerIpPerMinute, "ip:" + ClientIp(context))

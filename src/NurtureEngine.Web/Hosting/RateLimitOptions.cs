@@ -17,4 +17,6 @@ public sealed class RateLimitOptions
     [Range(0, 10_000_000)] public int PublicPerIpPerMinute { get; set; } = 6_000;
     /// <summary>Sign-in attempts (POST /account/login) per client IP; per-account lockout comes on top.</summary>
     [Range(0, 100_000)] public int LoginPerIpPerMinute { get; set; } = 30;
+    /// <summary>Public form submissions (POST /f/{key}) per client IP: a flood of sign-ups from one address is a bot's.</summary>
+    [Range(0, 100_000)] public int FormSubmitsPerIpPerMinute { get; set; } = 20;
 }

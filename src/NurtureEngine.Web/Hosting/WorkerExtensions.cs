@@ -79,6 +79,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, Install
         recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Imports.LeadImportJob>("import-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Segments.SegmentRecheckJob>(NurtureEngine.Segments.SegmentRecheckJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<NurtureEngine.Website.WebsiteTracker>("anonymous-page-view-expiry", j => j.ExpireAsync(CancellationToken.None), Cron.Hourly());
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             WorkerCount = Math.Max(4, Environment.ProcessorCount * 2),

@@ -27,8 +27,8 @@ public static partial class TrackingEndpoints
             return Results.File(Pixel, "image/gif");
         });
 
-        group.MapGet("/t/c/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
-            await tracking.RecordClickAsync(token, ct) is { } url ? Results.Redirect(url) : Results.NotFound());
+        group.MapGet("/t/c/{token}", async (string token, TrackingService tracking, Forms.VisitorLinks visitors, CancellationToken ct) =>
+            await tracking.RecordClickAsync(token, ct) is { } target ? Results.Redirect(visitors.WithVisitorToken(target.Url, target.LeadId)) : Results.NotFound());
 
         group.MapGet("/u/{token}", async (string token, TrackingService tracking, PreferenceService preferences, CancellationToken ct) =>
         {

@@ -27,7 +27,9 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
             case ConditionType.Event:
             {
                 var since = Since(c, enrollment);
-                return await db.Activities.AnyAsync(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since, ct);
+                var events = db.Activities.Where(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since);
+                if (c.Where is not { Count: > 0 } && (c.Count ?? 1) <= 1) return await events.AnyAsync(ct);
+                return (await MatchingTimesAsync(events, c, ct)).Count >= (c.Count ?? 1);
             }
             case ConditionType.StageEntered:
             {
@@ -76,9 +78,11 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
             case ConditionType.Event when Iso8601Duration.TryParse(c.Within) is { } within:
             {
                 var since = clock.GetUtcNow() - within;
-                var latest = await db.Activities.Where(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since)
-                    .MaxAsync(a => (DateTimeOffset?)a.At, ct);
-                return latest + within + TimeSpan.FromSeconds(1);
+                var times = await MatchingTimesAsync(db.Activities.Where(a => a.LeadId == lead.Id && a.EventType == c.Event && a.At >= since), c, ct);
+                // It holds while `count` of them are in the window: it stops holding when the count-th newest leaves it.
+                var count = c.Count ?? 1;
+                return times.Count >= count ? times[count - 1] + within + TimeSpan.FromSeconds(1)
+                    : times.Count > 0 && count == 1 ? times[0] + within + TimeSpan.FromSeconds(1) : null;
             }
             case ConditionType.All or ConditionType.Any:
             {
@@ -90,6 +94,13 @@ public sealed class ConditionEvaluator(NurtureDbContext db, TimeProvider clock)
             case ConditionType.Not when c.Inner is not null: return await NextChangeAsync(c.Inner, lead, ct);
             default: return null;
         }
+    }
+
+    /// <summary>When each event matching the condition's <c>where</c> happened, newest first.</summary>
+    private static async Task<List<DateTimeOffset>> MatchingTimesAsync(IQueryable<Timeline.Activity> events, Condition c, CancellationToken ct)
+    {
+        var rows = await events.OrderByDescending(a => a.At).Select(a => new { a.At, a.DataJson }).ToListAsync(ct);
+        return rows.Where(r => PropertyFilter.Matches(c.Where, r.DataJson)).Select(r => r.At).ToList();
     }
 
     private DateTimeOffset Since(Condition c, Enrollment? enrollment) =>

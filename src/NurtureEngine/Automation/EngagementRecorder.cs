@@ -15,9 +15,9 @@ public sealed class EngagementRecorder(NurtureDbContext db, TimelineWriter timel
     {
         // A sent email or a custom event changes nothing about the lead but its timeline; when nothing
         // scores, triggers on or tests for that event type, re-evaluating segments and exits is wasted.
-        if ((activity.Kind is ActivityKind.EmailSent or ActivityKind.Event) && !await observers.ObservedAsync(activity.EventType, ct)) return activity;
+        if ((activity.Kind is ActivityKind.EmailSent or ActivityKind.Event or ActivityKind.PageViewed) && !await observers.ObservedAsync(activity.EventType, ct)) return activity;
         await db.SaveChangesAsync(ct);
-        await scores.ApplyRulesAsync(lead, activity.EventType, ct);
+        await scores.ApplyRulesAsync(lead, activity.EventType, properties, ct);
         await reactions.OnEventAsync(lead, activity.EventType, properties, ct);
         return activity;
     }

@@ -12,10 +12,10 @@ namespace NurtureEngine.Automation;
 /// </summary>
 public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, ScoringStore scoring, StageMover stages, SequenceReactions reactions)
 {
-    public async Task ApplyRulesAsync(Lead lead, string eventType, CancellationToken ct)
+    public async Task ApplyRulesAsync(Lead lead, string eventType, System.Text.Json.Nodes.JsonObject? properties, CancellationToken ct)
     {
         var config = await scoring.GetAsync(ct);
-        foreach (var rule in config.Rules.Where(r => r.Event == eventType && r.Points != 0))
+        foreach (var rule in config.Rules.Where(r => r.Event == eventType && r.Points != 0 && PropertyFilter.Matches(r.Where, properties)))
             await AddAsync(lead, rule.Points, $"rule {rule.Event}", eventType, ct);
     }
 

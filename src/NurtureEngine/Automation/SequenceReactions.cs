@@ -57,6 +57,9 @@ public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, Co
             var matched = trigger?.Properties is { Count: > 0 } filter ? $" with {string.Join(", ", filter.Select(f => $"{f.Key} = {f.Value.GetRawText()}"))}" : "";
             await enroller.EnrollAsync(lead, s, $"event {eventType}{matched}", ct);
         }
+        if (eventType == Timeline.ActivityKind.FormSubmitted && properties?["form"]?.GetValue<string>() is { } form)
+            foreach (var s in await TriggeredAsync(TriggerType.FormSubmitted, form, ct))
+                await enroller.EnrollAsync(lead, s, $"form {form} submitted", ct);
     }
 
     /// <summary>Ends every active enrollment of the lead whose exitWhen holds now.</summary>

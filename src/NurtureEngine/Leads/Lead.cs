@@ -49,4 +49,5 @@ public sealed class Lead
     public static string Normalize(string email) => EmailAddress.Key(email);
 }
 
-public enum LeadStatus { Subscribed, Unsubscribed, Bounced, Complained }
+/// <summary><c>Pending</c>: a double opt-in form was submitted and the confirmation link not yet opened (no email but the confirmation).</summary>
+public enum LeadStatus { Subscribed, Unsubscribed, Bounced, Complained, Pending }

@@ -22,6 +22,10 @@ public sealed class LeadPrivacy(NurtureDbContext db, LeadService leads)
             ["tasks"] = JsonNode.Parse(Json.Serialize(await db.SalesTasks.AsNoTracking().Where(t => t.LeadId == id).OrderBy(t => t.Id).ToListAsync(ct))),
             ["inboundMail"] = JsonNode.Parse(Json.Serialize(await db.InboundMessages.AsNoTracking().Where(m => m.LeadId == id).OrderBy(m => m.Id)
                 .Select(m => new { m.Outcome, m.Status, m.Reason, m.FromAddress, m.Subject, m.ReceivedAt }).ToListAsync(ct))),
+            // The consent record of each form submission (issue 17): exact text, time, IP, browser, confirmation.
+            ["consents"] = JsonNode.Parse(Json.Serialize(await db.Set<Forms.FormSubmission>().AsNoTracking().Where(s => s.LeadId == id).OrderBy(s => s.SubmittedAt)
+                .Select(s => new { form = db.Set<Forms.Form>().Where(f => f.Id == s.FormId).Select(f => f.Key).FirstOrDefault(), s.SubmittedAt, s.ConsentText, s.Ip, s.UserAgent,
+                    s.PageUrl, s.ConfirmationRequired, s.ConfirmedAt }).ToListAsync(ct))),
         };
         return export;
     }

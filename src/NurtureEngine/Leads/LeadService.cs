@@ -27,6 +27,13 @@ public sealed class LeadService(
         }, ct));
     }
 
+    /// <summary>The upsert inside the caller's unit of work (a form submission adds its own rows to the same transaction).</summary>
+    public async Task<(Lead Lead, bool Created)> UpsertInUnitAsync(LeadInput input, string cause, CancellationToken ct)
+    {
+        Validate(input, clock.GetUtcNow());
+        return await UpsertInTransactionAsync(input, await ResolveStageAsync(input.Pipeline, input.Stage, ct), cause, ct);
+    }
+
     /// <summary>Finds the lead by email or creates it (events for unknown emails create the lead).</summary>
     public async Task<Lead> FindOrCreateAsync(string email, CancellationToken ct)
     {
@@ -92,7 +99,7 @@ public sealed class LeadService(
         }
         if (q.Status is not null)
         {
-            if (!Enum.TryParse<LeadStatus>(q.Status, ignoreCase: true, out var status)) throw new ValidationException("status", "must be subscribed, unsubscribed, bounced or complained");
+            if (!Enum.TryParse<LeadStatus>(q.Status, ignoreCase: true, out var status)) throw new ValidationException("status", "must be subscribed, unsubscribed, bounced, complained or pending");
             query = query.Where(l => l.Status == status);
         }
         if (!string.IsNullOrWhiteSpace(q.Q))

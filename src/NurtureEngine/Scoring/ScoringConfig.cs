@@ -12,6 +12,8 @@ public sealed class ScoringRule
 {
     public string Event { get; set; } = "";
     public int Points { get; set; }
+    /// <summary>Only events whose properties match every entry (glob <c>*</c>, ignoring case), e.g. <c>{ "path": "/pricing*" }</c>.</summary>
+    public Dictionary<string, string>? Where { get; set; }
 }
 
 public sealed class ScoreDecay

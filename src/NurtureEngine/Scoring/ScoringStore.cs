@@ -38,6 +38,7 @@ public sealed class ScoringStore(NurtureDbContext db)
         for (var i = 0; i < config.Rules!.Count; i++)
         {
             if (!Slug.IsName(config.Rules[i].Event)) errors.Add($"rules[{i}].event", "must be an event name like email_clicked");
+            Automation.PropertyFilter.Validate(config.Rules[i].Where, $"rules[{i}].where", errors);
             if (Math.Abs(config.Rules[i].Points) > InputLimits.MaxPoints)
                 errors.Add($"rules[{i}].points", $"between -{InputLimits.MaxPoints} and {InputLimits.MaxPoints}");
         }

@@ -43,8 +43,7 @@ public sealed class ConditionSql
         ConditionType.Opened => Engaged(Timeline.ActivityKind.EmailOpened, c),
         ConditionType.Clicked => Engaged(Timeline.ActivityKind.EmailClicked, c),
         ConditionType.Replied => Engaged(Timeline.ActivityKind.EmailReplied, c),
-        ConditionType.Event => Atom($"EXISTS (SELECT 1 FROM nurture.activity a WHERE a.lead_id = l.id AND a.event_type = {P(c.Event ?? "")}"
-            + (Iso8601Duration.TryParse(c.Within) is { } within ? $" AND a.at >= {P(_now - within)})" : ")")),
+        ConditionType.Event => Event(c),
         ConditionType.StageEntered => Atom("EXISTS (SELECT 1 FROM nurture.stage_change sc JOIN nurture.stage st ON st.id = sc.to_stage_id "
             + $"WHERE sc.lead_id = l.id AND st.key = {P(c.Stage ?? "")})"),
         ConditionType.InStage => Atom($"EXISTS (SELECT 1 FROM nurture.stage st WHERE st.id = l.stage_id AND st.key = {P(c.Stage ?? "")})"),
@@ -58,6 +57,19 @@ public sealed class ConditionSql
         ConditionType.Not => c.Inner is null ? "false" : $"NOT ({Translate(c.Inner)})",
         _ => "false",
     };
+
+    /// <summary>At least <c>count</c> (default 1) events of the type, in the window, whose properties match <c>where</c> (<see cref="Automation.PropertyFilter"/>).</summary>
+    private string Event(Condition c)
+    {
+        var from = new StringBuilder($"FROM nurture.activity a WHERE a.lead_id = l.id AND a.event_type = {P(c.Event ?? "")}");
+        if (Iso8601Duration.TryParse(c.Within) is { } within) from.Append($" AND a.at >= {P(_now - within)}");
+        foreach (var (key, glob) in c.Where ?? [])
+        {
+            var k = P(key);
+            from.Append($" AND COALESCE(a.data -> 'properties' ->> {k}, a.data ->> {k}) ILIKE {P(Automation.PropertyFilter.LikePattern(glob))}");
+        }
+        return (c.Count ?? 1) <= 1 ? Atom($"EXISTS (SELECT 1 {from})") : Atom($"(SELECT count(*) {from}) >= {P((long)c.Count!.Value)}");
+    }
 
     /// <summary>An engagement with any of the lead's sent emails (of one step), within the given time of its sending.</summary>
     private string Engaged(string kind, Condition c)

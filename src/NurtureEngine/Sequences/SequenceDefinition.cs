@@ -31,6 +31,8 @@ public sealed class Trigger
     public Dictionary<string, JsonElement>? Properties { get; set; }
     public string? Tag { get; set; }
     public string? Segment { get; set; }
+    /// <summary>A <c>form_submitted</c> trigger's form key.</summary>
+    public string? Form { get; set; }
 }
 
 public sealed class Step
@@ -86,6 +88,10 @@ public sealed class Condition
     public string? Broadcast { get; set; }
     public string? Within { get; set; }
     public string? Event { get; set; }
+    /// <summary>An <c>event</c> condition counts only events whose properties match (glob <c>*</c>): see <see cref="Automation.PropertyFilter"/>.</summary>
+    public Dictionary<string, string>? Where { get; set; }
+    /// <summary>An <c>event</c> condition holds when at least this many such events happened (within <c>within</c>); default 1.</summary>
+    public int? Count { get; set; }
     public string? Stage { get; set; }
     public int? Score { get; set; }
     public string? Tag { get; set; }
@@ -116,8 +122,8 @@ public static class StepType
 public static class TriggerType
 {
     public const string StageEntered = "stage_entered", LeadCreated = "lead_created", Event = "event",
-        TagAdded = "tag_added", SegmentEntered = "segment_entered", Manual = "manual";
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { StageEntered, LeadCreated, Event, TagAdded, SegmentEntered, Manual };
+        TagAdded = "tag_added", SegmentEntered = "segment_entered", Manual = "manual", FormSubmitted = "form_submitted";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { StageEntered, LeadCreated, Event, TagAdded, SegmentEntered, Manual, FormSubmitted };
 }
 
 public static class ConditionType

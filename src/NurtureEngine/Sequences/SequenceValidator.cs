@@ -59,6 +59,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
         TriggerType.Event => t.Event,
         TriggerType.TagAdded => t.Tag,
         TriggerType.SegmentEntered => t.Segment,
+        TriggerType.FormSubmitted => t.Form,
         _ => null,
     };
 
@@ -73,6 +74,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
             case TriggerType.Event when !Slug.IsName(t.Event): errors.Add("trigger.event", "an event name is required"); break;
             case TriggerType.TagAdded when !Slug.IsName(t.Tag): errors.Add("trigger.tag", "a tag name is required"); break;
             case TriggerType.SegmentEntered when !Slug.IsKey(t.Segment): errors.Add("trigger.segment", "a segment key is required"); break;
+            case TriggerType.FormSubmitted when !Slug.IsKey(t.Form): errors.Add("trigger.form", "a form key is required"); break;
         }
     }
 
@@ -123,6 +125,8 @@ public sealed class SequenceValidator(NurtureDbContext db)
     {
         if (!ConditionType.Known.Contains(c.Type)) { errors.Add($"{at}.type", $"unknown condition type '{c.Type}'"); return; }
         if (c.Within is not null && Iso8601Duration.TryParse(c.Within) is null) errors.Add($"{at}.within", "must be an ISO 8601 duration");
+        if (c.Count is < 1 or > 10_000) errors.Add($"{at}.count", "must be between 1 and 10,000");
+        PropertyFilter.Validate(c.Where, $"{at}.where", errors);
         switch (c.Type)
         {
             case ConditionType.Opened or ConditionType.Clicked or ConditionType.Replied when c.Broadcast is not null && !Slug.IsKey(c.Broadcast):

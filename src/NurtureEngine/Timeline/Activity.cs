@@ -56,6 +56,8 @@ public static class ActivityKind
     public const string TopicChanged = "topic_changed";
     public const string Unsubscribed = "unsubscribed";
     public const string ConsentGiven = "consent_given";
+    /// <summary>Forms (issue 17): a submission, its double opt-in email and the link opened; a website page view of a known lead.</summary>
+    public const string FormSubmitted = "form_submitted", ConfirmationSent = "confirmation_sent", ConsentConfirmed = "consent_confirmed", PageViewed = "page_viewed";
     public const string Complained = "complained";
     public const string OwnerNotified = "owner_notified";
     public const string StepSkipped = "step_skipped";

@@ -36,8 +36,10 @@ public sealed class TrackingService(NurtureDbContext db, UnitOfWork work, Engage
             new { subject = message.Subject, userAgent }, message.Id, message.SequenceId, message.StepId, c);
     }, ct);
 
-    /// <summary>The stored link for the token, recording the click; null for a bad token or link.</summary>
-    public Task<string?> RecordClickAsync(string token, CancellationToken ct) => work.RunAsync(async c =>
+    public sealed record ClickTarget(string Url, Guid LeadId);
+
+    /// <summary>The stored link for the token (and whose click it is), recording the click; null for a bad token or link.</summary>
+    public Task<ClickTarget?> RecordClickAsync(string token, CancellationToken ct) => work.RunAsync<ClickTarget?>(async c =>
     {
         var parsed = TrackingToken.Verify(token, secrets.TrackingKey, TrackingKind.Click);
         if (parsed is null || await MessageForAsync(token, TrackingKind.Click, c) is not { } found) return null;
@@ -46,7 +48,7 @@ public sealed class TrackingService(NurtureDbContext db, UnitOfWork work, Engage
         var url = message.Links[parsed.LinkIndex];
         await engagement.RecordAsync(lead, ActivityKind.EmailClicked, $"Clicked {url} in \"{message.Subject}\"",
             new { url, subject = message.Subject }, message.Id, message.SequenceId, message.StepId, c);
-        return url;
+        return new ClickTarget(url, lead.Id);
     }, ct);
 
     public async Task<(Message Message, Lead Lead)?> FindForUnsubscribeAsync(string token, CancellationToken ct) =>

@@ -31,6 +31,10 @@ public sealed class ConditionSqlTests
         """{ "type": "event", "event": "webinar_joined" }""",
         """{ "type": "event", "event": "webinar_joined", "within": "P7D" }""",
         """{ "type": "not", "condition": { "type": "event", "event": "webinar_joined", "within": "P7D" } }""",
+        """{ "type": "event", "event": "page_viewed", "where": { "path": "/pricing*" } }""",
+        """{ "type": "event", "event": "page_viewed", "where": { "path": "/PRICING*" }, "count": 2, "within": "P7D" }""",
+        """{ "type": "not", "condition": { "type": "event", "event": "page_viewed", "where": { "path": "/pricing" }, "count": 3 } }""",
+        """{ "type": "event", "event": "page_viewed", "where": { "path": "/blog/*", "title": "*100%*" } }""",
         """{ "type": "attribute", "key": "industry", "equals": "manufacturing" }""",
         """{ "type": "not", "condition": { "type": "attribute", "key": "industry", "equals": "manufacturing" } }""",
         """{ "type": "attribute", "key": "industry", "in": ["retail", "MANUFACTURING"] }""",
@@ -85,6 +89,7 @@ public sealed class ConditionSqlTests
             }
         }
         await GiveScoresAndEngagementAsync(app, ids, now);
+        await ViewPagesAsync(app, ids, now);
 
         var differences = new List<string>();
         foreach (var json in Conditions)
@@ -112,6 +117,25 @@ public sealed class ConditionSqlTests
         var saved = (await (await app.Api().PutAsJsonAsync("/api/v1/segments/big-vips", new { name = "Big VIPs", filter })).Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(count, saved["members"]!.GetValue<int>());
         Assert.InRange(count, 1, 23);
+    }
+
+    /// <summary>Page views: i % 4 of /pricing in the last hour, one more 10 days ago for every fifth lead, and blog posts whose title holds a LIKE wildcard.</summary>
+    private static async Task ViewPagesAsync(NurtureApp app, List<Guid> ids, DateTimeOffset now)
+    {
+        var events = new JsonArray();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            for (var n = 0; n < i % 4; n++)
+                events.Add(new JsonObject { ["leadId"] = ids[i].ToString(), ["type"] = "page_viewed", ["occurredAt"] = now.AddMinutes(-10 - n).ToString("O"),
+                    ["properties"] = new JsonObject { ["path"] = "/pricing", ["url"] = "https://www.example.com/pricing" } });
+            if (i % 5 == 0)
+                events.Add(new JsonObject { ["leadId"] = ids[i].ToString(), ["type"] = "page_viewed", ["occurredAt"] = now.AddDays(-10).ToString("O"),
+                    ["properties"] = new JsonObject { ["path"] = "/pricing/enterprise" } });
+            if (i % 3 == 1)
+                events.Add(new JsonObject { ["leadId"] = ids[i].ToString(), ["type"] = "page_viewed",
+                    ["properties"] = new JsonObject { ["path"] = "/blog/post", ["title"] = i % 2 == 0 ? "100% growth" : "100 ways" } });
+        }
+        (await app.Api().PostAsJsonAsync("/api/v1/events", new JsonObject { ["events"] = events })).EnsureSuccessStatusCode();
     }
 
     /// <summary>Scores, and sent emails with opens and clicks (one click two days after its email), written directly.</summary>

@@ -486,6 +486,112 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("broadcast_recipient", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Forms.Form", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Views")
+                        .HasColumnType("bigint")
+                        .HasColumnName("views");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_form_key");
+
+                    b.ToTable("form", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Forms.FormSubmission", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("ConfirmationRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("confirmation_required");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ConsentText")
+                        .HasColumnType("text")
+                        .HasColumnName("consent_text");
+
+                    b.Property<string>("FieldsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("fields");
+
+                    b.Property<long>("FormId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Ip")
+                        .HasColumnType("text")
+                        .HasColumnName("ip");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("PageUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("page_url");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("UserAgent")
+                        .HasColumnType("text")
+                        .HasColumnName("user_agent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_submission");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_form_submission_lead_id");
+
+                    b.HasIndex("FormId", "SubmittedAt")
+                        .HasDatabaseName("ix_form_submission_form_id_submitted_at");
+
+                    b.ToTable("form_submission", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Imports.LeadImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1932,6 +2038,77 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("webhook_subscription", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Website.AnonymousPageView", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("path");
+
+                    b.Property<string>("Referrer")
+                        .HasColumnType("text")
+                        .HasColumnName("referrer");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.Property<string>("VisitorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("visitor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_anonymous_page_view");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_anonymous_page_view_at");
+
+                    b.HasIndex("VisitorId", "At")
+                        .HasDatabaseName("ix_anonymous_page_view_visitor_id_at");
+
+                    b.ToTable("anonymous_page_view", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Website.Visitor", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("IdentifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("identified_at");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_visitor");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_visitor_lead_id");
+
+                    b.ToTable("visitor", "nurture");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -2004,6 +2181,23 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_broadcast_recipient_leads_lead_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Forms.FormSubmission", b =>
+                {
+                    b.HasOne("NurtureEngine.Forms.Form", null)
+                        .WithMany()
+                        .HasForeignKey("FormId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_form_submission_form_form_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_form_submission_leads_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Leads.Lead", b =>
@@ -2190,6 +2384,16 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_webhook_delivery_webhook_subscriptions_subscription_id");
 
                     b.Navigation("Activity");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Website.Visitor", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_visitor_leads_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Pipelines.Pipeline", b =>

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NurtureEngine.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace NurtureEngine.BrowserTests;
+
+/// <summary>
+/// Lead capture end to end in Chromium: a marketer builds a form with a live preview; a static site on
+/// another origin (another port) runs nurture.js and embeds the form; the visitor's anonymous page views
+/// join the lead after double opt-in, the form's sequence starts and a third /pricing view makes it an MQL.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class LeadCaptureTests(BrowserFixture browser)
+{
+    private const string Marketer = "marketer@nurture.test";
+
+    [Fact]
+    public async Task AFormBuiltInTheAdmin_EmbeddedOnAnotherOrigin_CapturesTheVisitor_WithItsHistory_ThroughDoubleOptIn()
+    {
+        await using var s = await AdminSession.StartAsync(browser, new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1", ["Nurture:Forms:MinFillSeconds"] = "0",
+        });
+        await s.App.QuietDemoSequencesAsync();
+        await using var site = StaticSite.Start(s.App.BaseUrl.TrimEnd('/'));
+        await s.CreateUserAsync(Marketer, "Marketer");
+        (await s.App.Api().PutAsJsonAsync("/api/v1/scoring", JsonNode.Parse("""
+            { "rules": [ { "event": "page_viewed", "where": { "path": "/pricing*" }, "points": 10 } ],
+              "thresholds": [ { "pipeline": "default", "fromStage": "lead", "score": 25, "stage": "mql" } ] }
+            """))).EnsureSuccessStatusCode();
+        (await s.App.Api().PutAsJsonAsync("/api/v1/sequences/ebook-follow-up", JsonNode.Parse("""
+            { "name": "E-book follow-up", "trigger": { "type": "form_submitted", "form": "ebook" }, "steps": [ { "id": "hello", "type": "email", "template": "follow-up" } ] }
+            """))).EnsureSuccessStatusCode();
+
+        // The marketer builds the form; the preview follows the typing.
+        var admin = await s.SignInAsync(Marketer);
+        await admin.GotoAsync(s.Url("/forms"));
+        await admin.ClickAsync("a:has-text('New form')");
+        await admin.FillAsync("#key", "ebook");
+        await admin.FillAsync("#name", "Get the e-book");
+        await admin.FillAsync("input[name='Fields[0].Label']", "Your work email");
+        await Expect(admin.Locator("#preview label").First).ToContainTextAsync("Your work email");
+        await admin.FillAsync("#consent", "Send me the e-book and product news. <b>Unsubscribe any time.</b>");
+        await admin.FillAsync("#origins", "http://evil.example");
+        await admin.ClickAsync("#save");
+        await Expect(admin.Locator(".error").First).ToContainTextAsync("https origin");
+        await admin.FillAsync("#origins", site.Origin);
+        await admin.ClickAsync("#save");
+        await Expect(admin.Locator(".flash")).ToContainTextAsync("Form ebook created");
+        await Expect(admin.Locator("#embed-script")).ToHaveValueAsync(new Regex("/f/ebook/embed.js"));
+        Assert.Contains("&lt;b&gt;Unsubscribe", await admin.Locator("#preview").InnerHTMLAsync());
+
+        // A visitor on the other origin: two anonymous pricing views, then the embedded form.
+        var visitor = await s.OpenAsync("visitor", width: 375, height: 800);
+        await visitor.GotoAsync(site.Origin + "/pricing");
+        await visitor.GotoAsync(site.Origin + "/pricing/plans");
+        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 2, what: "two anonymous page views");
+        await visitor.GotoAsync(site.Origin + "/signup");
+        var email = NurtureApp.UniqueEmail("visitor");
+        await visitor.FillAsync("#nf-ebook-0", email);
+        await visitor.ClickAsync(".nurture-form button[type=submit]");
+        await Expect(visitor.Locator(".nurture-embed")).ToContainTextAsync("check your inbox");
+        Assert.Empty(s.Dialogs);
+
+        var confirmation = (await MailSink.WaitForAsync(email)).Single().Message;
+        // The link is on the installation's public URL (http://localhost in tests): the same path on the test socket.
+        var link = Regex.Match(confirmation.TextBody ?? "", @"https?://[^/\s]+(/c/[A-Za-z0-9_-]+)").Groups[1].Value;
+        await visitor.GotoAsync(s.Url(link));
+        await Expect(visitor.Locator("h1")).ToContainTextAsync("confirmed");
+        var id = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads?email={Uri.EscapeDataString(email)}"))!["items"]![0]!["id"]!.GetValue<string>();
+        var lead = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}"))!;
+        Assert.Equal("subscribed", lead["status"]!.GetValue<string>());
+        Assert.Equal(20, lead["score"]!.GetValue<int>());
+        var kinds = await s.App.KindsAsync(id);
+        Assert.Equal(2, kinds.Count(k => k == "page_viewed"));
+        Assert.Contains("enrolled", kinds.SkipWhile(k => k != "consent_confirmed"));
+        await MailSink.WaitForAsync(email, count: 2); // the form's sequence email
+
+        // The third pricing view scores and makes the lead an MQL.
+        await visitor.GotoAsync(site.Origin + "/pricing");
+        await Eventually.GetAsync(async () => (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}"))!["stage"]!.GetValue<string>(),
+            stage => stage == "mql", what: "the lead becomes an MQL");
+
+        // The lead page shows the consent record.
+        await admin.GotoAsync(s.Url($"/leads/{id}"));
+        await Expect(admin.Locator("#consents")).ToContainTextAsync("Send me the e-book and product news.");
+
+        // The hosted page at 375 px, without JavaScript: no sideways scrolling; an error is tied to its field.
+        await using var noScript = await browser.Browser.NewContextAsync(new Microsoft.Playwright.BrowserNewContextOptions
+            { ViewportSize = new() { Width = 375, Height = 800 }, JavaScriptEnabled = false });
+        var phone = await noScript.NewPageAsync();
+        await phone.GotoAsync(s.Url("/f/ebook"));
+        var box = await phone.Locator("form.nurture-form").BoundingBoxAsync();
+        Assert.True(box is { X: >= 0 } && box.X + box.Width <= 375, $"the form is {box?.Width} px wide at x {box?.X} on a 375 px screen");
+        await phone.FillAsync("#nf-ebook-0", "not-an-email");
+        await phone.ClickAsync("button[type=submit]");
+        await Expect(phone.Locator("#nf-ebook-0")).ToHaveAttributeAsync("aria-describedby", "nf-ebook-0-error");
+        await Expect(phone.Locator("#nf-ebook-0-error")).ToContainTextAsync("valid email address");
+
+        // Without consent the same page records nothing.
+        var refuser = await s.OpenAsync("refuser");
+        await refuser.GotoAsync(site.Origin + "/pricing?consent=no");
+        Assert.True(await refuser.EvaluateAsync<bool>("() => window.nurture === undefined && window.nurtureConsent === false"));
+        await refuser.GotoAsync(site.Origin + "/pricing");
+        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 1, what: "the consenting view only");
+    }
+
+    private static int AnonymousViews(NurtureApp app) => app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count());
+
+    /// <summary>A static website on its own port (another origin): pages with nurture.js and one with the embedded form.</summary>
+    private sealed class StaticSite : IAsyncDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _serving;
+        public string Origin { get; }
+
+        private StaticSite(string engine)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Origin = $"http://127.0.0.1:{port}";
+            _listener.Prefixes.Add(Origin + "/");
+            _listener.Start();
+            _serving = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
+                    var path = context.Request.Url!.AbsolutePath;
+                    var noConsent = context.Request.Url.Query.Contains("consent=no");
+                    var body = path == "/signup"
+                        ? $"<!DOCTYPE html><html><head><title>Sign up</title><meta name=viewport content='width=device-width'></head><body><h1>Get the e-book</h1><script src=\"{engine}/f/ebook/embed.js\"></script></body></html>"
+                        : $"<!DOCTYPE html><html><head><title>Pricing</title>{(noConsent ? "<script>window.nurtureConsent = false;</script>" : "")}<script src=\"{engine}/t/nurture.js\" async></script></head><body><h1>{path}</h1></body></html>";
+                    var bytes = Encoding.UTF8.GetBytes(body);
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await context.Response.OutputStream.WriteAsync(bytes);
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public static StaticSite Start(string engine) => new(engine);
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            _listener.Close();
+            await _serving;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Tests.Infrastructure;
+
+namespace NurtureEngine.Tests.Forms;
+
+/// <summary>Double opt-in: pending until the link is opened, nothing but the confirmation email meanwhile, then the form's sequence.</summary>
+[Collection(AppCollection.Name)]
+public sealed class DoubleOptInTests
+{
+    [Fact]
+    public async Task APendingLead_GetsOnlyTheConfirmationEmail_TheLinkSubscribesIt_ThenFormSubmittedStartsItsSequence_AndAReplayDoesNoHarm()
+    {
+        await using var app = await NurtureApp.StartAsync(FormTestKit.NoFillTime);
+        // The demo's welcome sequence (stage_entered lead) stays on: a pending lead must not get its email.
+        await FormTestKit.PutFormAsync(app, "ebook", FormTestKit.Ebook(doubleOptIn: true, redirectUrl: "https://www.example.com/thanks"));
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/ebook-follow-up", JsonNode.Parse("""
+            { "name": "E-book follow-up", "trigger": { "type": "form_submitted", "form": "ebook" },
+              "steps": [ { "id": "hello", "type": "email", "template": "follow-up" } ] }
+            """))).EnsureSuccessStatusCode();
+        var noForm = await app.Api().PutAsJsonAsync("/api/v1/sequences/bad", JsonNode.Parse("""
+            { "name": "x", "trigger": { "type": "form_submitted" }, "steps": [ { "id": "e", "type": "exit" } ] }
+            """));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noForm.StatusCode);
+
+        var email = NurtureApp.UniqueEmail("doi");
+        var page = await FormTestKit.PostAsBrowserAsync(app.Anonymous(), "ebook", ("email", email), ("firstName", "Grace"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("check your inbox", html);
+        Assert.DoesNotContain("ebook.pdf", html); // the asset only once confirmed
+        var id = await FormTestKit.LeadIdAsync(app, email);
+        Assert.Equal("pending", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
+
+        var confirmation = (await MailSink.WaitForAsync(email)).Single().Message;
+        Assert.Contains("confirm", confirmation.Subject, StringComparison.OrdinalIgnoreCase);
+        await app.WaitForKindAsync(id, "email_suppressed"); // the welcome sequence's email, held back
+        Assert.Equal(0, app.Db(db => db.Enrollments.Count(e => e.LeadId == Guid.Parse(id) && db.Sequences.Any(s => s.Id == e.SequenceId && s.Key == "ebook-follow-up"))));
+        Assert.Single(MailSink.For(email));
+
+        var path = FormTestKit.ConfirmPath(confirmation);
+        var confirmed = await app.Anonymous().GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Equal("https://www.example.com/thanks", confirmed.Headers.Location!.ToString());
+        Assert.Equal("subscribed", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
+        await MailSink.WaitForAsync(email, count: 2); // the form's sequence, started by the confirmation
+        var after = await app.KindsAsync(id);
+        Assert.Equal(1, after.Count(k => k == "consent_confirmed"));
+        Assert.True(after.IndexOf("consent_confirmed") < after.LastIndexOf("enrolled"));
+
+        var replay = await app.Anonymous().GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, replay.StatusCode);
+        Assert.Equal(1, (await app.KindsAsync(id)).Count(k => k == "consent_confirmed"));
+        var tampered = path[..^2] + (path[^2] == 'A' ? "BB" : "AA");
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(tampered)).StatusCode);
+        var export = (await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}/export"))!;
+        Assert.NotNull(export["consents"]![0]!["confirmedAt"]);
+
+        // Already subscribed: not asked again; the sequence does not re-enroll (reenroll off) but the submission is on the timeline.
+        await FormTestKit.PostAsBrowserAsync(app.Anonymous(), "ebook", ("email", email));
+        Assert.Equal(2, (await app.KindsAsync(id)).Count(k => k == "form_submitted"));
+        Assert.Equal("subscribed", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
+        Assert.Equal(1, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count(s => s.LeadId == Guid.Parse(id) && s.ConfirmationRequired)));
+
+        var report = (await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/forms/ebook/report"))!;
+        Assert.Equal(2, report["submissions"]!.GetValue<int>());
+        Assert.Equal(1, report["confirmationsRequested"]!.GetValue<int>());
+        Assert.Equal(1.0, report["confirmationRate"]!.GetValue<double>());
+        Assert.True(report["views"]!.GetValue<int>() >= 2);
+    }
+
+    [Fact]
+    public async Task AnExpiredLink_ConfirmsNothing_AndAnUnsubscribedLeadMustConfirmAgain()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
+        var definition = FormTestKit.Ebook(doubleOptIn: true);
+        await FormTestKit.PutFormAsync(app, "ebook", definition);
+        var email = NurtureApp.UniqueEmail("left");
+        var id = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
+        app.Db(db => db.Database.ExecuteSql($"UPDATE nurture.lead SET status = 'Unsubscribed' WHERE id = {Guid.Parse(id)}"));
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var json = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email });
+        Assert.Equal("confirmation_required", (await json.Content.ReadFromJsonAsync<JsonObject>())!["result"]!.GetValue<string>());
+        Assert.Equal("pending", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
+        await app.SendDueEmailsAsync();
+        var path = FormTestKit.ConfirmPath((await MailSink.WaitForAsync(email)).Single().Message);
+
+        clock.Advance(TimeSpan.FromDays(8));
+        var expired = await app.Anonymous().GetAsync(path);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Equal("pending", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
+        Assert.DoesNotContain("consent_confirmed", await app.KindsAsync(id));
+    }
+}
