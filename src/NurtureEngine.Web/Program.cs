@@ -28,6 +28,7 @@ if (app.RunsWeb())
     app.MapNurtureApi();
     app.MapNurtureOpenApi();
     app.MapNurtureTracking();
+    app.MapNurtureImages();
     app.MapNurtureAdmin();
 }
 app.Run();
