@@ -35,7 +35,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         await Expect(page.Locator("#visual-editor[data-ready=true]")).ToHaveCountAsync(1);
         await page.FillAsync("#subject", "Spring is here, {{ lead.first_name }}");
         await Expect(page.Locator("#layout")).ToHaveValueAsync("branded");
-        var canvas = page.FrameLocator("#visual-canvas iframe");
+        var canvas = page.FrameLocator("#visual-canvas iframe.gjs-frame");
 
         // Heading, greeting with the lead's first name, button, two columns: each block clicked in.
         await Block(page, "Heading").ClickAsync();
@@ -104,7 +104,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         await s.App.CreateLeadAsync(new { email = "grace.blocks@example.com", firstName = "Grace", stage = "lead" });
         var mail = (await MailSink.WaitForAsync("grace.blocks@example.com")).Single().Message;
         Assert.Equal("Spring is here, Grace", mail.Subject);
-        var html = mail.HtmlBody;
+        var html = mail.HtmlBody!;
         Assert.Contains("Hi Grace,", html);
         Assert.Matches(InlinedHeading(), html);                       // the heading's CSS rule now sits on the element
         Assert.Matches(TrackedButton(), html);                        // the button goes through the click tracker

@@ -75,7 +75,7 @@
   window.nurtureEditor = editor;
 
   blocks.forEach(function (b) { editor.BlockManager.add(b.id, b); });
-  ['sect100', 'sect50', 'sect30', 'sect37', 'text-sect', 'grid-items', 'list-items', 'link-block', 'quote', 'link'].forEach(function (id) { editor.BlockManager.remove(id); });
+  ['sect100', 'sect50', 'sect30', 'sect37', 'text-sect', 'grid-items', 'list-items', 'link-block', 'quote', 'link', 'button', 'divider', 'text', 'image'].forEach(function (id) { editor.BlockManager.remove(id); });
 
   // Lead fields inside text: the rich-text toolbar inserts a Scriban expression at the caret.
   editor.RichTextEditor.add('lead-field', {
