@@ -52,9 +52,13 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         {
             await canvas.Locator("td.column").Nth(index).ClickAsync();
             await Block(page, "Image").ClickAsync();
-            await page.Locator(".gjs-am-file-uploader input[type=file]").SetInputFilesAsync(new FilePayload { Name = name, MimeType = "application/octet-stream", Buffer = bytes });
-            var asset = page.Locator(".gjs-am-asset", new() { HasText = name });
-            await asset.ClickAsync();
+            var upload = await page.RunAndWaitForResponseAsync(
+                () => page.Locator(".gjs-am-file-uploader input[type=file]").SetInputFilesAsync(new FilePayload { Name = name, MimeType = "application/octet-stream", Buffer = bytes }),
+                r => r.Url.Contains("handler=UploadImage"));
+            var body = await upload.TextAsync();
+            Assert.True(upload.Ok, $"upload {upload.Status}: {body}");
+            var id = ImageId().Match(body).Groups[1].Value;
+            await page.Locator($".gjs-am-asset:has(.gjs-am-preview[style*='{id}'])").ClickAsync();
             await page.Locator(".gjs-mdl-btn-close").ClickAsync();
         }
         await Expect(canvas.Locator("td.column img[src*='/i/']")).ToHaveCountAsync(2);
@@ -133,6 +137,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         return boxes;
     }
 
+    [GeneratedRegex("/i/([0-9a-f]{32})")] private static partial Regex ImageId();
     [GeneratedRegex("<h1[^>]*style=\"[^\"]*font-size: ?26px")] private static partial Regex InlinedHeading();
     [GeneratedRegex("<a[^>]+href=\"[^\"]*/t/c/[^\"]+\"[^>]*>\\s*Call to action")] private static partial Regex TrackedButton();
     [GeneratedRegex("<a[^>]+href=\"[^\"]*/u/[^\"]+\"[^>]*>Unsubscribe or manage your preferences")] private static partial Regex UnsubscribeLink();

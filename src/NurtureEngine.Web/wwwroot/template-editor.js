@@ -66,6 +66,7 @@
     assetManager: {
       upload: form.dataset.uploadUrl,
       uploadName: 'file',
+      multiUploadSuffix: '',
       headers: { RequestVerificationToken: token },
       assets: JSON.parse(root.dataset.assets || '[]'),
       autoAdd: true,

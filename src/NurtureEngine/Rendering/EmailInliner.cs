@@ -11,7 +11,7 @@ public static class EmailInliner
     public static string Inline(string html)
     {
         if (!html.Contains("<style", StringComparison.OrdinalIgnoreCase)) return html;
-        var result = PreMailer.Net.PreMailer.MoveCssInline(html, removeStyleElements: false, stripIdAndClassAttributes: false, removeComments: true, preserveMediaQueries: true);
+        var result = PreMailer.Net.PreMailer.MoveCssInline(html, removeStyleElements: false, stripIdAndClassAttributes: false, removeComments: false, preserveMediaQueries: true);
         return result.Html;
     }
 }

@@ -4,7 +4,7 @@ using NurtureEngine.Settings;
 
 namespace NurtureEngine.Templates;
 
-public sealed record LintReport(IReadOnlyList<LintFinding> Findings, SpamReport? Spam, bool SpamAssassinAvailable);
+public sealed record LintReport(IReadOnlyList<LintFinding> Findings, SpamReport? Spam, bool SpamScored);
 
 /// <summary>
 /// The editor's linter: the draft composed exactly as a lead would get it, checked by
@@ -17,13 +17,14 @@ public sealed class TemplateLinter(TemplateService templates, MimeMessageBuilder
     public async Task<LintReport> LintAsync(TemplateInput draft, PreviewInput lead, CancellationToken ct)
     {
         var email = await templates.ComposeDraftAsync(draft, lead, ct);
-        return await LintAsync(email, ct);
+        return await LintAsync(email, scoreSpam: true, ct);
     }
 
-    public async Task<LintReport> LintAsync(ComposedEmail email, CancellationToken ct)
+    /// <summary>Without <paramref name="scoreSpam"/> SpamAssassin (a second or more) is not run.</summary>
+    public async Task<LintReport> LintAsync(ComposedEmail email, bool scoreSpam, CancellationToken ct)
     {
         var findings = EmailLinter.Check(email).ToList();
-        var spam = SpamAssassinCheck.IsAvailable ? await SpamAssassinCheck.ScoreAsync(mime.Build(SampleMessage(email)), ct) : null;
+        var spam = scoreSpam && SpamAssassinCheck.IsAvailable ? await SpamAssassinCheck.ScoreAsync(mime.Build(SampleMessage(email)), ct) : null;
         if (spam is not null)
         {
             if (spam.Score >= spam.Required)
@@ -31,7 +32,7 @@ public sealed class TemplateLinter(TemplateService templates, MimeMessageBuilder
             foreach (var rule in spam.Rules.Where(r => SpamAssassinCheck.IsConstructionRule(r.Name)))
                 findings.Add(new("spam-construction", $"SpamAssassin: {rule.Name} ({rule.Description})."));
         }
-        return new LintReport(findings, spam, SpamAssassinCheck.IsAvailable);
+        return new LintReport(findings, spam, spam is not null);
     }
 
     private Message SampleMessage(ComposedEmail email)

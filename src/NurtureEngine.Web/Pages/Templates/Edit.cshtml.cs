@@ -69,12 +69,12 @@ public sealed partial class EditModel(TemplateService templates, TemplateTestMai
         if (await templates.GetAsync(Key, ct) is { } t)
         {
             (Exists, Version, Name, Subject, Html, Text, Layout) = (true, t.Version, t.Name, t.Subject, t.Html, t.Text, t.Layout);
-            await RenderPreviewAsync(ct);
+            await RenderPreviewAsync(ct, scoreSpam: false);
         }
         else if (TemplateGallery.Find(From) is { } start)
         {
             (Name, Subject, Html, Text, Layout) = (Key, start.Template.Subject, start.Template.Html, start.Template.Text, start.Template.Layout);
-            await RenderPreviewAsync(ct);
+            await RenderPreviewAsync(ct, scoreSpam: false);
         }
         else
         {
@@ -178,13 +178,14 @@ public sealed partial class EditModel(TemplateService templates, TemplateTestMai
         return errors.Count == 0;
     }
 
-    private async Task RenderPreviewAsync(CancellationToken ct)
+    /// <summary>SpamAssassin takes a second or more: it scores on "Check and preview" and test sends, not on opening the page.</summary>
+    private async Task RenderPreviewAsync(CancellationToken ct, bool scoreSpam = true)
     {
         try
         {
             var email = await templates.ComposeDraftAsync(Draft(), await PreviewInputAsync(ct), ct);
             Preview = new PreviewDto(email.Subject, email.Html, email.Text);
-            Lint = await linter.LintAsync(email, ct);
+            Lint = await linter.LintAsync(email, scoreSpam, ct);
         }
         catch (ValidationException e) { OtherErrors = Flatten(e); }
     }
