@@ -58,8 +58,9 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
             var body = await upload.TextAsync();
             Assert.True(upload.Ok, $"upload {upload.Status}: {body}");
             var id = ImageId().Match(body).Groups[1].Value;
-            await page.Locator($".gjs-am-asset:has(.gjs-am-preview[style*='{id}'])").ClickAsync();
-            await page.Locator(".gjs-mdl-btn-close").ClickAsync();
+            await page.Locator($".gjs-am-asset:has(.gjs-am-preview[style*='{id}'])").DblClickAsync();
+            await Expect(canvas.Locator($"td.column img[src*='{id}']")).ToHaveCountAsync(1);
+            if (await page.Locator(".gjs-mdl-container").IsVisibleAsync()) await page.Locator(".gjs-mdl-btn-close").ClickAsync();
         }
         await Expect(canvas.Locator("td.column img[src*='/i/']")).ToHaveCountAsync(2);
 
