@@ -32,7 +32,7 @@
       '<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 24px"><tr><td style="border-radius:6px;background:#2563eb">' +
       '<a href="https://example.com" style="display:inline-block;padding:12px 22px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px">Call to action</a>' +
       '</td></tr></table>' },
-    { id: 'image-block', label: 'Image', category: 'Basic', activate: true, select: true,
+    { id: 'image-block', label: 'Image', category: 'Basic', chooseImage: true,
       content: { type: 'image', style: { 'max-width': '100%', height: 'auto', display: 'block' }, attributes: { alt: '' } } },
     { id: 'columns-2', label: 'Two columns', category: 'Layout', content:
       '<table role="presentation" class="row" width="100%" cellpadding="0" cellspacing="0"><tr>' +
@@ -99,6 +99,8 @@
       .then(function (res) {
         if (!res.ok) return showNotice(uploadError(res.json));
         editor.AssetManager.add(res.json.data);
+        // Uploaded from an image block's picker: that image shows the new picture at once.
+        if (pendingImage && res.json.data.length) placeImage(pendingImage, res.json.data[0].src);
       })
       .catch(function (err) { showNotice('Image not uploaded: ' + err.message); });
   }
@@ -135,8 +137,26 @@
     }
     if (added && added[0]) {
       editor.select(added[0]);
-      if (block.get('activate')) added[0].trigger('active');
+      if (block.get('chooseImage')) chooseImage(added[0]);
     }
+  }
+
+  // A new image block asks for its picture: upload one or pick an uploaded one (double-click picks and closes).
+  var pendingImage = null;
+  function placeImage(target, src) {
+    target.set('src', src);
+    target.addAttributes({ src: src });
+  }
+  function chooseImage(target) {
+    var am = editor.AssetManager;
+    pendingImage = target;
+    am.open({
+      types: ['image'], accept: 'image/*', target: target,
+      select: function (asset, complete) {
+        placeImage(target, asset.getSrc());
+        if (complete) am.close();
+      },
+    });
   }
 
   // Deleting the footer (Delete key, toolbar or command) is refused, and the editor says why.
