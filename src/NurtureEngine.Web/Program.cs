@@ -20,6 +20,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseNurtureInputTextCheck();
 app.UseAntiforgery();
 app.MapNurtureHealth();
 app.MapNurtureMetrics();

@@ -35,7 +35,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddDbContext<NurtureDbContext>((sp, o) => o
             .UseNpgsql(ConnectionString(sp.GetRequiredService<IConfiguration>()), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", NurtureDbContext.Schema))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(sp.GetRequiredService<WebhookOutboxInterceptor>()));
+            .AddInterceptors(sp.GetRequiredService<WebhookOutboxInterceptor>(), new RowLocks.Interceptor()));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstallationSecrets>();

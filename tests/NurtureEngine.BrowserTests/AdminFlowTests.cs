@@ -111,7 +111,7 @@ public sealed partial class AdminFlowTests(BrowserFixture browser)
         await rep.GotoAsync(s.Url("/leads"));
         await Expect(rep.Locator("tr.mine")).ToContainTextAsync("grace@example.com");
         await rep.ClickAsync("a:has-text('grace@example.com')");
-        await AdminSession.ReloadUntilAsync(rep, "#timeline", "email_clicked");
+        await AdminSession.ReloadUntilAsync(rep, "#timeline tr[data-kind=email_clicked] .kind", "Link clicked");
         var sent = rep.Locator("#timeline tr[data-kind=email_sent]:has-text('Email \"Welcome Grace\" sent')");
         await Expect(sent).ToHaveCountAsync(1);
         await sent.Locator("a:has-text('view email')").ClickAsync();

@@ -47,9 +47,9 @@ public sealed class AdminSession : IAsyncDisposable
     }
 
     /// <summary>A fresh browser context (own cookies) for one person, signed in.</summary>
-    public async Task<IPage> SignInAsync(string email, string password = Password)
+    public async Task<IPage> SignInAsync(string email, string password = Password, int width = 1280, int height = 900, string? timeZone = null)
     {
-        var page = await OpenAsync(email);
+        var page = await OpenAsync(email, width, height, timeZone);
         await page.GotoAsync(Url("/account/login"));
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
@@ -58,9 +58,14 @@ public sealed class AdminSession : IAsyncDisposable
         return page;
     }
 
-    public async Task<IPage> OpenAsync(string who)
+    /// <summary>A fresh browser context: a laptop by default; 375 px wide is a phone. The browser's own time zone is UTC unless given.</summary>
+    public async Task<IPage> OpenAsync(string who, int width = 1280, int height = 900, string? timeZone = null)
     {
-        var context = await _browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await _browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height }, TimezoneId = timeZone ?? "UTC",
+            IsMobile = width < 500, HasTouch = width < 500,
+        });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         page.Dialog += async (_, dialog) =>

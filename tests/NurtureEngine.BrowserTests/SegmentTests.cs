@@ -28,6 +28,8 @@ public sealed class SegmentTests(BrowserFixture browser)
         await page.FillAsync("#key", "webinar-fans");
         await page.FillAsync("#name", "Webinar fans");
 
+        // The JSON is the "advanced" view beside the visual builder (UsabilityTests drive the builder).
+        await page.ClickAsync("#filter-json summary");
         // Live: typing a filter updates the count (script), with no click.
         await page.FillAsync("#filter", """{ "type": "has_tag", "tag": "nobody-has-this" }""");
         await Expect(page.Locator("#member-count")).ToHaveTextAsync("0 members");

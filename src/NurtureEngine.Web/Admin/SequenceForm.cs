@@ -129,15 +129,15 @@ public sealed class StepForm
     {
         var f = new StepForm
         {
-            Id = s.Id, Type = s.Type, Template = s.Template, Duration = s.Duration, Then = s.Then, Else = s.Else, Stage = s.Stage, Points = s.Points,
+            Id = s.Id, Type = s.Type, Template = s.Template, Duration = HumanDuration.ToWords(s.Duration), Then = s.Then, Else = s.Else, Stage = s.Stage, Points = s.Points,
             TagAdd = s.Add is null ? null : string.Join(", ", s.Add), TagRemove = s.Remove is null ? null : string.Join(", ", s.Remove),
-            Title = s.Title, Due = s.Due, To = s.To,
+            Title = s.Title, Due = HumanDuration.ToWords(s.Due), To = s.To,
             Variants = s.Variants is { Count: > 0 } v ? string.Join(", ", v.Select(x => $"{x.Template}:{x.Weight}")) : null,
         };
         if (s.If is { } c)
         {
             if (SimpleConditions.Contains(c.Type) && c.Key is null)
-                (f.IfType, f.IfStep, f.IfWithin, f.IfEvent, f.IfStage, f.IfScore, f.IfTag) = (c.Type, c.Step, c.Within, c.Event, c.Stage, c.Score, c.Tag);
+                (f.IfType, f.IfStep, f.IfWithin, f.IfEvent, f.IfStage, f.IfScore, f.IfTag) = (c.Type, c.Step, HumanDuration.ToWords(c.Within), c.Event, c.Stage, c.Score, c.Tag);
             else f.IfJson = Json.Serialize(c);
         }
         return f;
@@ -147,9 +147,9 @@ public sealed class StepForm
     {
         var step = new Step
         {
-            Id = Id.Trim(), Type = Type, Template = SequenceForm.Blank(Template), Duration = SequenceForm.Blank(Duration),
+            Id = Id.Trim(), Type = Type, Template = SequenceForm.Blank(Template), Duration = Iso(Duration),
             Then = SequenceForm.Blank(Then), Else = SequenceForm.Blank(Else), Stage = SequenceForm.Blank(Stage), Points = Points,
-            Add = Tags(TagAdd), Remove = Tags(TagRemove), Title = SequenceForm.Blank(Title), Due = SequenceForm.Blank(Due), To = SequenceForm.Blank(To),
+            Add = Tags(TagAdd), Remove = Tags(TagRemove), Title = SequenceForm.Blank(Title), Due = Iso(Due), To = SequenceForm.Blank(To),
             Variants = ParseVariants(Variants),
         };
         if (Type == StepType.Branch)
@@ -157,11 +157,14 @@ public sealed class StepForm
                 ? JsonSerializer.Deserialize<Condition>(IfJson, Json.Options)
                 : IfType is null ? null : new Condition
                 {
-                    Type = IfType, Step = SequenceForm.Blank(IfStep), Within = SequenceForm.Blank(IfWithin), Event = SequenceForm.Blank(IfEvent),
+                    Type = IfType, Step = SequenceForm.Blank(IfStep), Within = Iso(IfWithin), Event = SequenceForm.Blank(IfEvent),
                     Stage = SequenceForm.Blank(IfStage), Score = IfScore, Tag = SequenceForm.Blank(IfTag),
                 };
         return step;
     }
+
+    /// <summary>"3 days" as P3D; text that is no duration is passed on as typed, for the validator to name at its field.</summary>
+    private static string? Iso(string? typed) => HumanDuration.ToIso(typed) ?? SequenceForm.Blank(typed);
 
     private static List<string>? Tags(string? s) =>
         string.IsNullOrWhiteSpace(s) ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

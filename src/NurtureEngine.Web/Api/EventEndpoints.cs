@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NurtureEngine.Events;
 
 namespace NurtureEngine.Web.Api;
@@ -7,7 +8,8 @@ public static class EventEndpoints
     public static void MapEvents(this RouteGroupBuilder api) =>
         api.MapPost("/events", async (HttpRequest request, EventService events, CancellationToken ct) =>
         {
-            var batch = await JsonBody.ReadAsync<EventBatch>(request, ct);
+            var body = await JsonBody.ReadAsync<JsonObject>(request, ct, itemsCheckedBy: "events");
+            var batch = EventBatch.From(body);
             return Results.Json(await events.IngestAsync(batch, ct), statusCode: StatusCodes.Status202Accepted);
         });
 }

@@ -15,6 +15,7 @@ public static class AdminExtensions
             o.Conventions.AllowAnonymousToFolder("/Account");
             o.Conventions.AddPageApplicationModelConvention("/Account/Login",
                 page => page.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimitExtensions.Login)));
+            o.Conventions.AddPageRoute("/Leads/Edit", "/leads/new");
             o.Conventions.AuthorizeFolder("/Dev", "Admin");
             o.Conventions.AuthorizeFolder("/Users", "Admin");
             o.Conventions.AuthorizeFolder("/Settings", "Admin");
@@ -23,7 +24,12 @@ public static class AdminExtensions
             o.Conventions.AuthorizeFolder("/Pipelines", "Marketer");
             o.Conventions.AuthorizeFolder("/Imports", "Marketer");
             o.Conventions.AuthorizeFolder("/Segments", "Marketer");
+            o.Conventions.AuthorizeFolder("/Scoring", "Marketer");
         });
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<NurtureEngine.Web.Admin.ViewerClock>();
+        builder.Services.AddScoped<NurtureEngine.Web.Admin.LeadDirectory>();
+        builder.Services.AddScoped<NurtureEngine.Web.Admin.SequenceDrafts>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "nurture.csrf";

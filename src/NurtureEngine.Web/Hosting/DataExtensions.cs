@@ -13,7 +13,11 @@ public static class DataExtensions
             builder.WebHost.UseUrls("http://127.0.0.1:5000");
         builder.Services.AddNurtureEngine(builder.Configuration);
         // Keys in PostgreSQL: a cookie or antiforgery token issued by one web process is valid on every other.
-        builder.Services.AddDataProtection().SetApplicationName("NurtureEngine").PersistKeysToDbContext<NurtureDbContext>();
+        // With Nurture:DataProtection:Certificate (a PFX file) they are stored encrypted with it (README "Keys").
+        var protection = builder.Services.AddDataProtection().SetApplicationName("NurtureEngine").PersistKeysToDbContext<NurtureDbContext>();
+        if (builder.Configuration["Nurture:DataProtection:Certificate"] is { Length: > 0 } certificate)
+            protection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                certificate, builder.Configuration["Nurture:DataProtection:CertificatePassword"]));
         builder.Services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
         builder.Services.AddHealthChecks()

@@ -43,11 +43,24 @@ public sealed class Enroller(NurtureDbContext db, TimelineWriter timeline, UnitO
         return enrollment;
     }
 
-    public async Task ExitAsync(Enrollment enrollment, string sequenceName, string reason, EnrollmentStatus status, CancellationToken ct)
+    /// <summary>
+    /// Ends an active enrollment once. The end is claimed by a conditional update in the database: a
+    /// concurrent exit of the same enrollment (an unenroll racing an exit condition) waits on the row
+    /// lock, then finds it no longer active and writes nothing, so <c>exited</c> is recorded once.
+    /// </summary>
+    public async Task<bool> ExitAsync(Enrollment enrollment, string sequenceName, string reason, EnrollmentStatus status, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
+        var claimed = await db.Enrollments.Where(e => e.Id == enrollment.Id && e.Status == EnrollmentStatus.Active)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.Status, status), ct);
+        if (claimed == 0)
+        {
+            await db.Entry(enrollment).ReloadAsync(ct);
+            return false;
+        }
         enrollment.Status = status;
         enrollment.EndReason = reason;
-        enrollment.EndedAt = clock.GetUtcNow();
+        enrollment.EndedAt = now;
         enrollment.NextStepAt = null;
         enrollment.WaitUntil = null;
         var verb = status == EnrollmentStatus.Completed ? "Completed" : "Left";
@@ -55,5 +68,6 @@ public sealed class Enroller(NurtureDbContext db, TimelineWriter timeline, UnitO
             new { sequenceId = enrollment.SequenceId, reason, status = status.ToString().ToLowerInvariant() },
             sequenceId: enrollment.SequenceId);
         await db.SaveChangesAsync(ct);
+        return true;
     }
 }

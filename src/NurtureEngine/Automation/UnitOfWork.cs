@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using NurtureEngine.Data;
 
 namespace NurtureEngine.Automation;
@@ -7,6 +8,8 @@ namespace NurtureEngine.Automation;
 /// One transaction per input: domain rows, timeline rows and scheduled work commit together.
 /// Nudges for the workers are sent only after the commit, so a worker never looks before the
 /// rows it is nudged about are visible.
+/// A unit that lost a race for a row (a stale lead refused by its concurrency token, a deadlock) is run
+/// again from the start on fresh rows, so no concurrent writer's change is ever overwritten or lost.
 /// </summary>
 public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeProvider clock)
 {
@@ -20,9 +23,36 @@ public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeP
 
     public void WorkDueNow() => WorkDueAt(clock.GetUtcNow());
 
+    private const int MaxAttempts = 5;
+
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is not null) return await work(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceAsync(work, ct);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && LostRace(e))
+            {
+                // RunOnceAsync forgot everything it had loaded: the next attempt reads the winner's rows.
+            }
+        }
+    }
+
+    /// <summary>A write refused because another transaction changed the row first, or a deadlock PostgreSQL broke.</summary>
+    public static bool LostRace(Exception e) => e switch
+    {
+        DbUpdateConcurrencyException => true,
+        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => true,
+        DbUpdateException { InnerException: { } inner } => LostRace(inner),
+        InvalidOperationException { InnerException: PostgresException inner } => LostRace(inner),
+        _ => false,
+    };
+
+    private async Task<T> RunOnceAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
         T result;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {

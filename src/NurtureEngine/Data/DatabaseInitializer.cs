@@ -31,6 +31,7 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
             // Index builds on a large existing table (e.g. the lead search index) outlast the default 30 s.
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+            await EnsureHistoryTableAsync(db, ct);
             await db.Database.MigrateAsync(ct);
             await EnsureRolesAndAdminAsync(scope.ServiceProvider, ct);
             if (options.Value.BootstrapApiKey is { Length: > 0 } key)
@@ -44,6 +45,19 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>
+    /// The migrations-history table, made before EF looks for it: on an empty database EF's first probe
+    /// of the missing table is logged as a failed command ("fail: … __ef_migrations_history"), the
+    /// first thing a newcomer would see. Same shape as EF's own (snake_case names).
+    /// </summary>
+    private static Task EnsureHistoryTableAsync(NurtureDbContext db, CancellationToken ct) => db.Database.ExecuteSqlRawAsync($"""
+        CREATE SCHEMA IF NOT EXISTS {NurtureDbContext.Schema};
+        CREATE TABLE IF NOT EXISTS {NurtureDbContext.Schema}.__ef_migrations_history (
+            migration_id character varying(150) NOT NULL,
+            product_version character varying(32) NOT NULL,
+            CONSTRAINT pk___ef_migrations_history PRIMARY KEY (migration_id));
+        """, ct);
 
     private async Task EnsureRolesAndAdminAsync(IServiceProvider sp, CancellationToken ct)
     {

@@ -12,10 +12,11 @@ using NurtureEngine.Timeline;
 namespace NurtureEngine.Events;
 
 /// <summary>
-/// Ingests behaviour events. Each event is stored in its own transaction with everything it
-/// causes (score, stage, enrollments), so a bad or duplicate event never undoes a good one.
+/// Ingests behaviour events. Each event is checked on its own before anything is written (a bad one is
+/// a rejected item), then stored with everything it causes (score, stage, enrollments); a bad or
+/// duplicate event never undoes a good one, and an unexpected fault stores nothing.
 /// </summary>
-public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement, NurtureMetrics metrics)
+public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement, NurtureMetrics metrics, TimeProvider clock)
 {
     public const int MaxBatch = 1000;
 
@@ -50,7 +51,8 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                     .Select(a => a.IdempotencyKey!).ToListAsync(c)).ToHashSet();
                 int accepted = 0, duplicates = 0;
                 var rejected = new List<RejectedEvent>();
-                // A few events at a time (ChunkTracking): their leads are loaded with one query each way and kept tracked.
+                await LockLeadsAsync(inputs, c);
+                // A few events at a time (ChunkTracking.ChunkSize): their leads are loaded with one query each way and stay tracked for the chunk.
                 foreach (var chunk in Enumerable.Range(0, parsed.Count).Chunk(ChunkTracking.ChunkSize))
                 {
                     var chunkInputs = chunk.Select(i => parsed[i].Input).OfType<EventInput>().ToList();
@@ -58,7 +60,6 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                     var byEmail = emails.Count == 0 ? [] : await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
                     var ids = chunkInputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
                     var byId = ids.Count == 0 ? [] : await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
-                    var keep = ChunkTracking.Keep(byEmail.Values, byId.Values);
                     foreach (var i in chunk)
                     {
                         if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
@@ -75,14 +76,15 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                             if (!byEmail.TryGetValue(normalized, out var found))
                             {
                                 byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
-                                keep.Add(found);
                             }
                             lead = found;
                         }
+                        // An event something observes saves what is pending before it reacts; rows of the others
+                        // are written together, once per chunk.
                         await RecordAsync(input, lead, c);
-                        await db.ForgetSavedAsync(keep, c);
                         accepted++;
                     }
+                    await db.SaveChangesAsync(c);
                     db.ChangeTracker.Clear();
                 }
                 return new EventBatchResult(accepted, duplicates, rejected);
@@ -98,35 +100,60 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         }
     }
 
-    private async Task<EventBatchResult> StoreOneByOneAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct)
+    /// <summary>Every lead the batch names, locked in id order in one statement before any is read.</summary>
+    private async Task LockLeadsAsync(List<EventInput> inputs, CancellationToken ct)
+    {
+        var ids = inputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
+        var emails = inputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
+        await db.Leads.Where(l => ids.Contains(l.Id) || emails.Contains(l.EmailNormalized)).OrderBy(l => l.Id).Select(l => l.Id).ForUpdate().ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// One event at a time, each behind a savepoint of one transaction: an expected refusal (an unknown
+    /// lead, a taken idempotency key) undoes that event alone; an unexpected fault undoes the whole
+    /// batch, so the client's retry never stores an event twice.
+    /// </summary>
+    private Task<EventBatchResult> StoreOneByOneAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct) => work.RunAsync(async c =>
     {
         int accepted = 0, duplicates = 0;
         var rejected = new List<RejectedEvent>();
+        await LockLeadsAsync(parsed.Select(p => p.Input).OfType<EventInput>().ToList(), c);
         for (var i = 0; i < parsed.Count; i++)
         {
             if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
             try
             {
-                if (await StoreWithRetryAsync(input, ct)) accepted++; else duplicates++;
+                await db.Database.CurrentTransaction!.CreateSavepointAsync(EventSavepoint, c);
+                if (await StoreWithRetryAsync(input, c)) accepted++; else duplicates++;
             }
-            catch (NotFoundException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
-            catch (ValidationException e) { rejected.Add(new RejectedEvent(i, e.Message)); }
+            catch (Exception e) when (e is NotFoundException or ValidationException)
+            {
+                await db.Database.CurrentTransaction!.RollbackToSavepointAsync(EventSavepoint, c);
+                db.ChangeTracker.Clear();
+                rejected.Add(new RejectedEvent(i, e.Message));
+            }
         }
         return new EventBatchResult(accepted, duplicates, rejected);
-    }
+    }, ct);
+
+    private const string EventSavepoint = "nurture_event";
 
     /// <summary>Concurrent posts race on unique keys: a taken idempotency key is a duplicate; a lead
-    /// created by a concurrent request means this one retries and finds it.</summary>
+    /// created by a concurrent request means this one retries (from the event's savepoint) and finds it.</summary>
     private async Task<bool> StoreWithRetryAsync(EventInput input, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StoreAsync(input, ct);
+                var stored = await StoreAsync(input, ct);
+                await db.SaveChangesAsync(ct);
+                return stored;
             }
             catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
             {
+                await db.Database.CurrentTransaction!.RollbackToSavepointAsync(EventSavepoint, ct);
+                db.ChangeTracker.Clear();
                 if (pg.ConstraintName?.Contains("idempotency") == true) return false;
                 if (attempt >= 3) throw;
             }
@@ -139,7 +166,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         span?.SetTag("nurture.event_type", input.Type);
         if (input.IdempotencyKey is { } key && await db.Activities.AnyAsync(a => a.IdempotencyKey == key, c)) return false;
         var lead = input.LeadId is { } id
-            ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
+            ? await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == id, c) ?? throw new NotFoundException($"Lead {id}")
             : await leads.FindOrCreateAsync(input.Email!, c);
         span?.SetTag("nurture.lead_id", lead.Id);
         await RecordAsync(input, lead, c);
@@ -155,9 +182,10 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         await engagement.RecordAsync(lead, activity, input.Properties, ct);
     }
 
-    private static (EventInput?, string?) Parse(JsonNode? node)
+    private (EventInput?, string?) Parse(JsonNode? node)
     {
         if (node is not JsonObject o) return (null, "each event must be a JSON object");
+        if (InputText.FindProblem(o) is { } problem) return (null, $"{problem.Field}: {problem.Error}");
         try
         {
             var email = o["email"]?.GetValue<string>();
@@ -171,6 +199,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 if (!DateTimeOffset.TryParse(occurred.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
                     return (null, "occurredAt: must be an ISO 8601 date-time");
                 at = parsed.ToUniversalTime();
+                if (at > clock.GetUtcNow() + InputLimits.MaxClockSkew) return (null, "occurredAt: must not lie in the future");
             }
             if (!Slug.IsName(type)) return (null, "type: must be an event name (lowercase letters, digits, _ . -)");
             if (email is null && leadId is null) return (null, "email or leadId: one is required");
@@ -179,6 +208,8 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             if (leadId is not null) { if (!Guid.TryParse(leadId, out var g)) return (null, "leadId: not a lead id"); id = g; }
             if (key is not null && (key.Length is 0 or > 200)) return (null, "idempotencyKey: 1 to 200 characters");
             if (properties is not null and not JsonObject) return (null, "properties: must be an object");
+            if (properties is not null && properties.ToJsonString().Length > InputLimits.MaxEventPropertiesJsonChars)
+                return (null, $"properties: at most {InputLimits.MaxEventPropertiesJsonChars} characters of JSON");
             return (new EventInput(email, id, type!, at, key, properties as JsonObject), null);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)

@@ -136,6 +136,7 @@ public sealed class LeadImporter(LeadService leads, NurtureDbContext db)
             var target = mapping[i];
             var value = Field(row, i);
             if (string.IsNullOrEmpty(target) || string.IsNullOrEmpty(value)) continue;
+            if (InputText.Problem(value) is { } bad) return (input, $"column {i + 1} ({target}) {bad}");
             switch (target)
             {
                 case "email": input.Email = value; break;

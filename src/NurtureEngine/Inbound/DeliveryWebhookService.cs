@@ -45,8 +45,8 @@ public sealed class DeliveryWebhookService(NurtureDbContext db, UnitOfWork work,
         var message = await FindMessageAsync(r.MessageId, c);
         var email = r.Email ?? message?.ToAddress;
         var normalized = email is null ? null : Lead.Normalize(email);
-        var lead = message is not null ? await db.Leads.FirstOrDefaultAsync(l => l.Id == message.LeadId, c)
-            : normalized is null ? null : await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, c);
+        var lead = message is not null ? await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == message.LeadId, c)
+            : normalized is null ? null : await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, c);
         if (message is { Kind: MessageKind.Internal }) lead = null;
         var verdict = r.Type == "bounce" ? BounceClassifier.Classify(r.Status, r.Reason) : null;
         var hard = r.Hard ?? verdict?.Hard ?? false;

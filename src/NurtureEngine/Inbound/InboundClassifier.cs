@@ -82,6 +82,7 @@ public static partial class InboundClassifier
 
         if (unsubscribe is not null) return With(new InboundClassification(InboundKind.Unsubscribe, Reason: "email to the List-Unsubscribe address"));
         if (Complaint(message, parts) is { } complaint) return With(complaint.Classification, complaint.Recipients);
+        if (SesNotification.Classify(message) is { } ses) return With(ses.Classification, ses.Recipients);
         if (DeliveryStatus(message, parts, human) is { } dsn) return With(dsn.Classification, dsn.Recipients);
         if (ReportType(message) == "disposition-notification" || parts.OfType("message/disposition-notification").Any())
             return With(new InboundClassification(InboundKind.AutoReply, Reason: "read receipt (RFC 8098)"));

@@ -1,3 +1,4 @@
+using NurtureEngine.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -31,8 +32,11 @@ public sealed partial class InboundProcessor(
 
     public Task<InboundResult> ProcessAsync(MimeMessage message, CancellationToken ct)
     {
-        var key = Key(message);
+        // Mail is kept, not refused: text PostgreSQL cannot store (NUL, a lone surrogate) becomes U+FFFD.
+        if (message.Subject is { } subject) message.Subject = InputText.Scrub(subject);
+        var key = InputText.Scrub(Key(message));
         var c = InboundClassifier.Classify(message);
+        if (c.Reason is { } why) c = c with { Reason = InputText.Scrub(why) };
         return work.RunAsync(async t =>
         {
             var (sent, lead, address) = await TieAsync(message, c, t);
@@ -76,7 +80,7 @@ public sealed partial class InboundProcessor(
                 break;
             case InboundKind.Reply when lead is not null:
                 await feedback.ReplyAsync(lead, sent is { Kind: MessageKind.Marketing } ? sent : null, message.Subject,
-                    message.From.Mailboxes.FirstOrDefault()?.Address, ReplyText(message), ct);
+                    message.From.Mailboxes.FirstOrDefault()?.Address, InputText.Scrub(ReplyText(message)), ct);
                 break;
         }
     }
@@ -100,7 +104,7 @@ public sealed partial class InboundProcessor(
                 if (sent is not null) break;
             }
         if (sent is not null)
-            return (sent, await db.Leads.FirstOrDefaultAsync(l => l.Id == sent.LeadId, ct), sent.ToAddress);
+            return (sent, await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == sent.LeadId, ct), sent.ToAddress);
 
         var candidates = c.Kind is InboundKind.Reply or InboundKind.AutoReply
             ? message.From.Mailboxes.Select(m => m.Address).Concat(message.ReplyTo.Mailboxes.Select(m => m.Address))
@@ -108,7 +112,7 @@ public sealed partial class InboundProcessor(
         foreach (var candidate in candidates)
         {
             var normalized = Lead.Normalize(candidate);
-            if (await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct) is { } lead) return (null, lead, lead.Email);
+            if (await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct) is { } lead) return (null, lead, lead.Email);
         }
         return (null, null, c.IsBounce || c.Kind == InboundKind.Complaint ? c.Recipients.FirstOrDefault() : null);
     }
@@ -143,7 +147,7 @@ public sealed partial class InboundProcessor(
         _ => kind.ToString().ToLowerInvariant(),
     };
 
-    private static string? Cut(string? s, int max) => s is { Length: > 0 } && s.Length > max ? s[..max] : s;
+    private static string? Cut(string? s, int max) => s is null ? null : InputText.Scrub(s.Length > max ? s[..max] : s);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound {MessageId}: {Kind} for lead {LeadId}")]
     static partial void LogProcessed(ILogger logger, string? messageId, InboundKind kind, Guid? leadId);

@@ -33,6 +33,8 @@ public sealed class Lead
     public DateTimeOffset? ScoreDecayedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>PostgreSQL's <c>xmin</c>: the concurrency token that refuses a write based on a stale read.</summary>
+    public uint Version { get; set; }
 
     public JsonObject Attributes
     {

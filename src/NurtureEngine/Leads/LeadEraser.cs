@@ -14,7 +14,7 @@ public sealed class LeadEraser(NurtureDbContext db, UnitOfWork work, Suppression
 {
     public Task<bool> EraseAsync(Guid id, CancellationToken ct) => work.RunAsync(async c =>
     {
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, c);
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == id, c);
         if (lead is null) return false;
         await suppressions.AddAsync(lead.Email, "erasure", "the lead's personal data was erased", c);
         await db.InboundMessages.Where(m => m.LeadId == id).ExecuteUpdateAsync(s => s

@@ -31,7 +31,7 @@ public sealed class LeadService(
     public async Task<Lead> FindOrCreateAsync(string email, CancellationToken ct)
     {
         var normalized = Lead.Normalize(email);
-        var existing = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        var existing = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
         if (existing is not null) return existing;
         var (lead, _) = await UpsertInTransactionAsync(new LeadInput { Email = email }, await ResolveStageAsync(null, null, ct), StageChangeCause.Api, ct);
         return lead;
@@ -40,7 +40,7 @@ public sealed class LeadService(
     public async Task<LeadDto> ChangeStageAsync(Guid leadId, string stageKey, string? pipelineKey, string cause, CancellationToken ct) =>
         await work.RunAsync(async c =>
         {
-            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new NotFoundException("Lead");
+            var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new NotFoundException("Lead");
             pipelineKey ??= await db.Pipelines.Where(p => p.Id == lead.PipelineId).Select(p => p.Key).SingleAsync(c);
             var stage = await ResolveStageAsync(pipelineKey, stageKey, c);
             await stages.MoveAsync(lead, stage, cause, forwardOnly: false, c);
@@ -122,7 +122,7 @@ public sealed class LeadService(
     private async Task<(Lead, bool)> UpsertInTransactionAsync(LeadInput input, Stage? stage, string cause, CancellationToken ct)
     {
         var normalized = Lead.Normalize(input.Email!);
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.EmailNormalized == normalized, ct);
         var now = clock.GetUtcNow();
         if (lead is null)
         {
@@ -223,8 +223,9 @@ public sealed class LeadService(
         var errors = new Errors();
         if (!EmailAddress.IsValid(input.Email)) errors.Add("email", "a valid email address is required");
         if (input.Owner is not null && !EmailAddress.IsValid(input.Owner)) errors.Add("owner", "must be an email address");
-        if (input.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _)) errors.Add("timeZone", "must be an IANA time zone such as Europe/London");
-        if (input.DealValue is < 0) errors.Add("dealValue", "must not be negative");
+        if (input.TimeZone is not null && !InputLimits.IsIanaTimeZone(input.TimeZone)) errors.Add("timeZone", "must be an IANA time zone such as Europe/London");
+        if (input.DealValue is < 0 or > InputLimits.MaxDealValue) errors.Add("dealValue", $"must be between 0 and {InputLimits.MaxDealValue:0}");
+        if (input.Tags is { Count: > InputLimits.MaxTagsPerLead }) errors.Add("tags", $"at most {InputLimits.MaxTagsPerLead} tags");
         foreach (var tag in input.Tags ?? []) if (!Slug.IsName(tag)) errors.Add("tags", $"'{tag}' is not a tag name (lowercase letters, digits, _ . -)");
         if (input.Stage is not null && !Slug.IsKey(input.Stage)) errors.Add("stage", "must be a stage key");
         if (input.Pipeline is not null && !Slug.IsKey(input.Pipeline)) errors.Add("pipeline", "must be a pipeline key");
@@ -235,7 +236,7 @@ public sealed class LeadService(
             if (value.Length > max) errors.Add(name, $"must be at most {max} characters");
             if (value.Any(ch => ch is '\r' or '\n' || char.IsControl(ch))) errors.Add(name, "must not contain line breaks or control characters");
         }
-        if (input.Attributes is { } attrs && attrs.ToJsonString().Length > 64_000) errors.Add("attributes", "must be at most 64 KB of JSON");
+        if (input.Attributes is { } attrs && attrs.ToJsonString().Length > InputLimits.MaxAttributesJsonChars) errors.Add("attributes", $"must be at most {InputLimits.MaxAttributesJsonChars} characters of JSON");
         input.Consent?.Validate(errors, now);
         errors.ThrowIfAny();
     }

@@ -37,7 +37,7 @@ public sealed partial class OutboxSender(
         var queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleWriter = true });
         foreach (var m in toSend) queue.Writer.TryWrite(m);
         queue.Writer.Complete();
-        var outcomes = Channel.CreateUnbounded<(Message Message, DeliveryResult Result)>(new UnboundedChannelOptions { SingleReader = true });
+        var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         var recorder = RecordAllAsync(outcomes.Reader);
         await using var stopping = ct.Register(() => LogStopping(logger, toSend.Count));
         try
@@ -165,45 +165,90 @@ public sealed partial class OutboxSender(
         return batch.Where(m => !skipped.Contains(m.Id)).ToList();
     }
 
-    /// <summary>One SMTP lane: marks each message <c>sending</c> (committed) and sends it; outcomes go to the recorder.</summary>
-    private async Task SendLaneAsync(ChannelReader<Message> queue, ChannelWriter<(Message, DeliveryResult)> outcomes, CancellationToken ct)
+    /// <summary>How many messages a lane marks <c>sending</c> with one statement before sending them one after another.</summary>
+    private const int MarkGroup = 8;
+
+    /// <summary>
+    /// One SMTP lane: takes a few messages, builds them, marks those it really took <c>sending</c> in one
+    /// committed statement, and sends them; outcomes go to the recorder. A message that cannot be built
+    /// (an address or header MimeKit refuses) fails alone, once, with the reason, and is never sent.
+    /// </summary>
+    private async Task SendLaneAsync(ChannelReader<Message> queue, ChannelWriter<Outcome> outcomes, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
-        while (!ct.IsCancellationRequested && queue.TryRead(out var message))
+        var group = new List<(Message Message, MimeKit.MimeMessage Mime)>(MarkGroup);
+        while (!ct.IsCancellationRequested)
         {
-            using var span = NurtureMetrics.Tracing.StartActivity("email.send");
-            span?.SetTag("nurture.message_id", message.Id);
-            span?.SetTag("nurture.lead_id", message.LeadId);
-            var id = message.Id;
-            // Everything the send needs that may read the database (settings, the tracking key) is read
-            // now, before the mark: a database lost after the mark can no longer stop a send between the
-            // mark and SMTP, which would leave an email that never left recorded as "unknown".
-            var mime = builder.Build(message);
-            // Long enough for the slowest SMTP transaction (RFC 5321 allows 10 minutes for the final reply).
-            var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2);
-            // The committed 'sending' mark is what makes a crash during SMTP decidable later.
-            var marked = await db.Database.ExecuteSqlAsync($"""
+            group.Clear();
+            while (group.Count < MarkGroup && queue.TryRead(out var message))
+            {
+                // Everything the send needs that may read the database (settings, the tracking key) is read
+                // now, before the mark: a database lost after the mark can no longer stop a send between the
+                // mark and SMTP, which would leave an email that never left recorded as "unknown".
+                try
+                {
+                    group.Add((message, builder.Build(message)));
+                }
+                catch (Exception e) when (e is FormatException or MimeKit.ParseException or ArgumentException)
+                {
+                    await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.Rejected, $"cannot be sent: {e.Message}"), Marked: false), CancellationToken.None);
+                }
+            }
+            if (group.Count == 0) return;
+            // Long enough for the slowest SMTP transactions of the group (RFC 5321 allows 10 minutes for the final reply).
+            var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * group.Count;
+            var ids = group.Select(g => g.Message.Id).ToArray();
+            // The committed 'sending' mark is what makes a crash during SMTP decidable later; only what it took is sent.
+            var marked = (await db.Database.SqlQuery<Guid>($"""
                 UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
-                WHERE id = {id} AND status = 'Scheduled' AND lease_owner = {_owner}
-                """, CancellationToken.None);
-            if (marked == 0) continue;
-            message.Status = MessageStatus.Sending;
-            message.Attempts++;
-            message.LeaseUntil = sendingUntil;
-            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
-            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
-            var started = clock.GetTimestamp();
-            var result = await transport.SendAsync(mime, CancellationToken.None);
-            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
-            await outcomes.WriteAsync((message, result), CancellationToken.None);
+                WHERE id = ANY({ids}) AND status = 'Scheduled' AND lease_owner = {_owner}
+                RETURNING id AS "Value"
+                """).ToListAsync(CancellationToken.None)).ToHashSet();
+            foreach (var (message, mime) in group)
+            {
+                if (!marked.Contains(message.Id)) continue;
+                message.Status = MessageStatus.Sending;
+                message.Attempts++;
+                message.LeaseUntil = sendingUntil;
+                // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
+                // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
+                if (ct.IsCancellationRequested)
+                {
+                    await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.RetryLater, "not sent: the worker stopped"), Marked: true, Free: true), CancellationToken.None);
+                    continue;
+                }
+                using var span = NurtureMetrics.Tracing.StartActivity("email.send");
+                span?.SetTag("nurture.message_id", message.Id);
+                span?.SetTag("nurture.lead_id", message.LeadId);
+                var started = clock.GetTimestamp();
+                DeliveryResult result;
+                try
+                {
+                    result = await transport.SendAsync(mime, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    // Not one the transport knows: whether the relay took it cannot be told, so it is not resent.
+                    result = new DeliveryResult(DeliveryOutcome.Unknown, $"unexpected error while sending: {e.Message}");
+                }
+                metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
+                await outcomes.WriteAsync(new Outcome(message, result, Marked: true), CancellationToken.None);
+            }
         }
     }
 
+    /// <summary>
+    /// What SMTP said about a message. <paramref name="Marked"/>: it was marked <c>sending</c> (the recorder
+    /// changes it only while it still is, never over the sweep's <c>unknown</c>). <paramref name="Free"/>: it
+    /// was marked but never sent (shutdown): it goes back to <c>scheduled</c> for any worker, at once.
+    /// </summary>
+    private sealed record Outcome(Message Message, DeliveryResult Result, bool Marked, bool Free = false);
+
     /// <summary>Records SMTP outcomes as they arrive, up to <see cref="RecordBatch"/> per transaction.</summary>
-    private async Task RecordAllAsync(ChannelReader<(Message Message, DeliveryResult Result)> outcomes)
+    private async Task RecordAllAsync(ChannelReader<Outcome> outcomes)
     {
-        var batch = new List<(Message Message, DeliveryResult Result)>(RecordBatch);
+        var batch = new List<Outcome>(RecordBatch);
         while (await outcomes.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < RecordBatch && outcomes.TryRead(out var outcome)) batch.Add(outcome);
@@ -228,11 +273,59 @@ public sealed partial class OutboxSender(
 
     private const int RecordBatch = 100;
 
-    private async Task RecordAsync(List<(Message Message, DeliveryResult Result)> outcomes, CancellationToken ct)
+    /// <summary>
+    /// Records a batch of outcomes. Sent email whose <c>email_sent</c> nothing observes (no scoring rule,
+    /// trigger, condition or webhook) is recorded by one statement: status, reply and timeline row together;
+    /// the rest (failures, retries, observed sends, marks handed back) take the general path in one
+    /// transaction. Either way a message changes only while it is still as the lane left it.
+    /// </summary>
+    private async Task RecordAsync(List<Outcome> outcomes, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<NurtureDbContext>();
+        var quiet = await SentIsQuietAsync(services, db, ct);
+        var plain = outcomes.Where(o => quiet && o.Marked && !o.Free && o.Result.Outcome == DeliveryOutcome.Sent).ToList();
+        if (plain.Count > 0) await RecordSentAsync(db, plain, ct);
+        var rest = plain.Count == outcomes.Count ? [] : outcomes.Except(plain).ToList();
+        if (rest.Count > 0) await RecordEachAsync(services, db, rest, ct);
+    }
+
+    /// <summary>Nothing reacts to <c>email_sent</c>: no scoring rule, trigger or condition names it, and no webhook wants it.</summary>
+    private static async Task<bool> SentIsQuietAsync(IServiceProvider services, NurtureDbContext db, CancellationToken ct) =>
+        !(await services.GetRequiredService<Webhooks.WebhookSubscriptionCache>().GetAsync(db, ct)).Any(s => s.Wants(ActivityKind.EmailSent, ActivityKind.EmailSent))
+        && !await services.GetRequiredService<EventObservers>().ObservedAsync(ActivityKind.EmailSent, ct);
+
+    private async Task RecordSentAsync(NurtureDbContext db, List<Outcome> sent, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var ids = sent.Select(o => o.Message.Id).ToArray();
+        var replies = sent.Select(o => Truncate(o.Result.Reply) ?? "").ToArray();
+        var recorded = await db.Database.SqlQuery<Guid>($"""
+            WITH sent AS (
+                UPDATE nurture.message m SET status = 'Sent', sent_at = {now}, smtp_reply = nullif(u.reply, ''), lease_owner = NULL, lease_until = NULL
+                FROM unnest({ids}, {replies}) AS u(id, reply)
+                WHERE m.id = u.id AND m.status = 'Sending'
+                RETURNING m.id, m.lead_id, m.kind, m.subject, m.to_address, m.message_id_header, m.smtp_reply, m.sequence_id, m.step_id),
+            timeline AS (
+                INSERT INTO nurture.activity (lead_id, kind, event_type, summary, data, at, recorded_at, message_id, sequence_id, step_id)
+                SELECT lead_id, 'email_sent', 'email_sent', left('Email "' || subject || '" sent', 500),
+                       jsonb_strip_nulls(jsonb_build_object('subject', subject, 'to', to_address, 'messageId', message_id_header, 'reply', smtp_reply)),
+                       {now}, {now}, id, sequence_id, step_id
+                FROM sent WHERE kind = 'Marketing')
+            SELECT id AS "Value" FROM sent
+            """).ToListAsync(ct);
+        var done = recorded.ToHashSet();
+        foreach (var o in sent)
+        {
+            if (!done.Contains(o.Message.Id)) { LogOutcomeStale(logger, o.Message.Id); continue; }
+            LogSent(logger, o.Message.Id, o.Message.LeadId);
+            metrics.Email("sent", KindTag(o.Message.Kind));
+        }
+    }
+
+    private async Task RecordEachAsync(IServiceProvider services, NurtureDbContext db, List<Outcome> outcomes, CancellationToken ct)
+    {
         var work = services.GetRequiredService<UnitOfWork>();
         var timeline = services.GetRequiredService<TimelineWriter>();
         var engagement = services.GetRequiredService<EngagementRecorder>();
@@ -242,16 +335,38 @@ public sealed partial class OutboxSender(
         var messages = new List<Message>(outcomes.Count);
         await work.RunAsync(async c =>
         {
-            var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing).Select(o => o.Message.LeadId).Distinct().ToList();
-            await db.Leads.Where(l => leadIds.Contains(l.Id)).LoadAsync(c);
-            foreach (var (original, result) in outcomes)
+            messages.Clear();
+            // Only messages still as their lane left them: never over the sweep's 'unknown'.
+            var marked = outcomes.Where(o => o.Marked).Select(o => o.Message.Id).ToArray();
+            var unmarked = outcomes.Where(o => !o.Marked).Select(o => o.Message.Id).ToArray();
+            var current = (await db.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM nurture.message
+                WHERE (id = ANY({marked}) AND status = 'Sending') OR (id = ANY({unmarked}) AND status = 'Scheduled' AND lease_owner = {_owner})
+                ORDER BY id FOR UPDATE
+                """).ToListAsync(c)).ToHashSet();
+            // Only a send something observes or a bounce changes the lead: only those leads are locked, so a
+            // retry or failure is recorded without waiting for a step runner that holds the lead.
+            var leadIds = outcomes.Where(o => o.Message.Kind == MessageKind.Marketing && !o.Free
+                    && o.Result.Outcome is DeliveryOutcome.Sent or DeliveryOutcome.Rejected)
+                .Select(o => o.Message.LeadId).Distinct().ToList();
+            await db.Leads.Where(l => leadIds.Contains(l.Id)).OrderBy(l => l.Id).ForUpdate().LoadAsync(c);
+            foreach (var (original, result, wasMarked, free) in outcomes)
             {
+                if (!current.Contains(original.Id)) { LogOutcomeStale(logger, original.Id); continue; }
                 // A copy: a failed batch must not leave half-recorded state on the message recorded again one by one.
                 var message = db.Messages.Attach(Copy(original)).Entity;
                 messages.Add(message);
-                message.SmtpReply = Truncate(result.Reply);
                 message.LeaseOwner = null;
                 message.LeaseUntil = null;
+                if (free)
+                {
+                    // Marked, never sent: back to any worker now, the attempt not counted.
+                    message.Status = MessageStatus.Scheduled;
+                    message.Attempts--;
+                    work.WorkDueNow();
+                    continue;
+                }
+                message.SmtpReply = Truncate(result.Reply);
                 switch (result.Outcome)
                 {
                     case DeliveryOutcome.Sent:
@@ -274,7 +389,7 @@ public sealed partial class OutboxSender(
                         message.Error = Truncate(result.Reply);
                         timeline.Add(message.LeadId, ActivityKind.EmailFailed, $"Email \"{message.Subject}\" failed: {message.Error}",
                             new { status = message.Status.ToString().ToLowerInvariant(), reason = message.Error }, message.Id, message.SequenceId, message.StepId);
-                        if (result.Outcome == DeliveryOutcome.Rejected && message.Kind == MessageKind.Marketing
+                        if (result.Outcome == DeliveryOutcome.Rejected && wasMarked && message.Kind == MessageKind.Marketing
                             && await db.Leads.FindAsync([message.LeadId], c) is { } bounced)
                         {
                             // A 5xx at send time is a bounce like any other, classified by its enhanced code and words.
@@ -286,7 +401,7 @@ public sealed partial class OutboxSender(
                 }
             }
         }, ct);
-        foreach (var m in messages)
+        foreach (var m in messages.Where(m => m.Status != MessageStatus.Scheduled || m.Attempts > 0))
             metrics.Email(m.Status == MessageStatus.Scheduled ? "retry" : m.Status.ToString().ToLowerInvariant(), KindTag(m.Kind));
     }
 
@@ -319,6 +434,9 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
     static partial void LogReleased(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome arrived after the sweep settled it; left as the sweep recorded it")]
+    static partial void LogOutcomeStale(ILogger logger, Guid messageId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} to lead {LeadId} sent")]
     static partial void LogSent(ILogger logger, Guid messageId, Guid leadId);

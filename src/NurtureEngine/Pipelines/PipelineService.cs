@@ -90,14 +90,17 @@ public sealed class PipelineService(NurtureDbContext db)
     {
         var errors = new Errors();
         if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
-        if (string.IsNullOrWhiteSpace(input.Name)) errors.Add("name", "is required");
+        if (InputLimits.NameProblem(input.Name) is { } nameProblem) errors.Add("name", nameProblem);
         if (input.Stages is not { Count: > 0 }) errors.Add("stages", "at least one stage is required");
+        else if (input.MoveLeadsTo is not null && input.Stages.All(s => s.Key != input.MoveLeadsTo))
+            errors.Add("moveLeadsTo", $"'{input.MoveLeadsTo}' is not one of the pipeline's stages");
         var seen = new HashSet<string>();
         for (var i = 0; i < (input.Stages?.Count ?? 0); i++)
         {
             var s = input.Stages![i];
             if (!Slug.IsKey(s.Key)) errors.Add($"stages[{i}].key", "must be a lowercase slug");
             else if (!seen.Add(s.Key!)) errors.Add($"stages[{i}].key", $"'{s.Key}' appears twice");
+            if (s.Name is not null && InputLimits.NameProblem(s.Name) is { } stageNameProblem) errors.Add($"stages[{i}].name", stageNameProblem);
             if (s.Probability is < 0 or > 100) errors.Add($"stages[{i}].probability", "must be between 0 and 100");
             if (s.Kind is not null && s.Kind is not ("open" or "won" or "lost")) errors.Add($"stages[{i}].kind", "must be open, won or lost");
         }

@@ -41,7 +41,7 @@ public sealed partial class ScoreDecayJob(NurtureDbContext db, UnitOfWork work, 
                     """).ToListAsync(c);
                 foreach (var id in ids)
                 {
-                    var lead = await db.Leads.SingleAsync(l => l.Id == id, c);
+                    var lead = await db.Leads.SingleAsync(l => l.Id == id, c); // locked by the claim above
                     var anchor = lead.ScoreDecayedAt ?? lead.CreatedAt;
                     var periods = (int)Math.Min(MaxPeriodsAtOnce, Math.Floor((now - anchor) / every));
                     for (var i = 0; i < periods && lead.Score > 0; i++)

@@ -32,14 +32,21 @@ public sealed class ScoringStore(NurtureDbContext db)
     private async Task ValidateAsync(ScoringConfig config, CancellationToken ct)
     {
         var errors = new Errors();
-        for (var i = 0; i < config.Rules.Count; i++)
+        if (config.Rules is null) errors.Add("rules", "must be a list (empty for none)");
+        if (config.Thresholds is null) errors.Add("thresholds", "must be a list (empty for none)");
+        errors.ThrowIfAny();
+        for (var i = 0; i < config.Rules!.Count; i++)
+        {
             if (!Slug.IsName(config.Rules[i].Event)) errors.Add($"rules[{i}].event", "must be an event name like email_clicked");
+            if (Math.Abs(config.Rules[i].Points) > InputLimits.MaxPoints)
+                errors.Add($"rules[{i}].points", $"between -{InputLimits.MaxPoints} and {InputLimits.MaxPoints}");
+        }
         if (config.Decay is { } decay)
         {
             if (decay.Percent is < 0 or > 100) errors.Add("decay.percent", "must be between 0 and 100");
             if (Iso8601Duration.TryParse(decay.Every) is null) errors.Add("decay.every", "must be an ISO 8601 duration such as P30D");
         }
-        for (var i = 0; i < config.Thresholds.Count; i++)
+        for (var i = 0; i < config.Thresholds!.Count; i++)
         {
             var t = config.Thresholds[i];
             var stages = await db.Stages.Where(s => s.Pipeline.Key == t.Pipeline).Select(s => new { s.Key, s.Position }).ToListAsync(ct);

@@ -46,8 +46,8 @@ public sealed class SegmentRecheckJob(NurtureDbContext db, UnitOfWork work, Sequ
                     RETURNING r.lead_id AS "Value"
                     """).ToListAsync(c);
                 var distinct = leadIds.Distinct().ToList();
-                foreach (var id in distinct)
-                    if (await db.Leads.FindAsync([id], c) is { } lead) await reactions.LeadChangedAsync(lead, c);
+                var leads = await db.Leads.Where(l => distinct.Contains(l.Id)).OrderBy(l => l.Id).ForUpdate().ToListAsync(c);
+                foreach (var lead in leads) await reactions.LeadChangedAsync(lead, c);
                 return (leadIds.Count, distinct.Count);
             }, ct);
             leads += evaluated;

@@ -21,6 +21,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     {
         if (!Slug.IsKey(key)) throw new ValidationException("key", "must be a lowercase slug");
         if (input.Filter is null) throw new ValidationException("filter", "a condition is required");
+        if (input.Name is not null && InputLimits.NameProblem(input.Name) is { } nameProblem) throw new ValidationException("name", nameProblem);
         await validator.ValidateConditionAsync(input.Filter, "filter", c);
         var now = clock.GetUtcNow();
         var segment = await db.Segments.FirstOrDefaultAsync(s => s.Key == key, c);
@@ -63,7 +64,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     {
         var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, c) ?? throw new NotFoundException($"Segment '{key}'");
         var sequence = await db.Sequences.FirstOrDefaultAsync(s => s.Key == sequenceKey, c) ?? throw new ValidationException("sequence", $"unknown sequence '{sequenceKey}'");
-        var leads = await db.Leads.Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)).ToListAsync(c);
+        var leads = await db.Leads.Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)).OrderBy(l => l.Id).ForUpdate().ToListAsync(c);
         var enrolled = 0;
         foreach (var lead in leads)
             if (await enroller.EnrollAsync(lead, sequence, $"bulk enroll of segment {key}", c) is not null) enrolled++;

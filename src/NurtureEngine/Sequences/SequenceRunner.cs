@@ -24,15 +24,23 @@ public sealed partial class SequenceRunner(
 {
     private const int MaxStepsPerRun = 100;
 
-    /// <summary>Claims and runs one batch; returns how many enrollments it ran.</summary>
+    /// <summary>
+    /// Claims and runs one batch; returns how many enrollments it ran. When the batch fails, only its own
+    /// enrollments are run again, one transaction each, so the one at fault is found and stopped while the
+    /// others go on. A transient fault (the database away, a timeout) stops nothing: the work stays due and
+    /// is retried by the next drain.
+    /// </summary>
     public async Task<int> RunDueBatchAsync(CancellationToken ct)
     {
+        List<long> batch = [];
         try
         {
             return await work.RunAsync(async c =>
             {
-                var ids = await ClaimAsync(options.Value.BatchSize, c);
-                metrics.Claimed("enrollments", ids.Count);
+                var claimed = await ClaimAsync(options.Value.BatchSize, c);
+                metrics.Claimed("enrollments", claimed.Count);
+                var ids = await LockLeadsAsync(claimed, c);
+                batch = ids;
                 await PreloadAsync(ids, c);
                 // A failure fails the whole batch (it is rerun one by one below): savepoints per save buy nothing.
                 var savepoints = db.Database.AutoSavepointsEnabled;
@@ -49,41 +57,58 @@ public sealed partial class SequenceRunner(
                 return ids.Count;
             }, ct);
         }
+        catch (Exception e) when (e is not OperationCanceledException && Transient.Is(e))
+        {
+            LogTransient(logger, e.Message);
+            return 0;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // One bad enrollment must not hold the batch back: run them one by one, isolating the failure.
             LogBatchFailed(logger, e);
             var count = 0;
-            while (await RunOneIsolatedAsync(ct)) count++;
+            foreach (var id in batch)
+            {
+                if (ct.IsCancellationRequested) break;
+                if (await RunOneIsolatedAsync(id, ct)) count++;
+            }
             return count;
         }
     }
 
-    private async Task<bool> RunOneIsolatedAsync(CancellationToken ct)
+    /// <summary>Runs one enrollment of a failed batch on its own; stops it when it fails for a reason of its own.</summary>
+    private async Task<bool> RunOneIsolatedAsync(long id, CancellationToken ct)
     {
-        long? failedId = null;
-        Exception? failure = null;
+        Exception failure;
         try
         {
             return await work.RunAsync(async c =>
             {
-                var ids = await ClaimAsync(1, c);
-                if (ids.Count == 0) return false;
-                failedId = ids[0];
-                await RunEnrollmentAsync(ids[0], c);
+                var now = clock.GetUtcNow();
+                var claimed = await db.Database.SqlQuery<long>($"""
+                    SELECT e.id AS "Value" FROM nurture.enrollment e
+                    WHERE e.id = {id} AND e.status = 'Active' AND e.next_step_at <= {now}
+                    FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(c);
+                if ((await LockLeadsAsync(claimed, c)).Count == 0) return false;
+                await RunEnrollmentAsync(id, c);
                 return true;
             }, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException && failedId is not null)
+        catch (Exception e) when (e is not OperationCanceledException && Transient.Is(e))
+        {
+            LogTransient(logger, e.Message);
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             failure = e;
         }
         await work.RunAsync(async c =>
         {
-            var enrollment = await db.Enrollments.SingleAsync(x => x.Id == failedId, c);
+            var enrollment = await db.Enrollments.SingleAsync(x => x.Id == id, c);
             var name = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(c);
             LogEnrollmentFailed(logger, enrollment.Id, failure);
-            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure!.Message}", EnrollmentStatus.Failed, c);
+            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure.Message}", EnrollmentStatus.Failed, c);
         }, ct);
         return true;
     }
@@ -115,11 +140,40 @@ public sealed partial class SequenceRunner(
             """).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Locks the leads of the claimed enrollments (a step may change its lead's score, tags or stage), skipping
+    /// leads another transaction holds: those enrollments stay due and run a second later, so a worker never
+    /// waits on an event or API call for the same lead (nor deadlocks with one). Returns the runnable ids.
+    /// </summary>
+    private async Task<List<long>> LockLeadsAsync(List<long> claimed, CancellationToken ct)
+    {
+        if (claimed.Count == 0) return claimed;
+        var ids = claimed.ToArray();
+        var runnable = await db.Database.SqlQuery<long>($"""
+            WITH locked AS MATERIALIZED (
+                SELECT l.id FROM nurture.lead l
+                WHERE l.id IN (SELECT lead_id FROM nurture.enrollment WHERE id = ANY({ids}))
+                FOR UPDATE SKIP LOCKED)
+            SELECT e.id AS "Value" FROM nurture.enrollment e JOIN locked ON locked.id = e.lead_id
+            WHERE e.id = ANY({ids}) ORDER BY e.next_step_at, e.id
+            """).ToListAsync(ct);
+        if (runnable.Count < claimed.Count) work.WorkDueAt(clock.GetUtcNow().AddSeconds(1));
+        return runnable;
+    }
+
     /// <summary>What a claimed batch needs, loaded with one query per table instead of several per enrollment.</summary>
     private sealed class BatchData
     {
         public required Dictionary<long, string> SequenceNames { get; init; }
         public required HashSet<(long EnrollmentId, string StepId, int Pass)> ExistingMessages { get; init; }
+        /// <summary>Why each suppressed lead of the batch must not be mailed (its address is on the suppression list).</summary>
+        public required Dictionary<Guid, string> SuppressedLeads { get; init; }
+        public required HashSet<(Guid LeadId, string Topic)> TopicsLeft { get; init; }
+
+        /// <summary>As <see cref="Suppressions.SuppressionList.ReasonAsync(Lead, string?, CancellationToken)"/>, from what the batch loaded.</summary>
+        public string? SuppressionReason(Lead lead, string? topic) =>
+            SuppressedLeads.GetValueOrDefault(lead.Id)
+            ?? (topic is not null && TopicsLeft.Contains((lead.Id, topic)) ? $"unsubscribed from the topic {topic}" : null);
     }
 
     private BatchData? _batch;
@@ -148,8 +202,24 @@ public sealed partial class SequenceRunner(
             .Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
             .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId!, m.Pass }).ToListAsync(ct);
-        _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId, m.Pass)).ToHashSet() };
+        var batchIds = ids.ToArray();
+        // The suppression list is keyed by the hash of the normalised address, which the lead row holds.
+        var suppressed = await db.Database.SqlQuery<SuppressedLead>($"""
+            SELECT l.id AS "LeadId", s.source AS "Source", s.reason AS "Reason"
+            FROM nurture.lead l JOIN nurture.suppression s ON s.address_hash = encode(sha256(convert_to(l.email_normalized, 'UTF8')), 'hex')
+            WHERE l.id IN (SELECT lead_id FROM nurture.enrollment WHERE id = ANY({batchIds}))
+            """).ToListAsync(ct);
+        var topicsLeft = await db.TopicOptOuts.AsNoTracking().Where(o => db.Enrollments.Any(e => ids.Contains(e.Id) && e.LeadId == o.LeadId))
+            .Select(o => new { o.LeadId, o.Topic }).ToListAsync(ct);
+        _batch = new BatchData
+        {
+            SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId, m.Pass)).ToHashSet(),
+            SuppressedLeads = suppressed.DistinctBy(x => x.LeadId).ToDictionary(x => x.LeadId, x => Suppressions.SuppressionList.Describe(x.Source, x.Reason)),
+            TopicsLeft = topicsLeft.Select(o => (o.LeadId, o.Topic)).ToHashSet(),
+        };
     }
+
+    private sealed record SuppressedLead(Guid LeadId, string Source, string Reason);
 
     /// <summary>The step's outbox slot is taken (before this batch, or by a message this batch created).</summary>
     private async Task<bool> MessageExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct)
@@ -311,7 +381,9 @@ public sealed partial class SequenceRunner(
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
         if (await MessageExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
-        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
+        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}"
+            : _batch is not null ? _batch.SuppressionReason(lead, definition.Topic)
+            : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
             var suppressed = messages.CreateSuppressed(lead, enrollment, step.Id, reason);
@@ -416,6 +488,9 @@ public sealed partial class SequenceRunner(
         var local = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(span.TotalDays);
         return SendWindowCalculator.ToUtc(local, zone);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due steps not run now, they stay due and are retried: {Reason}")]
+    static partial void LogTransient(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of due steps failed; running its enrollments one by one")]
     static partial void LogBatchFailed(ILogger logger, Exception e);

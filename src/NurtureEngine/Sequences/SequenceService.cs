@@ -42,7 +42,7 @@ public sealed class SequenceService(
             var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
             var now = clock.GetUtcNow();
             // Locked: two saves of one sequence at once make two versions one after the other, not the same number twice.
-            var sequence = await db.Sequences.FromSql($"SELECT * FROM nurture.sequence WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(c);
+            var sequence = (await db.Sequences.FromSql($"SELECT * FROM nurture.sequence WHERE key = {key} FOR UPDATE").ToListAsync(c)).SingleOrDefault();
             var created = sequence is null;
             if (sequence is null) db.Sequences.Add(sequence = new Sequence { Key = key, Name = definition.Name ?? key, CreatedAt = now });
             sequence.Name = definition.Name ?? sequence.Name;
@@ -139,7 +139,7 @@ public sealed class SequenceService(
     public Task<bool> EnrollAsync(string key, Guid leadId, CancellationToken ct) => work.RunAsync(async c =>
     {
         var s = await db.Sequences.FirstOrDefaultAsync(x => x.Key == key, c) ?? throw new NotFoundException($"Sequence '{key}'");
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
         return await enroller.EnrollAsync(lead, s, "enrolled by hand", c) is not null;
     }, ct);
 
@@ -149,8 +149,7 @@ public sealed class SequenceService(
         if (!await db.Leads.AnyAsync(l => l.Id == leadId, c)) throw new ValidationException("leadId", "unknown lead");
         var enrollment = await db.Enrollments.FirstOrDefaultAsync(e => e.LeadId == leadId && e.SequenceId == s.Id && e.Status == EnrollmentStatus.Active, c);
         if (enrollment is null) return false;
-        await enroller.ExitAsync(enrollment, s.Name, "unenrolled by hand", EnrollmentStatus.Exited, c);
-        return true;
+        return await enroller.ExitAsync(enrollment, s.Name, "unenrolled by hand", EnrollmentStatus.Exited, c);
     }, ct);
 
     public async Task<IReadOnlyList<StepStats>> StatsAsync(string key, CancellationToken ct)

@@ -43,7 +43,8 @@ public sealed class SequenceSimulator(IConfiguration configuration)
     public async Task<IReadOnlyList<SimulatedEntry>> RunAsync(string key, SimulationInput input, CancellationToken ct)
     {
         var events = Validate(input);
-        var horizon = Iso8601Duration.TryParse(input.Horizon ?? "P90D") ?? throw new ValidationException("horizon", "must be an ISO 8601 duration");
+        var horizon = Iso8601Duration.TryParse(input.Horizon ?? "P90D") is { } h && h <= InputLimits.MaxSimulationHorizon ? h
+            : throw new ValidationException("horizon", $"must be an ISO 8601 duration of at most {InputLimits.MaxSimulationHorizon.TotalDays:0} days");
         var clock = new VirtualClock(Pg.Microseconds(DateTimeOffset.UtcNow));
         var start = clock.GetUtcNow();
         await using var services = BuildServices(clock);
@@ -141,6 +142,8 @@ public sealed class SequenceSimulator(IConfiguration configuration)
         var errors = new Errors();
         if (input.LeadId is null && input.Lead is null) errors.Add("lead", "a lead (inline) or leadId is required");
         if (input.Lead is not null && !EmailAddress.IsValid(input.Lead.Email)) errors.Add("lead.email", "a valid email address is required");
+        if (input.Events is { Count: > InputLimits.MaxSimulationEvents })
+            throw new ValidationException("events", $"at most {InputLimits.MaxSimulationEvents} events a simulation");
         var events = new List<(TimeSpan, SimulationEventInput)>();
         for (var i = 0; i < (input.Events?.Count ?? 0); i++)
         {

@@ -23,7 +23,10 @@ public sealed class SequenceValidator(NurtureDbContext db)
         bool StageExists(string? pipeline, string? stage) => stages.Any(s => s.Pipeline == (pipeline ?? defaultPipeline) && s.Key == stage);
 
         ValidateTrigger(d.Trigger, errors, StageExists);
+        if (d.Steps is null) throw new ValidationException("steps", "a list of steps is required");
         if (d.Steps.Count == 0) errors.Add("steps", "at least one step is required");
+        if (d.Steps.Count > InputLimits.MaxSteps) { errors.Add("steps", $"at most {InputLimits.MaxSteps} steps"); errors.ThrowIfAny(); }
+        if (d.Name is not null && InputLimits.NameProblem(d.Name) is { } nameProblem) errors.Add("name", nameProblem);
         var ids = new HashSet<string>();
         for (var i = 0; i < d.Steps.Count; i++)
         {
@@ -96,7 +99,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
             case StepType.Email: Template("template", s.Template); break;
             case StepType.NotifyOwner: Template("template", s.Template); break;
             case StepType.Wait when Iso8601Duration.TryParse(s.Duration) is null:
-                errors.Add($"{at}.duration", "an ISO 8601 duration such as P2D or PT5S is required"); break;
+                errors.Add($"{at}.duration", $"an ISO 8601 duration such as P2D or PT5S is required, at most {InputLimits.MaxDuration.TotalDays:0} days"); break;
             case StepType.Branch:
                 if (s.If is null) errors.Add($"{at}.if", "a condition is required");
                 else ValidateCondition(s.If, $"{at}.if", ids, stageExists, errors);
@@ -106,11 +109,12 @@ public sealed class SequenceValidator(NurtureDbContext db)
             case StepType.Goto: Target("to", s.To); break;
             case StepType.Stage when !stageExists(s.Pipeline ?? pipeline, s.Stage):
                 errors.Add($"{at}.stage", $"unknown stage '{s.Stage}'"); break;
-            case StepType.Score when s.Points is null: errors.Add($"{at}.points", "is required"); break;
+            case StepType.Score when s.Points is null || Math.Abs(s.Points.Value) > InputLimits.MaxPoints:
+                errors.Add($"{at}.points", $"is required, between -{InputLimits.MaxPoints} and {InputLimits.MaxPoints}"); break;
             case StepType.Tag when (s.Add?.Count ?? 0) + (s.Remove?.Count ?? 0) == 0 || (s.Add ?? []).Concat(s.Remove ?? []).Any(t => !Slug.IsName(t)):
                 errors.Add($"{at}.add", "tag names to add or remove are required"); break;
             case StepType.Task:
-                if (string.IsNullOrWhiteSpace(s.Title)) errors.Add($"{at}.title", "is required");
+                if (InputLimits.NameProblem(s.Title, InputLimits.MaxTitleChars) is { } titleProblem) errors.Add($"{at}.title", titleProblem);
                 if (Iso8601Duration.TryParse(s.Due ?? "P1D") is null) errors.Add($"{at}.due", "must be an ISO 8601 duration"); break;
         }
     }
@@ -130,8 +134,11 @@ public sealed class SequenceValidator(NurtureDbContext db)
             case ConditionType.HasTag when !Slug.IsName(c.Tag): errors.Add($"{at}.tag", "a tag name is required"); break;
             case ConditionType.Attribute when string.IsNullOrWhiteSpace(c.Key): errors.Add($"{at}.key", "is required"); break;
             case ConditionType.InSegment when !Slug.IsKey(c.Segment): errors.Add($"{at}.segment", "a segment key is required"); break;
+            case ConditionType.Attribute when c.In is { Count: > InputLimits.MaxInValues }:
+                errors.Add($"{at}.in", $"at most {InputLimits.MaxInValues} values"); break;
             case ConditionType.All or ConditionType.Any:
                 if (c.Of is not { Count: > 0 }) errors.Add($"{at}.of", "a list of conditions is required");
+                else if (c.Of.Count > InputLimits.MaxConditionsInList) { errors.Add($"{at}.of", $"at most {InputLimits.MaxConditionsInList} conditions"); break; }
                 for (var i = 0; i < (c.Of?.Count ?? 0); i++) ValidateCondition(c.Of![i], $"{at}.of[{i}]", ids, stageExists, errors);
                 break;
             case ConditionType.Not:
@@ -171,18 +178,30 @@ public sealed class SequenceValidator(NurtureDbContext db)
                 default: if (i + 1 < d.Steps.Count) yield return d.Steps[i + 1].Id; yield break;
             }
         }
+        // Depth-first with a stack of its own: a definition of many steps costs no call stack.
         var state = new Dictionary<string, int>();
         var path = new List<string>();
-        List<string>? Visit(int i)
+        List<string>? Visit(int root)
         {
-            var id = d.Steps[i].Id;
-            if (d.Steps[i].Type == StepType.Wait) return null;
-            if (state.GetValueOrDefault(id) == 1) return [.. path[path.IndexOf(id)..], id];
-            if (state.GetValueOrDefault(id) == 2) return null;
-            state[id] = 1; path.Add(id);
-            foreach (var next in Next(i))
-                if (Visit(d.IndexOf(next)) is { } loop) return loop;
-            state[id] = 2; path.RemoveAt(path.Count - 1);
+            var stack = new Stack<(int Step, IEnumerator<string> Next)>();
+            void Enter(int i) { state[d.Steps[i].Id] = 1; path.Add(d.Steps[i].Id); stack.Push((i, Next(i).GetEnumerator())); }
+            if (d.Steps[root].Type == StepType.Wait || state.ContainsKey(d.Steps[root].Id)) return null;
+            Enter(root);
+            while (stack.Count > 0)
+            {
+                var (i, next) = stack.Peek();
+                if (!next.MoveNext())
+                {
+                    stack.Pop();
+                    state[d.Steps[i].Id] = 2; path.RemoveAt(path.Count - 1);
+                    continue;
+                }
+                var j = d.IndexOf(next.Current);
+                var id = d.Steps[j].Id;
+                if (d.Steps[j].Type == StepType.Wait || state.GetValueOrDefault(id) == 2) continue;
+                if (state.GetValueOrDefault(id) == 1) return [.. path[path.IndexOf(id)..], id];
+                Enter(j);
+            }
             return null;
         }
         for (var i = 0; i < d.Steps.Count; i++) if (Visit(i) is { } loop) return loop;

@@ -49,10 +49,10 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
         work.RunAsync(async c =>
         {
             var errors = new Errors();
-            if (string.IsNullOrWhiteSpace(title) || title.Length > 300) errors.Add("title", "is required (at most 300 characters)");
+            if (InputLimits.NameProblem(title, InputLimits.MaxTitleChars) is { } titleProblem) errors.Add("title", titleProblem);
             if (owner is not null && !EmailAddress.IsValid(owner)) errors.Add("owner", "must be an email address");
             errors.ThrowIfAny();
-            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
+            var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == leadId, c) ?? throw new ValidationException("leadId", "unknown lead");
             var now = clock.GetUtcNow();
             var task = new SalesTask
             {
@@ -84,10 +84,13 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
     }
 
     /// <summary>Marks a task done; doing it twice is harmless and keeps the first record. With <paramref name="onlyOwner"/>, another person's task is not found.</summary>
-    public Task<TaskDto> DoneAsync(long id, string by, CancellationToken ct, string? onlyOwner = null) => work.RunAsync(async c =>
+    /// <param name="onlyOwner">A SalesRep completes only tasks they own; another's task is not found.</param>
+    /// <param name="onlyLead">From a lead's page: the task must belong to that lead.</param>
+    public Task<TaskDto> DoneAsync(long id, string by, CancellationToken ct, string? onlyOwner = null, Guid? onlyLead = null) => work.RunAsync(async c =>
     {
-        var task = await db.SalesTasks.FirstOrDefaultAsync(t => t.Id == id && (onlyOwner == null || t.Owner == onlyOwner), c) ?? throw new NotFoundException($"Task {id}");
-        var lead = await db.Leads.SingleAsync(l => l.Id == task.LeadId, c);
+        var task = await db.SalesTasks.FirstOrDefaultAsync(t => t.Id == id && (onlyOwner == null || t.Owner == onlyOwner) && (onlyLead == null || t.LeadId == onlyLead), c)
+            ?? throw new NotFoundException($"Task {id}");
+        var lead = await db.Leads.ForUpdate().SingleAsync(l => l.Id == task.LeadId, c);
         if (task.Status == SalesTaskStatus.Open)
         {
             task.Status = SalesTaskStatus.Done;

@@ -31,7 +31,9 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
     {
         var errors = new Errors();
         if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug");
+        if (input.Name is not null && InputLimits.NameProblem(input.Name) is { } nameProblem) errors.Add("name", nameProblem);
         if (string.IsNullOrWhiteSpace(input.Subject)) errors.Add("subject", "is required");
+        else if (input.Subject.Length > InputLimits.MaxTitleChars) errors.Add("subject", $"must be at most {InputLimits.MaxTitleChars} characters");
         if (string.IsNullOrWhiteSpace(input.Html)) errors.Add("html", "is required");
         foreach (var (part, source) in new[] { ("subject", input.Subject), ("html", input.Html), ("text", input.Text) })
             foreach (var e in TemplateRenderer.Check(part, source))
@@ -47,7 +49,7 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Locked: two saves of one template at once make two versions one after the other, not the same number twice.
-            var template = await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").FirstOrDefaultAsync(ct);
+            var template = (await db.Templates.FromSql($"SELECT * FROM nurture.email_template WHERE key = {key} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
             var created = template is null;
             if (template is null) db.Templates.Add(template = new EmailTemplate { Key = key, Name = input.Name ?? key, CreatedAt = now });
             template.Name = input.Name ?? template.Name;

@@ -83,7 +83,7 @@ public sealed class TrackingService(NurtureDbContext db, UnitOfWork work, Engage
         if (TrackingToken.Verify(token, secrets.TrackingKey, kind) is not { } parsed) return null;
         var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == parsed.MessageId, ct);
         if (message is null) return null;
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == message.LeadId, ct);
+        var lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == message.LeadId, ct);
         return lead is null ? null : (message, lead);
     }
 }

@@ -23,6 +23,7 @@ public static class NetworkGuard
                      || b[0] == 172 && b[1] is >= 16 and <= 31        // private
                      || b[0] == 192 && b[1] == 168                    // private
                      || b[0] == 192 && b[1] == 0 && b[2] is 0 or 2    // IETF protocol assignments, TEST-NET-1
+                     || b[0] == 192 && b[1] == 88 && b[2] == 99       // 6to4 relay anycast
                      || b[0] == 198 && b[1] is 18 or 19               // benchmarking
                      || b[0] == 198 && b[1] == 51 && b[2] == 100      // TEST-NET-2
                      || b[0] == 203 && b[1] == 0 && b[2] == 113);     // TEST-NET-3
@@ -34,6 +35,10 @@ public static class NetworkGuard
             if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) // NAT64: judge the embedded IPv4 address
                 return IsPublic(new IPAddress(b[12..]));
             return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
+                     || b[0] == 0x00                                          // ::/8 reserved: IPv4-compatible ::127.0.0.1, IPv4-translated ::ffff:0:a.b.c.d
+                     || b[0] == 0x01 && b[1] == 0x00 && b.AsSpan(2, 6).IndexOfAnyExcept((byte)0) < 0 // discard-only 100::/64
+                     || b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02          // 2001::/23 IETF assignments: Teredo 2001::/32, ORCHID 2001:10::/28, benchmarking
+                     || b[0] == 0x20 && b[1] == 0x02                          // 6to4 2002::/16: tunnels to any IPv4 address, private ones too
                      || (b[0] & 0xfe) == 0xfc                                 // unique local (fc00::/7, e.g. fd00:ec2::254 metadata)
                      || b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8); // documentation
         }

@@ -20,7 +20,10 @@ public sealed class WebhookService(NurtureDbContext db, WebhookSubscriptionCache
     {
         var errors = new Errors();
         if (!Slug.IsKey(key)) errors.Add("key", "must be a lowercase slug: [a-z0-9][a-z0-9-]{0,63}");
-        if (!Uri.TryCreate(input.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(url.UserInfo))
+        Uri? url = null;
+        if (input.Url is { Length: > InputLimits.MaxUrlChars })
+            errors.Add("url", $"at most {InputLimits.MaxUrlChars} characters");
+        else if (!Uri.TryCreate(input.Url, UriKind.Absolute, out url) || url.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(url.UserInfo))
             errors.Add("url", "must be an absolute http or https URL without credentials");
         else if (await NetworkGuard.RefusalAsync(url.Host, options.Value.AllowPrivateNetworks, ct) is { } refusal)
             errors.Add("url", refusal);

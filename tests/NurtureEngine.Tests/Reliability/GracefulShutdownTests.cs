@@ -61,8 +61,18 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IAsyncLife
 
         await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Enrollments.Count(e => e.Status == EnrollmentStatus.Active))),
             n => n == 0, 240, "all enrollments complete");
-        await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Messages.Count(m => m.Status == MessageStatus.Scheduled || m.Status == MessageStatus.Sending))),
-            n => n == 0, 120, "outbox drained");
+        try
+        {
+            await Eventually.GetAsync(() => Task.FromResult(_api.Db(db => db.Messages.Count(m => m.Status == MessageStatus.Scheduled || m.Status == MessageStatus.Sending))),
+                n => n == 0, 120, "outbox drained");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var m in _api.Db(db => db.Messages.Where(m => m.Status == MessageStatus.Scheduled || m.Status == MessageStatus.Sending).Take(10).ToList()))
+                output.WriteLine($"stuck: {m.Id} {m.Status} owner {m.LeaseOwner} until {m.LeaseUntil:O} attempts {m.Attempts} not before {m.NotBefore:O}");
+            output.WriteLine(_workers[1].Output[^Math.Min(_workers[1].Output.Length, 20_000)..]);
+            throw;
+        }
 
         var unknown = _api.Db(db => db.Messages.Count(m => m.Status == MessageStatus.Unknown));
         int received = 0, duplicates = 0, lost = 0;

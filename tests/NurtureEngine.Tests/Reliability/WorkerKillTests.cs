@@ -85,7 +85,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
             n => n == 0, DeadlineSeconds, "outbox drained");
         var elapsed = clock.Elapsed;
 
-        var unknown = _api.Db(db => db.Messages.Where(m => m.Status == MessageStatus.Unknown).Select(m => new { m.ToAddress, m.StepId }).ToList());
+        var unknown = _api.Db(db => db.Messages.Where(m => m.Status == MessageStatus.Unknown).Select(m => new { m.ToAddress, m.StepId, m.Error }).ToList());
         var received = MailSink.Envelopes(tag).ToLookup(e => e.To);
         int duplicates = 0, missing = 0;
         foreach (var email in emails)
@@ -103,7 +103,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"leads {Leads}, workers 3{(killOne ? " (one killed)" : "")}, emails expected {Leads * 2}, received {sent}, " +
             $"duplicates {duplicates}, missing {missing}, outcome unknown {unknown.Count}; all done in {elapsed.TotalSeconds:0} s " +
             $"({Leads * 2 / elapsed.TotalSeconds:0} emails/s)");
-        foreach (var u in unknown) output.WriteLine($"  outcome unknown (recorded, not resent): {u.ToAddress} step {u.StepId}");
+        foreach (var u in unknown) output.WriteLine($"  outcome unknown (recorded, not resent): {u.ToAddress} step {u.StepId}: {u.Error}");
 
         Assert.Equal(0, duplicates);
         Assert.Equal(0, missing);

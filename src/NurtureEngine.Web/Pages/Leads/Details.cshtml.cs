@@ -5,11 +5,12 @@ using NurtureEngine.Leads;
 using NurtureEngine.Pipelines;
 using NurtureEngine.Tasks;
 using NurtureEngine.Timeline;
+using NurtureEngine.Web.Admin;
 
 namespace NurtureEngine.Web.Pages.Leads;
 
 /// <summary>The rep's view of one lead: profile, BANT, tasks, notes, stage history, score ledger, enrollments, the whole timeline.</summary>
-public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines) : PageModel
+public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines, ViewerClock clock) : PageModel
 {
     public LeadDto Lead { get; private set; } = null!;
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
@@ -19,13 +20,22 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
     public IReadOnlyList<TaskDto> Tasks { get; private set; } = [];
     public Qualification Bant { get; private set; } = new(null, null, null, null);
     public string? Error { get; private set; }
+    /// <summary>The timeline filter: a group of <see cref="TimelineKinds"/>, or everything.</summary>
+    [BindProperty(SupportsGet = true)] public string? Show { get; set; }
+
+    public string StageName(string key) => Stages.FirstOrDefault(s => s.Key == key)?.Name ?? key;
     public string Me => User.Identity?.Name?.ToLowerInvariant() ?? "";
     public IEnumerable<TimelineEntry> ScoreLedger => Timeline.Where(t => t.Kind == ActivityKind.ScoreChanged);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct);
 
     public Task<IActionResult> OnPostStageAsync(Guid id, string stage, CancellationToken ct) =>
-        ActAsync(id, () => leads.ChangeStageAsync(id, stage, null, StageChangeCause.Admin, ct), $"Moved to {stage}.", ct);
+        ActAsync(id, async () =>
+        {
+            var moved = await leads.ChangeStageAsync(id, stage, null, StageChangeCause.Admin, ct);
+            var name = (await pipelines.GetAsync(moved.Pipeline, ct))?.Stages.FirstOrDefault(s => s.Key == moved.Stage)?.Name ?? moved.Stage;
+            return $"Moved to {name}.";
+        }, ct);
 
     public Task<IActionResult> OnPostNoteAsync(Guid id, string? note, CancellationToken ct) =>
         ActAsync(id, () => desk.AddNoteAsync(id, note, Me, ct), "Note added.", ct);
@@ -34,17 +44,22 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         ActAsync(id, () => desk.QualifyAsync(id, new Qualification(budget, authority, need, timeline), ct), "Qualification saved.", ct);
 
     public Task<IActionResult> OnPostTaskAsync(Guid id, string? title, DateTime? due, CancellationToken ct) =>
-        ActAsync(id, () => tasks.CreateAsync(id, title, due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null, null, Me, ct), "Task added.", ct);
+        ActAsync(id, async () => await tasks.CreateAsync(id, title, due is { } d ? await clock.FromLocalAsync(d) : null, null, Me, ct), "Task added.", ct);
 
     public Task<IActionResult> OnPostTaskDoneAsync(Guid id, long taskId, CancellationToken ct) =>
-        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct), "Task done.", ct);
+        ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct, onlyOwner: CanCompleteOthersTasks ? null : Me, onlyLead: id), "Task done.", ct);
 
-    private async Task<IActionResult> ActAsync(Guid id, Func<Task> action, string done, CancellationToken ct)
+    /// <summary>As on /tasks: a SalesRep completes only their own tasks.</summary>
+    private bool CanCompleteOthersTasks => User.IsInRole("Admin") || User.IsInRole("Marketer");
+
+    private Task<IActionResult> ActAsync(Guid id, Func<Task> action, string done, CancellationToken ct) =>
+        ActAsync(id, async () => { await action(); return done; }, ct);
+
+    private async Task<IActionResult> ActAsync(Guid id, Func<Task<string>> action, CancellationToken ct)
     {
         try
         {
-            await action();
-            TempData["Flash"] = done;
+            TempData["Flash"] = await action();
             return RedirectToPage(new { id });
         }
         catch (NotFoundException) { return NotFound(); }

@@ -80,9 +80,26 @@ public sealed class IndexModel(PipelineService pipelines) : PageModel
             TempData["Flash"] = created ? $"Pipeline {saved.Name} created." : $"Pipeline {saved.Name} saved.";
             return RedirectToPage(new { key = Key });
         }
-        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList(); }
-        catch (ConflictException e) { Occupied = e.Message; }
+        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{FieldName(kv.Key)}: {v}")).ToList(); }
+        catch (ConflictException e) { Occupied = await OccupiedMessageAsync(e.Message, ct); }
         return await ShowAsync(ct);
+    }
+
+    /// <summary>"stages[1].name" as "Stage 2 name", "moveLeadsTo" as "Move those leads to".</summary>
+    private static string FieldName(string key)
+    {
+        if (System.Text.RegularExpressions.Regex.Match(key, @"^stages\[(\d+)\]\.?(\w*)$") is { Success: true } m)
+            return $"Stage {int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1} {m.Groups[2].Value}".Trim();
+        return key switch { "moveLeadsTo" => "Move those leads to", "name" => "Name", "stages" => "Stages", "key" => "Key", _ => key };
+    }
+
+    /// <summary>The service's refusal in the page's words: the removed stages by name, and what to do.</summary>
+    private async Task<string> OccupiedMessageAsync(string serviceMessage, CancellationToken ct)
+    {
+        var current = (await pipelines.GetAsync(Key!, ct))?.Stages ?? [];
+        var removed = current.Where(c => Stages.All(s => s.Key?.Trim() != c.Key)).Select(c => c.Name).ToList();
+        var count = System.Text.RegularExpressions.Regex.Match(serviceMessage, @"^\d+").Value;
+        return $"{(count.Length > 0 ? count : "Some")} lead(s) are still in {string.Join(", ", removed)}, which you removed. Choose a stage to move them to, then save again.";
     }
 
     private async Task<IActionResult> ShowAsync(CancellationToken ct)

@@ -47,9 +47,9 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
         Funnel!.Stages.Select(s => new BarChart.Bar(s.Name, s.Now, s.Now.ToString(CultureInfo.InvariantCulture),
             s.ConversionToNext is { } c ? $"entered {s.Entered}, {Percent(c)} went further" : $"entered {s.Entered}")).ToList());
 
-    public BarChart TimeChart => new("Median days in stage (p90 in brackets)",
+    public BarChart TimeChart => new("Median time in stage (p90 in brackets)",
         Funnel!.Stages.Where(s => s.MedianSecondsInStage is not null).Select(s => new BarChart.Bar(s.Name, s.MedianSecondsInStage!.Value / 86400,
-            $"{Days(s.MedianSecondsInStage)} ({Days(s.P90SecondsInStage)})")).ToList(), "#0d9488");
+            $"{Humane.Duration(s.MedianSecondsInStage)} ({Humane.Duration(s.P90SecondsInStage)})")).ToList(), "#0d9488");
 
     public BarChart ForecastChart => new($"Weighted forecast: {Funnel!.WeightedForecast.ToString("N0", CultureInfo.InvariantCulture)}",
         Funnel.Stages.Select(s => new BarChart.Bar(s.Name, (double)s.WeightedValue, s.WeightedValue.ToString("N0", CultureInfo.InvariantCulture),
@@ -67,8 +67,6 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
             s.Sent == 0 ? null : $"{s.Opened} · {s.Clicked} · {s.Replied} ({Percent((double)s.Clicked / s.Sent)} clicked)")).ToList(), "#16a34a");
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
-
-    private static string Days(double? seconds) => seconds is { } s ? (s / 86400).ToString(s < 864 ? "0.000" : "0.0", CultureInfo.InvariantCulture) + " d" : "—";
 
     private static DateTimeOffset? Utc(DateTime? d) => d is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.Date, DateTimeKind.Utc)) : null;
 }

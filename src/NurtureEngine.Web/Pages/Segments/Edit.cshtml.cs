@@ -7,13 +7,15 @@ using NurtureEngine.Leads;
 using NurtureEngine.Segments;
 using NurtureEngine.Sequences;
 
+using NurtureEngine.Web.Admin;
+
 namespace NurtureEngine.Web.Pages.Segments;
 
 /// <summary>
 /// Build a segment's filter in the condition language, count its members before saving (a button
 /// without JavaScript, live as you type with it), save, see the members and enroll them in a sequence.
 /// </summary>
-public sealed class EditModel(SegmentService segments, SequenceService sequences) : PageModel
+public sealed class EditModel(SegmentService segments, SequenceService sequences, NurtureEngine.Pipelines.PipelineService pipelines) : PageModel
 {
     private const string Example = """{ "type": "all", "of": [ { "type": "in_stage", "stage": "mql" }, { "type": "has_tag", "tag": "webinar" } ] }""";
 
@@ -26,6 +28,9 @@ public sealed class EditModel(SegmentService segments, SequenceService sequences
     public IReadOnlyList<LeadDto> Members { get; private set; } = [];
     public bool MoreMembers { get; private set; }
     public IReadOnlyList<string> Sequences { get; private set; } = [];
+    /// <summary>What the visual builder offers in its pickers: stages by name, other segments.</summary>
+    public string BuilderOptions { get; private set; } = "{}";
+    public IReadOnlyList<NurtureEngine.Pipelines.PipelineDto> Pipelines { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -81,7 +86,7 @@ public sealed class EditModel(SegmentService segments, SequenceService sequences
     private Condition ParseFilter()
     {
         try { return JsonSerializer.Deserialize<Condition>(Filter, Json.Options) ?? throw new ValidationException("filter", "a condition is required"); }
-        catch (JsonException e) { throw new ValidationException("filter", $"not valid JSON: {e.Message}"); }
+        catch (JsonException e) { throw new ValidationException("filter", JsonProblem.Describe(e)); }
     }
 
     private void AddErrors(ValidationException e)
@@ -92,6 +97,10 @@ public sealed class EditModel(SegmentService segments, SequenceService sequences
     private async Task LoadAsync(CancellationToken ct)
     {
         Sequences = (await sequences.ListAsync(ct)).Select(s => s["key"]!.GetValue<string>()).ToList();
+        Pipelines = await pipelines.ListAsync(ct);
+        var stages = Pipelines.SelectMany(p => p.Stages).GroupBy(st => st.Key).Select(g => new { key = g.Key, name = g.First().Name });
+        var others = (await segments.ListAsync(ct)).Where(x => x.Key != Key).Select(x => new { key = x.Key, name = x.Name });
+        BuilderOptions = JsonSerializer.Serialize(new { stages, segments = others });
         if (Key is null || await segments.GetAsync(Key, ct) is null) return;
         Exists = true;
         var page = await segments.LeadsAsync(Key, 50, null, ct);

@@ -14,7 +14,7 @@ namespace NurtureEngine.Web.Pages.Sequences;
 /// configure, branch targets picked from the steps). Works without JavaScript: every button posts
 /// the whole form back. Saving publishes a new version; running enrollments finish on theirs.
 /// </summary>
-public sealed class EditModel(SequenceService sequences, PipelineService pipelines, TemplateService templates) : PageModel
+public sealed class EditModel(SequenceService sequences, SequenceValidator validator, SequenceDrafts drafts, PipelineService pipelines, TemplateService templates) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
     [BindProperty] public SequenceForm Form { get; set; } = new();
@@ -27,6 +27,12 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
     public IReadOnlyList<StepStats> Stats { get; private set; } = [];
     public IReadOnlyList<VariantStats> Variants { get; private set; } = [];
     public IReadOnlyList<string> Errors { get; private set; } = [];
+    /// <summary>The refused fields, each at its input (numbered as the page numbers steps).</summary>
+    public IReadOnlyList<SequenceFieldErrors.FieldError> FieldErrors { get; private set; } = [];
+    /// <summary>The unpublished draft this form shows, if any.</summary>
+    public SequenceDrafts.Draft? Draft { get; private set; }
+
+    public IEnumerable<SequenceFieldErrors.FieldError> ErrorsAt(string inputId) => FieldErrors.Where(e => e.InputId == inputId);
     /// <summary>What publishing the form would do to the leads waiting now (shown before saving).</summary>
     public Impact? Impact { get; private set; }
     public int ActiveEnrollments => Stats.Sum(s => s.Waiting);
@@ -35,7 +41,12 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
     {
         if (!Slug.IsKey(Key)) return NotFound();
         await LoadAsync(ct);
-        if (await sequences.GetAsync(Key, ct) is { } json)
+        if (await drafts.GetAsync(Key, ct) is { } draft)
+        {
+            Draft = draft;
+            Form = draft.Form;
+        }
+        else if (await sequences.GetAsync(Key, ct) is { } json)
             Form = SequenceForm.From(Json.Deserialize<SequenceDefinition>(json.ToJsonString()));
         else
         {
@@ -55,8 +66,8 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
         var n = 1;
         while (Form.Steps.Any(s => s.Id == $"{newType.Replace('_', '-')}-{n}")) n++;
         var step = new StepForm { Id = $"{newType.Replace('_', '-')}-{n}", Type = newType };
-        if (newType == StepType.Wait) step.Duration = "P2D";
-        if (newType == StepType.Task) { step.Title = "Call the lead"; step.Due = "P1D"; }
+        if (newType == StepType.Wait) step.Duration = "2 days";
+        if (newType == StepType.Task) { step.Title = "Call the lead"; step.Due = "1 day"; }
         if (newType == StepType.Score) step.Points = 10;
         Form.Steps.Add(step);
         return await ShowAsync(ct);
@@ -82,21 +93,46 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
         try
         {
             var (saved, created) = await sequences.PutAsync(Key, Form.ToDefinition(), ct);
+            await drafts.DiscardAsync(Key, ct);
             TempData["Flash"] = created ? $"Published {Key} (version 1)." : $"Published version {saved["version"]}. Leads already in the sequence finish on the version they entered.";
             return RedirectToPage(new { key = Key });
         }
-        catch (ValidationException e)
-        {
-            Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList();
-        }
+        catch (ValidationException e) { Refused(e); }
         return await ShowAsync(ct);
+    }
+
+    /// <summary>Keeps the form as a draft and checks it without publishing: the builder calls this as fields are edited.</summary>
+    public async Task<IActionResult> OnPostDraftAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        await drafts.SaveAsync(Key, Form, User.Identity?.Name, ct);
+        try { await validator.ValidateAsync(Key, Form.ToDefinition(), ct); }
+        catch (ValidationException e) { Refused(e); }
+        if (Request.Headers.Accept.ToString().Contains("application/json", StringComparison.Ordinal))
+            return new JsonResult(new { saved = true, errors = FieldErrors });
+        TempData["Flash"] = FieldErrors.Count == 0 ? "Draft saved. It is ready to publish." : "Draft saved. Some fields still need attention.";
+        return RedirectToPage(new { key = Key });
+    }
+
+    public async Task<IActionResult> OnPostDiscardAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        await drafts.DiscardAsync(Key, ct);
+        TempData["Flash"] = "Draft discarded.";
+        return RedirectToPage(new { key = Key });
+    }
+
+    private void Refused(ValidationException e)
+    {
+        FieldErrors = SequenceFieldErrors.From(e.Errors);
+        Errors = FieldErrors.Select(f => $"{f.Label}: {f.Message}").ToList();
     }
 
     public async Task<IActionResult> OnPostImpactAsync(CancellationToken ct)
     {
         if (!Slug.IsKey(Key)) return NotFound();
         try { Impact = await sequences.ImpactAsync(Key, Form.ToDefinition(), ct); }
-        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList(); }
+        catch (ValidationException e) { Refused(e); }
         catch (NotFoundException) { Errors = ["The sequence is new: nobody is waiting in it yet."]; }
         return await ShowAsync(ct);
     }
@@ -113,6 +149,8 @@ public sealed class EditModel(SequenceService sequences, PipelineService pipelin
     {
         if (!Slug.IsKey(Key)) return NotFound();
         ModelState.Clear(); // show the reordered list, not the posted values by index
+        await drafts.SaveAsync(Key, Form, User.Identity?.Name, ct); // every change is kept: a reload finds it
+        Draft = await drafts.GetAsync(Key, ct);
         await LoadAsync(ct);
         return Page();
     }

@@ -9,6 +9,7 @@ sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
     public void Configure(EntityTypeBuilder<Lead> b)
     {
         b.HasIndex(l => l.EmailNormalized).IsUnique();
+        b.Property(l => l.Version).IsRowVersion();
         b.Property(l => l.AttributesJson).HasColumnName("attributes").HasColumnType("jsonb");
         b.Ignore(l => l.Attributes);
         b.HasOne(l => l.Pipeline).WithMany().HasForeignKey(l => l.PipelineId).OnDelete(DeleteBehavior.Restrict);

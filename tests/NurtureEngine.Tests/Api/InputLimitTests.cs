@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using NurtureEngine.Rendering;
+using NurtureEngine.Tests.Infrastructure;
+
+namespace NurtureEngine.Tests.Api;
+
+/// <summary>
+/// Each defect of the hostile probe: input over a limit (docs/API-EXTENSIONS.md "Input limits") or of
+/// the wrong shape is a 422 naming the field, never a 500 or a crash, and nothing is stored.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class InputLimitTests : IAsyncLifetime
+{
+    private NurtureApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await NurtureApp.StartAsync();
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static string Sequence(string steps) =>
+        $$"""{"name":"S","trigger":{"type":"manual"},"steps":{{steps}}}""";
+
+    private static readonly string SixtyThousandSteps =
+        "[" + string.Join(",", Enumerable.Range(0, 60_000).Select(i => $$"""{"id":"s{{i}}","type":"tag","add":["t"]}""")) + "]";
+
+    public static TheoryData<string, string, string, string> Refused() => new()
+    {
+        { "PUT", "/api/v1/sequences/huge", Sequence(SixtyThousandSteps), "steps" },
+        { "PUT", "/api/v1/sequences/nulls", Sequence("[null]"), "steps[0]" },
+        { "PUT", "/api/v1/sequences/long-wait", Sequence("""[{"id":"w","type":"wait","duration":"P10675199D"}]"""), "steps[0].duration" },
+        { "PUT", "/api/v1/sequences/points", Sequence("""[{"id":"p","type":"score","points":2147483647}]"""), "steps[0].points" },
+        { "PUT", "/api/v1/sequences/title", Sequence("""[{"id":"t","type":"task","title":"Call\r\nBcc: x"}]"""), "steps[0].title" },
+        { "PUT", "/api/v1/sequences/of-null", Sequence("""[{"id":"b","type":"branch","if":{"type":"all","of":[null]},"then":"b","else":"b"}]"""), "steps[0].if.of[0]" },
+        { "PUT", "/api/v1/sequences/gte", Sequence("""[{"id":"b","type":"branch","if":{"type":"attribute","key":"n","gte":1e400},"then":"e","else":"e"},{"id":"e","type":"exit"}]"""), "steps[0].if.gte" },
+        { "PUT", "/api/v1/sequences/in", Sequence("""[{"id":"b","type":"branch","if":{"type":"attribute","key":"n","in":[""" + string.Join(",", Enumerable.Range(0, 600)) + """]},"then":"e","else":"e"},{"id":"e","type":"exit"}]"""), "steps[0].if.in" },
+        { "PUT", "/api/v1/scoring", """{"rules":null,"thresholds":[]}""", "rules" },
+        { "PUT", "/api/v1/scoring", """{"rules":[{"event":"x","points":2147483647}],"thresholds":[]}""", "rules[0].points" },
+        { "POST", "/api/v1/leads", """{"email":"deal@example.com","dealValue":1e16}""", "dealValue" },
+        { "POST", "/api/v1/leads", """{"email":"tz@example.com","timeZone":"Pacific Standard Time"}""", "timeZone" },
+        { "POST", "/api/v1/leads", """{"email":"tags@example.com","tags":[""" + string.Join(",", Enumerable.Range(0, 101).Select(i => $"\"t{i}\"")) + "]}", "tags" },
+        { "POST", "/api/v1/leads", """{"email":"attr@example.com","attributes":{"a":1,"a":2}}""", "" },
+        { "PUT", "/api/v1/pipelines/long", """{"name":"@","stages":[{"key":"a"}]}""".Replace("@", new string('n', 201)), "name" },
+        { "PUT", "/api/v1/pipelines/crlf", """{"name":"A\r\nB","stages":[{"key":"a"}]}""", "name" },
+        { "PUT", "/api/v1/pipelines/default", """{"name":"Default","stages":[{"key":"lead"}],"moveLeadsTo":"nowhere"}""", "moveLeadsTo" },
+        { "PUT", "/api/v1/templates/crlf", """{"name":"A\nB","subject":"s","html":"<p>h</p>"}""", "name" },
+        { "PUT", "/api/v1/webhooks/subscriptions/long", """{"url":"https://example.com/@","events":["*"]}""".Replace("@", new string('a', 2000)), "url" },
+        { "PUT", "/api/v1/webhooks/subscriptions/nulls", """{"url":"https://example.com/","events":[null]}""", "events[0]" },
+        { "POST", "/api/v1/sequences/welcome/simulate", """{"lead":{"email":"sim@example.com"},"events":[""" + string.Join(",", Enumerable.Repeat("""{"after":"PT1H","type":"x"}""", 101)) + "]}", "events" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task OverALimit_Is4xx_NamingTheField(string method, string path, string json, string field)
+    {
+        var response = await _app.Api().SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        var body = await response.Content.ReadAsStringAsync();
+
+        if (field == "") { Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode); return; } // a duplicate key: not JSON we accept
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body}");
+        Assert.Contains(field, JsonNode.Parse(body)!["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Theory]
+    [InlineData("[::127.0.0.1]")]
+    [InlineData("[::ffff:0:127.0.0.1]")]
+    [InlineData("[2002:7f00:1::]")]
+    [InlineData("192.88.99.1")]
+    [InlineData("[100::1]")]
+    [InlineData("[2001::1]")]
+    [InlineData("[2001:10::1]")]
+    public async Task AWebhookToATunnelOrReservedAddress_IsRefused(string host)
+    {
+        var response = await _app.Api().PutAsJsonAsync("/api/v1/webhooks/subscriptions/tunnel", new { url = $"http://{host}/hook", events = new[] { "*" } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(0, _app.Db(db => db.WebhookSubscriptions.Count()));
+    }
+
+    [Fact]
+    public void TheTextPart_OfAnUnclosedScriptRepeated16000Times_IsDerivedInLinearTime()
+    {
+        var html = string.Concat(Enumerable.Repeat("<script>", 16_000)) + "<p>Hello</p>";
+        var watch = Stopwatch.StartNew();
+
+        HtmlToText.Convert(html);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.Equal("Hello\n", HtmlToText.Convert("<script>x</script><p>Hello</p>"));
+    }
+}
