@@ -355,17 +355,17 @@ public sealed partial class OutboxSender(
                 if (!current.Contains(original.Id)) { LogOutcomeStale(logger, original.Id); continue; }
                 // A copy: a failed batch must not leave half-recorded state on the message recorded again one by one.
                 var message = db.Messages.Attach(Copy(original)).Entity;
-                messages.Add(message);
                 message.LeaseOwner = null;
                 message.LeaseUntil = null;
                 if (free)
                 {
-                    // Marked, never sent: back to any worker now, the attempt not counted.
+                    // Marked, never sent: back to any worker now, the attempt not counted (nor an outcome in the metrics).
                     message.Status = MessageStatus.Scheduled;
                     message.Attempts--;
                     work.WorkDueNow();
                     continue;
                 }
+                messages.Add(message);
                 message.SmtpReply = Truncate(result.Reply);
                 switch (result.Outcome)
                 {
@@ -401,7 +401,7 @@ public sealed partial class OutboxSender(
                 }
             }
         }, ct);
-        foreach (var m in messages.Where(m => m.Status != MessageStatus.Scheduled || m.Attempts > 0))
+        foreach (var m in messages)
             metrics.Email(m.Status == MessageStatus.Scheduled ? "retry" : m.Status.ToString().ToLowerInvariant(), KindTag(m.Kind));
     }
 

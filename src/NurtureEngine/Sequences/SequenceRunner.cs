@@ -166,14 +166,6 @@ public sealed partial class SequenceRunner(
     {
         public required Dictionary<long, string> SequenceNames { get; init; }
         public required HashSet<(long EnrollmentId, string StepId, int Pass)> ExistingMessages { get; init; }
-        /// <summary>Why each suppressed lead of the batch must not be mailed (its address is on the suppression list).</summary>
-        public required Dictionary<Guid, string> SuppressedLeads { get; init; }
-        public required HashSet<(Guid LeadId, string Topic)> TopicsLeft { get; init; }
-
-        /// <summary>As <see cref="Suppressions.SuppressionList.ReasonAsync(Lead, string?, CancellationToken)"/>, from what the batch loaded.</summary>
-        public string? SuppressionReason(Lead lead, string? topic) =>
-            SuppressedLeads.GetValueOrDefault(lead.Id)
-            ?? (topic is not null && TopicsLeft.Contains((lead.Id, topic)) ? $"unsubscribed from the topic {topic}" : null);
     }
 
     private BatchData? _batch;
@@ -202,24 +194,8 @@ public sealed partial class SequenceRunner(
             .Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var existing = await db.Messages.Where(m => m.EnrollmentId != null && ids.Contains(m.EnrollmentId.Value) && m.StepId != null)
             .Select(m => new { EnrollmentId = m.EnrollmentId!.Value, StepId = m.StepId!, m.Pass }).ToListAsync(ct);
-        var batchIds = ids.ToArray();
-        // The suppression list is keyed by the hash of the normalised address, which the lead row holds.
-        var suppressed = await db.Database.SqlQuery<SuppressedLead>($"""
-            SELECT l.id AS "LeadId", s.source AS "Source", s.reason AS "Reason"
-            FROM nurture.lead l JOIN nurture.suppression s ON s.address_hash = encode(sha256(convert_to(l.email_normalized, 'UTF8')), 'hex')
-            WHERE l.id IN (SELECT lead_id FROM nurture.enrollment WHERE id = ANY({batchIds}))
-            """).ToListAsync(ct);
-        var topicsLeft = await db.TopicOptOuts.AsNoTracking().Where(o => db.Enrollments.Any(e => ids.Contains(e.Id) && e.LeadId == o.LeadId))
-            .Select(o => new { o.LeadId, o.Topic }).ToListAsync(ct);
-        _batch = new BatchData
-        {
-            SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId, m.Pass)).ToHashSet(),
-            SuppressedLeads = suppressed.DistinctBy(x => x.LeadId).ToDictionary(x => x.LeadId, x => Suppressions.SuppressionList.Describe(x.Source, x.Reason)),
-            TopicsLeft = topicsLeft.Select(o => (o.LeadId, o.Topic)).ToHashSet(),
-        };
+        _batch = new BatchData { SequenceNames = names, ExistingMessages = existing.Select(m => (m.EnrollmentId, m.StepId, m.Pass)).ToHashSet() };
     }
-
-    private sealed record SuppressedLead(Guid LeadId, string Source, string Reason);
 
     /// <summary>The step's outbox slot is taken (before this batch, or by a message this batch created).</summary>
     private async Task<bool> MessageExistsAsync(Enrollment enrollment, string stepId, CancellationToken ct)
@@ -381,9 +357,7 @@ public sealed partial class SequenceRunner(
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
         if (await MessageExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
-        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}"
-            : _batch is not null ? _batch.SuppressionReason(lead, definition.Topic)
-            : await suppressions.ReasonAsync(lead, definition.Topic, ct);
+        var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
             var suppressed = messages.CreateSuppressed(lead, enrollment, step.Id, reason);
