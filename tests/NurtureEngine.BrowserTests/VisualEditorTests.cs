@@ -74,6 +74,12 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         await page.EvaluateAsync("() => window.nurtureEditor.runCommand('core:component-delete')");
         await Expect(canvas.Locator("[data-nurture-footer]")).ToHaveCountAsync(1);
 
+        // The editor's own device switch shows the canvas at 375 px and back at 640 px.
+        await page.ClickAsync("#device-mobile");
+        await page.WaitForFunctionAsync("() => document.querySelector('#visual-canvas iframe.gjs-frame').getBoundingClientRect().width === 375");
+        await page.ClickAsync("#device-desktop");
+        await page.WaitForFunctionAsync("() => document.querySelector('#visual-canvas iframe.gjs-frame').getBoundingClientRect().width === 640");
+
         // Previewed on the server, desktop and mobile: the columns sit side by side at 640 px and stack at 375 px.
         await page.ClickAsync("button:has-text('Check and preview')");
         await Expect(page.Locator("#preview-subject")).ToHaveTextAsync("Spring is here, Ada");
@@ -95,6 +101,8 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         var source = await page.InputValueAsync("#html");
         Assert.Contains("{{ lead.first_name }}", source);
         Assert.DoesNotContain("data-nurture-footer", source);
+        Assert.DoesNotMatch(InlinedHeading(), source);                // the heading's look is a rule in the <style> block ...
+        Assert.Matches(HeadingRule(), source);
         await page.ClickAsync("#tab-visual");
         await page.ClickAsync("button:has-text('Save new version')");
         await Expect(page.Locator(".flash")).ToContainTextAsync("Saved as version 1");
@@ -113,7 +121,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         Assert.Equal("Spring is here, Grace", mail.Subject);
         var html = mail.HtmlBody!;
         Assert.Contains("Hi Grace,", html);
-        Assert.Matches(InlinedHeading(), html);                       // the heading's CSS rule now sits on the element
+        Assert.Matches(InlinedHeading(), html);                       // ... which the lead gets inlined on the element
         Assert.Matches(TrackedButton(), html);                        // the button goes through the click tracker
         Assert.Contains("Unsubscribe or manage your preferences", html);
         Assert.Matches(UnsubscribeLink(), html);
@@ -142,6 +150,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
 
     [GeneratedRegex("/i/([0-9a-f]{32})")] private static partial Regex ImageId();
     [GeneratedRegex("<h1[^>]*style=\"[^\"]*font-size: ?26px")] private static partial Regex InlinedHeading();
+    [GeneratedRegex("<style>[^<]*\\{[^}]*font-size: ?26px")] private static partial Regex HeadingRule();
     [GeneratedRegex("<a[^>]+href=\"[^\"]*/t/c/[^\"]+\"[^>]*>\\s*Call to action")] private static partial Regex TrackedButton();
     [GeneratedRegex("<a[^>]+href=\"[^\"]*/u/[^\"]+\"[^>]*>Unsubscribe or manage your preferences")] private static partial Regex UnsubscribeLink();
 }

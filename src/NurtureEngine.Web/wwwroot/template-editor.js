@@ -160,8 +160,12 @@
   }
 
   // Deleting the footer (Delete key, toolbar or command) is refused, and the editor says why.
-  editor.on('run:core:component-delete:before', function () {
-    if (editor.getSelectedAll().some(insideFooter)) showNotice('The compliance footer (postal address and unsubscribe link) is added to every email and cannot be deleted.');
+  // (GrapesJS 0.23 names the event command:run:before:<id>; aborting it stops the delete).
+  editor.on('command:run:before:core:component-delete', function (e) {
+    var targets = [].concat(e.options.component || editor.getSelectedAll());
+    if (!targets.some(insideFooter)) return;
+    e.options.abort = true;
+    showNotice('The compliance footer (postal address and unsubscribe link) is added to every email and cannot be deleted.');
   });
   editor.on('component:selected', function (c) { if (insideFooter(c)) showNotice('The compliance footer is added to every email by NurtureEngine: it cannot be changed or deleted here (set the postal address in Settings).'); });
 
