@@ -93,6 +93,9 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         Assert.True(desktopCells[1].X > desktopCells[0].X + 100, "desktop: two columns side by side");
         Assert.Equal(mobileCells[0].X, mobileCells[1].X, 1.0);
         Assert.True(mobileCells[1].Y > mobileCells[0].Y, "mobile: the second column under the first");
+        // The dark-mode preview applies the layout's prefers-color-scheme rules; the light previews do not.
+        Assert.Equal("rgb(255, 255, 255)", await CardBackground(page, "iframe.desktop"));
+        Assert.Equal("rgb(28, 33, 40)", await CardBackground(page, "iframe.dark"));
         await Expect(page.Locator("#lint")).ToBeVisibleAsync();
         await s.ScreenshotAsync(page, "preview");
 
@@ -126,8 +129,11 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         Assert.Contains("Unsubscribe or manage your preferences", html);
         Assert.Matches(UnsubscribeLink(), html);
         Assert.Equal(2, Regex.Matches(html, "<img[^>]+src=\"[^\"]*/i/[0-9a-f]{32}\"").Count);
-        Assert.Contains("Hi Grace,", mail.TextBody);
-        Assert.Contains("Unsubscribe: ", mail.TextBody);
+        var text = mail.TextBody.Replace("\r", "");                  // the text part reads as paragraphs, without the editor's CSS
+        Assert.Contains("Our spring launch\n\nHi Grace,\n\n", text);
+        Assert.Matches(@"\nCall to action \(https://example\.com/?\)\n", text);
+        Assert.DoesNotContain("font-size", text);
+        Assert.Contains("Unsubscribe: ", text);
 
         // The uploaded image is public and cached.
         var src = Regex.Match(html, "src=\"([^\"]*/i/[0-9a-f]{32})\"").Groups[1].Value;
@@ -139,6 +145,9 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
 
     private static ILocator Block(IPage page, string label) =>
         page.Locator("#visual-blocks .gjs-block").Filter(new() { Has = page.Locator(".gjs-block-label", new() { HasTextRegex = new Regex($"^\\s*{Regex.Escape(label)}\\s*$") }) });
+
+    private static Task<string> CardBackground(IPage page, string frame) =>
+        page.FrameLocator(frame).Locator(".email-card").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
 
     private static async Task<List<LocatorBoundingBoxResult>> Boxes(ILocator cells)
     {
