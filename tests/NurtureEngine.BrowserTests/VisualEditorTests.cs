@@ -129,7 +129,7 @@ public sealed partial class VisualEditorTests(BrowserFixture browser)
         Assert.Contains("Unsubscribe or manage your preferences", html);
         Assert.Matches(UnsubscribeLink(), html);
         Assert.Equal(2, Regex.Matches(html, "<img[^>]+src=\"[^\"]*/i/[0-9a-f]{32}\"").Count);
-        var text = mail.TextBody.Replace("\r", "");                  // the text part reads as paragraphs, without the editor's CSS
+        var text = (mail.TextBody ?? "").Replace("\r", "");           // the text part reads as paragraphs, without the editor's CSS
         Assert.Contains("Our spring launch\n\nHi Grace,\n\n", text);
         Assert.Matches(@"\nCall to action \(https://example\.com/?\)\n", text);
         Assert.DoesNotContain("font-size", text);
