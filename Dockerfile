@@ -7,6 +7,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # .dockerignore keeps bin/, obj/, tests/, .git and local data out of the context
+# npm vendors the email editor (GrapesJS) into wwwroot/lib during the build
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN dotnet publish src/NurtureEngine.Web/NurtureEngine.Web.csproj \
       -c Release -o /app/publish -p:UseAppHost=false

@@ -126,6 +126,14 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK (dotnet) is not on PATH; install it first"
 
+# The build vendors the visual email editor (GrapesJS, pinned in src/NurtureEngine.Web/client) with npm.
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing Node.js and npm (apt-get install nodejs npm) for the email editor's front-end libraries"
+  "${SUDO[@]}" apt-get update -q >&2 || die "apt-get update failed"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >&2 \
+    || die "apt-get install nodejs npm failed"
+fi
+
 mkdir -p "$DATA"   # not 700: the postgres user must be able to enter .data/pg
 
 # ---------------------------------------------------------------- secrets

@@ -57,6 +57,10 @@ pkgs=()
 { [ -x "$PY" ] && "$PY" -c 'import dkim' >/dev/null 2>&1; } || pkgs+=(python3-dkim)
 # promtool (from the prometheus package) lints our /metrics exposition the way Prometheus reads it
 command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus)
+# SpamAssassin scores the starter templates' MIME offline (the template linter uses it when present)
+command -v spamassassin >/dev/null 2>&1 || pkgs+=(spamassassin)
+# npm vendors the visual email editor (GrapesJS) into wwwroot/lib during the build (NurtureEngine.Web.csproj)
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 # docker-compose 1.29 validates docker-compose.yml without a Docker engine
 command -v docker-compose >/dev/null 2>&1 || pkgs+=(docker-compose)
 if [ "${#pkgs[@]}" -gt 0 ]; then

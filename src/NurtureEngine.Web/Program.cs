@@ -32,6 +32,7 @@ if (app.RunsWeb())
     app.MapNurtureTracking();
     NurtureEngine.Web.Forms.PublicFormEndpoints.MapNurtureForms(app);
     NurtureEngine.Web.Forms.PublicFormEndpoints.MapNurtureWebsiteTracking(app);
+    app.MapNurtureImages();
     app.MapNurtureAdmin();
 }
 app.Run();

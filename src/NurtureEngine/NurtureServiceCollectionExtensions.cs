@@ -85,6 +85,8 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<EmailComposer>();
         services.AddScoped<TemplateService>();
         services.AddScoped<TemplateTestMailer>();
+        services.AddScoped<TemplateLinter>();
+        services.AddScoped<EmailImageStore>();
         services.AddScoped<SequenceValidator>();
         services.AddScoped<SequenceService>();
         services.AddScoped<SequenceRunner>();

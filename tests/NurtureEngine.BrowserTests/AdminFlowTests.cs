@@ -51,6 +51,8 @@ public sealed partial class AdminFlowTests(BrowserFixture browser)
         await marketer.GotoAsync(s.Url("/templates"));
         await marketer.FillAsync("#key", "browser-welcome");
         await marketer.ClickAsync("button:has-text('Create')");
+        await Expect(marketer.Locator("#visual-editor[data-ready=true]")).ToHaveCountAsync(1);
+        await marketer.ClickAsync("#tab-code");
         await marketer.FillAsync("#subject", "Welcome {{ lead.first_name }}");
         await marketer.FillAsync("#html", "<p>Hello,</p>\n<p>Hi {{ lead.first_name | }}</p>\n<p><a href=\"https://example.com/pricing\">See pricing</a></p>");
         await marketer.ClickAsync("button:has-text('Save new version')");

@@ -26,6 +26,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<EmailTemplate> Templates => Set<EmailTemplate>();
     public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
+    public DbSet<EmailImage> EmailImages => Set<EmailImage>();
     public DbSet<Sequence> Sequences => Set<Sequence>();
     public DbSet<SequenceVersion> SequenceVersions => Set<SequenceVersion>();
     public DbSet<Enrollment> Enrollments => Set<Enrollment>();

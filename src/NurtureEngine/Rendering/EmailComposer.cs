@@ -36,7 +36,7 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
             html = renderer.Render(layout.Id, "html", layout.Html, model, escapeHtml: true);
         }
         var text = version.Text is { Length: > 0 } t ? renderer.Render(cacheKey, "text", t, model, escapeHtml: false) : HtmlToText.Convert(html);
-        if (!marketing) return new ComposedEmail(subject, html, text, []);
+        if (!marketing) return new ComposedEmail(subject, EmailInliner.Inline(html), text, []);
 
         var (tracked, links) = LinkTracker.Rewrite(html, i => urls.Click(messageId, i), target => target == unsubscribeUrl);
         var footer = $"""
@@ -47,7 +47,7 @@ public sealed class EmailComposer(NurtureDbContext db, TemplateRenderer renderer
             """;
         tracked = InsertBeforeBodyEnd(tracked, footer);
         text = text.TrimEnd() + $"\n\n--\n{sender.Name}, {sender.PostalAddress}\nUnsubscribe: {unsubscribeUrl}\n";
-        return new ComposedEmail(subject, tracked, text, links);
+        return new ComposedEmail(subject, EmailInliner.Inline(tracked), text, links);
     }
 
     /// <summary>The template's current version; remembered for this unit of work (a batch composes many emails from few templates).</summary>

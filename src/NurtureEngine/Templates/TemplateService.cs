@@ -87,14 +87,18 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
     public async Task<PreviewDto> PreviewAsync(string key, PreviewInput input, CancellationToken ct)
     {
         var version = await composer.LatestVersionAsync(key, ct) ?? throw new NotFoundException($"Template '{key}'");
-        return await ComposeAsync(version, input, ct);
+        return ToPreview(await ComposeAsync(version, input, ct));
     }
 
     /// <summary>
     /// Renders an unsaved draft exactly as it would be sent (the admin editor's live preview). Parse
     /// errors come back as a 422 naming the part, line and column; nothing is stored.
     /// </summary>
-    public async Task<PreviewDto> PreviewDraftAsync(TemplateInput draft, PreviewInput input, CancellationToken ct)
+    public async Task<PreviewDto> PreviewDraftAsync(TemplateInput draft, PreviewInput input, CancellationToken ct) =>
+        ToPreview(await ComposeDraftAsync(draft, input, ct));
+
+    /// <summary>The draft composed as sent, with its original link targets (for the linter).</summary>
+    public async Task<ComposedEmail> ComposeDraftAsync(TemplateInput draft, PreviewInput input, CancellationToken ct)
     {
         var errors = new Errors();
         foreach (var (part, source) in new[] { ("subject", draft.Subject), ("html", draft.Html), ("text", draft.Text) })
@@ -124,7 +128,9 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
         return template;
     }
 
-    private async Task<PreviewDto> ComposeAsync(TemplateVersion version, PreviewInput input, CancellationToken ct)
+    private static PreviewDto ToPreview(ComposedEmail email) => new(email.Subject, email.Html, email.Text);
+
+    private async Task<ComposedEmail> ComposeAsync(TemplateVersion version, PreviewInput input, CancellationToken ct)
     {
         Lead lead;
         if (input.LeadId is { } id)
@@ -142,8 +148,7 @@ public sealed class TemplateService(NurtureDbContext db, EmailComposer composer,
         }
         try
         {
-            var email = await composer.ComposeAsync(version, lead, Guid.Empty, marketing: true, ct);
-            return new PreviewDto(email.Subject, email.Html, email.Text);
+            return await composer.ComposeAsync(version, lead, Guid.Empty, marketing: true, ct);
         }
         catch (TemplateRenderException e)
         {

@@ -24,6 +24,6 @@ public sealed class LinkTrackerTests
     {
         var text = HtmlToText.Convert("<h1>Hi &amp; welcome</h1><p>Read <a href=\"https://x.example/guide\">the guide</a>.</p><ul><li>One</li><li>Two</li></ul>");
 
-        Assert.Equal("Hi & welcome\nRead the guide (https://x.example/guide).\n\n- One\n- Two\n", text);
+        Assert.Equal("Hi & welcome\n\nRead the guide (https://x.example/guide).\n\n- One\n- Two\n", text);
     }
 }

@@ -1,18 +1,26 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Common;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
 using NurtureEngine.Rendering;
+using NurtureEngine.Settings;
 using NurtureEngine.Templates;
+using NurtureEngine.Tracking;
+using NurtureEngine.Web.Tracking;
 
 namespace NurtureEngine.Web.Pages.Templates;
 
 /// <summary>
-/// The template editor: parse errors at their line and column before anything is saved, a live
-/// preview (desktop and mobile width) against a real lead or sample data, and a test send.
+/// The template editor: a visual block editor and the Scriban code view on the same stored HTML,
+/// parse errors at their line and column before anything is saved, a preview (desktop, mobile, dark
+/// mode) with the linter's findings against a real lead or sample data, a test send, image upload,
+/// and new templates started from the gallery (templates/emails).
 /// </summary>
-public sealed class EditModel(TemplateService templates, TemplateTestMailer tester, LeadService leads) : PageModel
+public sealed partial class EditModel(TemplateService templates, TemplateTestMailer tester, LeadService leads, TemplateLinter linter,
+    EmailImageStore images, PublicUrls urls, InstallationSettings settings) : PageModel
 {
     public sealed record ShownError(string Part, int Line, int Column, string Message, string SourceLine);
 
@@ -24,6 +32,10 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
     [BindProperty] public string? Layout { get; set; }
     /// <summary>Email of a lead to preview with; empty means sample data.</summary>
     [BindProperty] public string? PreviewLead { get; set; }
+    /// <summary>"visual" or "code": which view the page opens with (the stored template is the same).</summary>
+    [BindProperty] public string? EditorMode { get; set; }
+    /// <summary>A gallery template (folder under templates/emails) a new template starts from.</summary>
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
 
     public bool Exists { get; private set; }
     public int Version { get; private set; }
@@ -31,6 +43,14 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
     public IReadOnlyList<ShownError> ParseErrors { get; private set; } = [];
     public IReadOnlyList<string> OtherErrors { get; private set; } = [];
     public PreviewDto? Preview { get; private set; }
+    public LintReport? Lint { get; private set; }
+    public string SenderLine => $"{settings.Nurture.Sender.Name} · {settings.Nurture.Sender.PostalAddress}";
+    public string AssetsJson { get; private set; } = "[]";
+
+    /// <summary>The preview as a client in dark mode shows it: the stylesheet's dark rules applied.</summary>
+    public string DarkPreviewHtml => Preview is null ? "" : DarkScheme().Replace(Preview.Html, "(min-width: 0px)");
+
+    [GeneratedRegex(@"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", RegexOptions.IgnoreCase)] private static partial Regex DarkScheme();
 
     public static readonly IReadOnlyList<(string Name, string Meaning)> Variables =
     [
@@ -49,14 +69,21 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
         if (await templates.GetAsync(Key, ct) is { } t)
         {
             (Exists, Version, Name, Subject, Html, Text, Layout) = (true, t.Version, t.Name, t.Subject, t.Html, t.Text, t.Layout);
-            await RenderPreviewAsync(ct);
+            await RenderPreviewAsync(ct, scoreSpam: false);
+        }
+        else if (TemplateGallery.Find(From) is { } start)
+        {
+            (Name, Subject, Html, Text, Layout) = (Key, start.Template.Subject, start.Template.Html, start.Template.Text, start.Template.Layout);
+            await RenderPreviewAsync(ct, scoreSpam: false);
         }
         else
         {
             Name = Key;
             Subject = "Hello {{ lead.first_name }}";
-            Html = "<p>Hi {{ lead.first_name }},</p>\n<p></p>";
+            Html = "";
+            Layout = (await templates.GetAsync(TemplateGallery.DefaultLayout, ct)) is null ? null : TemplateGallery.DefaultLayout;
         }
+        EditorMode = TemplateGallery.UsesControlFlow(Html) ? "code" : "visual";
         await LoadAsync(ct);
         return Page();
     }
@@ -104,6 +131,33 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
         return Page();
     }
 
+    /// <summary>
+    /// An image from the visual editor's asset manager (GrapesJS posts multipart "file"); answers
+    /// GrapesJS's <c>{ data: [{ src }] }</c>, or 422 problem+json naming the field.
+    /// </summary>
+    public async Task<IActionResult> OnPostUploadImageAsync(List<IFormFile> file, CancellationToken ct)
+    {
+        if (file.Count == 0) return UploadProblem("choose an image file");
+        var uploaded = new List<object>();
+        try
+        {
+            foreach (var f in file)
+            {
+                await using var stream = f.OpenReadStream();
+                var image = await images.SaveAsync(f.FileName, stream, ct);
+                uploaded.Add(Asset(image));
+            }
+        }
+        catch (ValidationException e) { return UploadProblem(string.Join(" ", e.Errors.SelectMany(kv => kv.Value))); }
+        return new JsonResult(new { data = uploaded });
+    }
+
+    private static ObjectResult UploadProblem(string message) =>
+        new(new ValidationProblemDetails(new Dictionary<string, string[]> { ["file"] = [message] }) { Status = 422, Title = "The image was not uploaded" })
+        { StatusCode = 422, ContentTypes = { "application/problem+json" } };
+
+    private object Asset(EmailImage image) => new { src = urls.BaseUrl + ImageEndpoints.Path(image.Id), name = image.FileName, type = "image" };
+
     private TemplateInput Draft() => new()
     {
         Name = string.IsNullOrWhiteSpace(Name) ? Key : Name.Trim(), Subject = Subject, Html = Html,
@@ -124,9 +178,15 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
         return errors.Count == 0;
     }
 
-    private async Task RenderPreviewAsync(CancellationToken ct)
+    /// <summary>SpamAssassin takes a second or more: it scores on "Check and preview" and test sends, not on opening the page.</summary>
+    private async Task RenderPreviewAsync(CancellationToken ct, bool scoreSpam = true)
     {
-        try { Preview = await templates.PreviewDraftAsync(Draft(), await PreviewInputAsync(ct), ct); }
+        try
+        {
+            var email = await templates.ComposeDraftAsync(Draft(), await PreviewInputAsync(ct), ct);
+            Preview = new PreviewDto(email.Subject, email.Html, email.Text);
+            Lint = await linter.LintAsync(email, scoreSpam, ct);
+        }
         catch (ValidationException e) { OtherErrors = Flatten(e); }
     }
 
@@ -137,8 +197,12 @@ public sealed class EditModel(TemplateService templates, TemplateTestMailer test
         return page.Items.Count == 1 ? new PreviewInput { LeadId = page.Items[0].Id } : throw new ValidationException("previewLead", $"no lead has the email {PreviewLead.Trim()}");
     }
 
-    private async Task LoadAsync(CancellationToken ct) =>
+    private async Task LoadAsync(CancellationToken ct)
+    {
         Layouts = (await templates.ListAsync(ct)).Select(t => t.Key).Where(k => k != Key).ToList();
+        AssetsJson = JsonSerializer.Serialize((await images.RecentAsync(100, ct)).Select(Asset));
+        EditorMode = EditorMode == "code" ? "code" : "visual";
+    }
 
     private static List<string> Flatten(ValidationException e) => e.Errors.SelectMany(kv => kv.Value.Select(v => $"{kv.Key}: {v}")).ToList();
 }

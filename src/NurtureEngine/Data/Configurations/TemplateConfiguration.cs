@@ -20,3 +20,14 @@ sealed class TemplateVersionConfiguration : IEntityTypeConfiguration<TemplateVer
         b.HasIndex(v => new { v.TemplateId, v.Version }).IsUnique();
     }
 }
+
+sealed class EmailImageConfiguration : IEntityTypeConfiguration<EmailImage>
+{
+    public void Configure(EntityTypeBuilder<EmailImage> b)
+    {
+        b.HasIndex(i => i.Sha256).IsUnique();
+        b.Property(i => i.ContentType).HasMaxLength(32);
+        b.Property(i => i.Sha256).HasMaxLength(64);
+        b.Property(i => i.FileName).HasMaxLength(200);
+    }
+}
