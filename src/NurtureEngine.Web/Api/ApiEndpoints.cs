@@ -19,6 +19,7 @@ public static class ApiEndpoints
         api.MapDelivery();
         api.MapWebhookSubscriptions();
         api.MapImports();
+        api.MapSales();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

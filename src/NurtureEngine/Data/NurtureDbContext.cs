@@ -48,6 +48,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Preferences.TopicOptOut> TopicOptOuts => Set<Preferences.TopicOptOut>();
     public DbSet<Imports.LeadImport> LeadImports => Set<Imports.LeadImport>();
+    public DbSet<Sales.Company> Companies => Set<Sales.Company>();
+    public DbSet<Sales.Deal> Deals => Set<Sales.Deal>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
