@@ -78,6 +78,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.CompanyService>();
         services.AddScoped<Sales.DealService>();
         services.AddScoped<Sales.SalesReportService>();
+        services.AddScoped<Sales.BoardService>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();
