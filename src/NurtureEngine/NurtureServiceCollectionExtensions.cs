@@ -79,6 +79,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.DealService>();
         services.AddScoped<Sales.SalesReportService>();
         services.AddScoped<Sales.BoardService>();
+        services.AddScoped<Sales.SalesDemoSeeder>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();

@@ -87,5 +87,12 @@ public sealed class BoardTests(BrowserFixture browser)
         await Expect(page.Locator($"#column-lost #card-{id}")).ToBeVisibleAsync();
         var row = (await s.App.TimelineAsync(lead)).First(e => e!["kind"]!.GetValue<string>() == "deal_stage_changed")!["data"]!;
         Assert.Equal(("lost", "admin", "budget cut"), (row["to"]!.GetValue<string>(), row["cause"]!.GetValue<string>(), row["lostReason"]!.GetValue<string>()));
+
+        await page.GotoAsync(s.Url("/reports"));
+        await page.ClickAsync("#sales-report-link");
+        await Expect(page.Locator("#kpi-win-rate")).ToHaveTextAsync("0 %");
+        await Expect(page.Locator("#sales-lost")).ToContainTextAsync("budget cut");
+        var csv = await page.APIRequest.GetAsync(s.Url("/reports/sales?handler=csv&pipeline=b2b"));
+        Assert.Contains("lostReason,\"budget cut\",1", await csv.TextAsync());
     }
 }

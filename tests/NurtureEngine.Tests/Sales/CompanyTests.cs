@@ -51,3 +51,28 @@ public sealed class CompanyTests : IAsyncLifetime
         await api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{Guid.NewGuid()}", null, HttpStatusCode.NotFound);
     }
 }
+
+/// <summary>The demo workspace of a fresh install shows a B2B and a B2C deal pipeline with companies and deals.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SalesDemoTests
+{
+    [Fact]
+    public async Task TheDemo_HasB2BAndB2CDealPipelines_WithCompaniesAndDeals()
+    {
+        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:SeedDemoSales"] = "true" });
+        var api = app.Api();
+        var pipelines = (await api.GetJsonAsync("/api/v1/pipelines"))["items"]!.AsArray();
+        Assert.Equal(["b2b", "b2c"], pipelines.Where(p => p!["object"]!.GetValue<string>() == "deal").Select(p => p!["key"]!.GetValue<string>()).Order().ToList());
+        Assert.Equal(5, (await api.GetJsonAsync("/api/v1/deals?pipeline=b2b"))["items"]!.AsArray().Count);
+        Assert.Equal(3, (await api.GetJsonAsync("/api/v1/deals?pipeline=b2c"))["items"]!.AsArray().Count);
+        var companies = (await api.GetJsonAsync("/api/v1/companies"))["items"]!.AsArray();
+        Assert.Equal(3, companies.Count);
+        var analytical = companies.Single(c => c!["domain"]!.GetValue<string>() == "analytical-engines.example")!;
+        Assert.Equal(2, analytical["leadCount"]!.GetValue<int>());
+        var details = await api.GetJsonAsync($"/api/v1/companies/{analytical["id"]!.GetValue<string>()}");
+        Assert.Equal(2, details["deals"]!.AsArray().Count);
+        // B2C buyers at gmail.com belong to no company.
+        var sam = (await api.GetJsonAsync("/api/v1/leads?email=sam@gmail.com"))["items"]![0]!;
+        Assert.Null(sam["company"]);
+    }
+}
