@@ -80,6 +80,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.SalesReportService>();
         services.AddScoped<Sales.BoardService>();
         services.AddScoped<Sales.SalesDemoSeeder>();
+        services.AddScoped<Sales.HandoffService>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();

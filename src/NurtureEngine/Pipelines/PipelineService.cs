@@ -4,7 +4,7 @@ using NurtureEngine.Data;
 
 namespace NurtureEngine.Pipelines;
 
-public sealed record StageDto(string Key, string Name, int Probability, string Kind);
+public sealed record StageDto(string Key, string Name, int Probability, string Kind, System.Text.Json.Nodes.JsonNode? Handoff = null);
 public sealed record PipelineDto(string Key, string Name, bool IsDefault, IReadOnlyList<StageDto> Stages, string Object = "lead");
 public sealed class PipelineInput
 {
@@ -21,6 +21,8 @@ public sealed class StageInput
     public string? Name { get; set; }
     public int? Probability { get; set; }
     public string? Kind { get; set; }
+    /// <summary>Entering the stage hands the lead to a sales team member, who must accept it (issue 18).</summary>
+    public Sales.HandoffRule? Handoff { get; set; }
 }
 
 public sealed class PipelineService(NurtureDbContext db)
@@ -80,6 +82,7 @@ public sealed class PipelineService(NurtureDbContext db)
             stage.Position = i;
             stage.Probability = w.Probability ?? 0;
             stage.Kind = Enum.Parse<StageKind>(w.Kind ?? "open", ignoreCase: true);
+            stage.HandoffJson = w.Handoff is null ? null : Json.Serialize(w.Handoff);
         }
         await db.SaveChangesAsync(ct);
         if (removed.Count > 0)
@@ -117,11 +120,13 @@ public sealed class PipelineService(NurtureDbContext db)
             if (s.Name is not null && InputLimits.NameProblem(s.Name) is { } stageNameProblem) errors.Add($"stages[{i}].name", stageNameProblem);
             if (s.Probability is < 0 or > 100) errors.Add($"stages[{i}].probability", "must be between 0 and 100");
             if (s.Kind is not null && s.Kind is not ("open" or "won" or "lost")) errors.Add($"stages[{i}].kind", "must be open, won or lost");
+            s.Handoff?.Validate($"stages[{i}].handoff", errors);
         }
         errors.ThrowIfAny();
     }
 
     private static PipelineDto ToDto(Pipeline p) => new(p.Key, p.Name, p.IsDefault,
-        p.OrderedStages.Select(s => new StageDto(s.Key, s.Name, s.Probability, s.Kind.ToString().ToLowerInvariant())).ToList(),
+        p.OrderedStages.Select(s => new StageDto(s.Key, s.Name, s.Probability, s.Kind.ToString().ToLowerInvariant(),
+            s.HandoffJson is null ? null : System.Text.Json.Nodes.JsonNode.Parse(s.HandoffJson))).ToList(),
         p.Object.ToString().ToLowerInvariant());
 }

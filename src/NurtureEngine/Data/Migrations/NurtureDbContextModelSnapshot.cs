@@ -1002,6 +1002,14 @@ namespace NurtureEngine.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("HandoffJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("handoff");
+
+                    b.Property<long>("HandoffTurn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("handoff_turn");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasColumnType("text")
