@@ -76,6 +76,12 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<LeadPrivacy>();
         services.AddScoped<LeadDesk>();
         services.AddScoped<Reports.ReportService>();
+        services.AddScoped<Sales.CompanyService>();
+        services.AddScoped<Sales.DealService>();
+        services.AddScoped<Sales.SalesReportService>();
+        services.AddScoped<Sales.BoardService>();
+        services.AddScoped<Sales.SalesDemoSeeder>();
+        services.AddScoped<Sales.HandoffService>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();

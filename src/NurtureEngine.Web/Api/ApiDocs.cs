@@ -110,6 +110,26 @@ public static class ApiDocs
               { "key": "customer", "name": "Customer", "probability": 100, "kind": "won" } ] }
             """, "Removing a stage that holds leads is refused with 409 unless `moveLeadsTo` names another stage."),
         ["GET /api/v1/pipelines/{key}/funnel"] = new("Funnel report per stage (from, to)"),
+        // Companies, deals and sales reports (issue 18)
+        ["POST /api/v1/companies"] = new("Create or update a company by domain (upsert); leads at that email domain belong to it",
+            """{ "name": "Analytical Engines", "domain": "analytical.example", "attributes": { "industry": "manufacturing" } }""",
+            "201 when created, 200 when updated. A free-mail domain (gmail.com, ...) is refused with 422."),
+        ["GET /api/v1/companies"] = new("List companies (q searches name and domain)"),
+        ["GET /api/v1/companies/{id}"] = new("A company with its leads, deals and their combined timeline (newest first)"),
+        ["POST /api/v1/deals"] = new("Create a deal in a deal pipeline", """
+            { "name": "Analytical Engines: 50 seats", "leadId": "0b6f2a4e-3c1d-4f59-9a7e-2d8c5b1e6f00",
+              "pipeline": "b2b", "stage": "qualified", "amount": 12000, "currency": "EUR",
+              "closeDate": "2026-12-31", "owner": "rep@ourcompany.test" }
+            """, "201 with the deal. companyId defaults to the lead's company, owner to the lead's owner."),
+        ["GET /api/v1/deals"] = new("List deals (pipeline, stage, owner, companyId, leadId, status open|won|lost; keyset paging)"),
+        ["GET /api/v1/deals/{id}"] = new("Get a deal"),
+        ["PATCH /api/v1/deals/{id}"] = new("Change a deal's fields (omitted ones keep their value; a stage is a stage move)",
+            """{ "amount": 15000, "closeDate": "2027-01-31" }"""),
+        ["POST /api/v1/deals/{id}/stage"] = new("Move a deal to a stage (lostReason required for a lost stage)",
+            """{ "stage": "lost", "lostReason": "price" }"""),
+        ["GET /api/v1/pipelines/{key}/forecast"] = new("Open deals by close month: count, amount, weighted amount (from, to)"),
+        ["GET /api/v1/reports/sales"] = new("Sales KPIs: win rate, average deal size, cycle, velocity, lost reasons, per owner, per source",
+            Description: "Deals closed in [from, to) (default: the last 90 days); open deals are those open now; previousYear is the same period a year earlier."),
         ["POST /api/v1/webhooks/delivery"] = new("Report deliveries, bounces and complaints from your email provider", """
             { "events": [ { "type": "bounce", "email": "ada@example.com", "bounceType": "hard", "status": "5.1.1",
                             "occurredAt": "2026-11-22T10:00:00Z" } ] }

@@ -21,6 +21,7 @@ public static class ApiEndpoints
         api.MapImports();
         api.MapBroadcasts();
         api.MapForms();
+        api.MapSales();
     }
 
     /// <summary>201 when created, 200 when replaced, with the stored resource.</summary>

@@ -37,6 +37,13 @@ public sealed class SequenceReactions(NurtureDbContext db, Enroller enroller, Co
             await enroller.EnrollAsync(lead, s, $"entered stage {stageKey} ({pipelineKey})", ct);
     }
 
+    /// <summary>A deal of the lead entered a stage: <c>deal_stage_entered</c> triggers enroll the deal's lead.</summary>
+    public async Task OnDealStageEnteredAsync(Lead lead, string pipelineKey, string stageKey, CancellationToken ct)
+    {
+        foreach (var s in await TriggeredAsync(TriggerType.DealStageEntered, StageTriggerKey(pipelineKey, stageKey), ct))
+            await enroller.EnrollAsync(lead, s, $"a deal entered stage {stageKey} ({pipelineKey})", ct);
+    }
+
     public async Task OnLeadCreatedAsync(Lead lead, CancellationToken ct)
     {
         foreach (var s in await TriggeredAsync(TriggerType.LeadCreated, null, ct))

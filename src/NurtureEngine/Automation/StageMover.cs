@@ -7,7 +7,7 @@ using NurtureEngine.Timeline;
 namespace NurtureEngine.Automation;
 
 /// <summary>Moves a lead between stages: history row, timeline, then the sequences that react.</summary>
-public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, SequenceReactions reactions, TimeProvider clock)
+public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, SequenceReactions reactions, Sales.HandoffService handoffs, TimeProvider clock)
 {
     /// <summary>A new lead enters its first stage: a stage change from nothing, cause <c>created</c>.</summary>
     public Task EnterFirstStageAsync(Lead lead, Stage stage, CancellationToken ct) =>
@@ -56,6 +56,7 @@ public sealed class StageMover(NurtureDbContext db, TimelineWriter timeline, Seq
         timeline.Add(lead.Id, ActivityKind.StageChanged, $"{summary} ({cause})",
             new { pipeline = pipelineKey, from = from?.Key, to = to.Key, cause });
         await db.SaveChangesAsync(ct);
+        await handoffs.AssignAsync(lead, to, ct);
         await reactions.OnStageEnteredAsync(lead, pipelineKey, to.Key, ct);
     }
 }

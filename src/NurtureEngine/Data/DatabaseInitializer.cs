@@ -38,6 +38,8 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
                 await scope.ServiceProvider.GetRequiredService<ApiKeyService>().EnsureAsync("bootstrap", key, ct);
             if (options.Value.SeedDemo ?? environment.IsDevelopment())
                 await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync(ct);
+            if (options.Value.SeedDemoSales ?? environment.IsDevelopment())
+                await scope.ServiceProvider.GetRequiredService<Sales.SalesDemoSeeder>().SeedIfEmptyAsync(ct);
         }
         finally
         {

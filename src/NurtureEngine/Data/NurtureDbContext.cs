@@ -51,6 +51,8 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Imports.LeadImport> LeadImports => Set<Imports.LeadImport>();
     public DbSet<Broadcasts.Broadcast> Broadcasts => Set<Broadcasts.Broadcast>();
     public DbSet<Broadcasts.BroadcastRecipient> BroadcastRecipients => Set<Broadcasts.BroadcastRecipient>();
+    public DbSet<Sales.Company> Companies => Set<Sales.Company>();
+    public DbSet<Sales.Deal> Deals => Set<Sales.Deal>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

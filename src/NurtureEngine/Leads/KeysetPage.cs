@@ -18,8 +18,12 @@ public static class KeysetPage
             query = query.Where(l => l.Id.CompareTo(after) > 0);
         }
         var rows = await query.OrderBy(l => l.Id).Take(limit + 1)
-            .Select(l => new { Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key }).ToListAsync(ct);
-        var items = rows.Take(limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage)).ToList();
+            .Select(l => new
+            {
+                Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key,
+                Company = l.LinkedCompany == null ? null : new Sales.CompanyRef(l.LinkedCompany.Id, l.LinkedCompany.Name, l.LinkedCompany.Domain),
+            }).ToListAsync(ct);
+        var items = rows.Take(limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage, r.Company)).ToList();
         return new LeadPage(items, rows.Count > limit ? items[^1].Id.ToString() : null);
     }
 }

@@ -12,6 +12,9 @@ public sealed class Lead
     public string? FirstName { get; set; }
     public string? LastName { get; set; }
     public string? Company { get; set; }
+    /// <summary>The company whose domain the email is at (never a free-mail domain); see Sales/CompanyService.</summary>
+    public Guid? CompanyId { get; set; }
+    public Sales.Company? LinkedCompany { get; set; }
     public string? JobTitle { get; set; }
     public string? Phone { get; set; }
     public string? TimeZone { get; set; }

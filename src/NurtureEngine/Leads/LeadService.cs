@@ -123,8 +123,14 @@ public sealed class LeadService(
     public async Task<LeadDto> ToDtoAsync(Lead lead, CancellationToken ct)
     {
         var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).SingleAsync(ct);
-        return LeadDto.From(lead, keys.Pipeline, keys.Key);
+        var company = lead.CompanyId is null ? null
+            : await db.Companies.Where(c => c.Id == lead.CompanyId).Select(c => new Sales.CompanyRef(c.Id, c.Name, c.Domain)).FirstOrDefaultAsync(ct);
+        return LeadDto.From(lead, keys.Pipeline, keys.Key, company);
     }
+
+    /// <summary>The leads of a company, in id order (its page and API answer).</summary>
+    public async Task<IReadOnlyList<LeadDto>> ListByCompanyAsync(Guid companyId, int limit, CancellationToken ct) =>
+        (await KeysetPage.ReadAsync(db.Leads.AsNoTracking().Where(l => l.CompanyId == companyId), limit, null, ct)).Items;
 
     private async Task<(Lead, bool)> UpsertInTransactionAsync(LeadInput input, Stage? stage, string cause, CancellationToken ct)
     {
@@ -216,10 +222,12 @@ public sealed class LeadService(
     private async Task<Stage> ResolveStageAsync(string? pipelineKey, string? stageKey, CancellationToken ct)
     {
         var pipeline = pipelineKey is null
-            ? await db.Pipelines.Include(p => p.Stages).OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).FirstOrDefaultAsync(ct)
+            ? await db.Pipelines.Include(p => p.Stages).Where(p => p.Object == PipelineObject.Lead).OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).FirstOrDefaultAsync(ct)
             : await db.Pipelines.Include(p => p.Stages).FirstOrDefaultAsync(p => p.Key == pipelineKey, ct);
         if (pipeline is null)
             throw pipelineKey is null ? new ConflictException("No pipeline exists yet: create one first.") : new ValidationException("pipeline", $"unknown pipeline '{pipelineKey}'");
+        if (pipeline.Object != PipelineObject.Lead)
+            throw new ValidationException("pipeline", $"'{pipeline.Key}' is a deal pipeline: leads move through lead pipelines, deals through deal pipelines");
         if (stageKey is null) return pipeline.OrderedStages.First();
         return pipeline.Stages.FirstOrDefault(s => s.Key == stageKey)
             ?? throw new ValidationException("stage", $"unknown stage '{stageKey}' in pipeline '{pipeline.Key}'");

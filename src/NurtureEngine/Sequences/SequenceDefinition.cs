@@ -123,7 +123,9 @@ public static class TriggerType
 {
     public const string StageEntered = "stage_entered", LeadCreated = "lead_created", Event = "event",
         TagAdded = "tag_added", SegmentEntered = "segment_entered", Manual = "manual", FormSubmitted = "form_submitted";
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { StageEntered, LeadCreated, Event, TagAdded, SegmentEntered, Manual, FormSubmitted };
+    /// <summary>A deal of the lead entered a stage of a deal pipeline (issue 18).</summary>
+    public const string DealStageEntered = "deal_stage_entered";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { StageEntered, LeadCreated, Event, TagAdded, SegmentEntered, Manual, FormSubmitted, DealStageEntered };
 }
 
 public static class ConditionType

@@ -56,6 +56,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
     public static string? TriggerKeyOf(Trigger? t, string defaultPipeline) => t?.Type switch
     {
         TriggerType.StageEntered => SequenceReactions.StageTriggerKey(t.Pipeline ?? defaultPipeline, t.Stage!),
+        TriggerType.DealStageEntered => SequenceReactions.StageTriggerKey(t.Pipeline!, t.Stage!),
         TriggerType.Event => t.Event,
         TriggerType.TagAdded => t.Tag,
         TriggerType.SegmentEntered => t.Segment,
@@ -71,6 +72,10 @@ public sealed class SequenceValidator(NurtureDbContext db)
         {
             case TriggerType.StageEntered when !stageExists(t.Pipeline, t.Stage):
                 errors.Add("trigger.stage", $"unknown stage '{t.Stage}' in pipeline '{t.Pipeline ?? "default"}'"); break;
+            case TriggerType.DealStageEntered when t.Pipeline is null:
+                errors.Add("trigger.pipeline", "the deal pipeline is required"); break;
+            case TriggerType.DealStageEntered when !stageExists(t.Pipeline, t.Stage):
+                errors.Add("trigger.stage", $"unknown stage '{t.Stage}' in pipeline '{t.Pipeline}'"); break;
             case TriggerType.Event when !Slug.IsName(t.Event): errors.Add("trigger.event", "an event name is required"); break;
             case TriggerType.TagAdded when !Slug.IsName(t.Tag): errors.Add("trigger.tag", "a tag name is required"); break;
             case TriggerType.SegmentEntered when !Slug.IsKey(t.Segment): errors.Add("trigger.segment", "a segment key is required"); break;

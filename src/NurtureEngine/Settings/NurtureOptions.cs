@@ -16,6 +16,8 @@ public sealed class NurtureOptions
     [RegularExpression("^(all|web|worker)$", ErrorMessage = "Nurture:Role must be all, web or worker.")]
     public string Role { get; set; } = "all";
     public bool? SeedDemo { get; set; }
+    /// <summary>Demo deal pipelines (B2B, B2C), companies, leads and deals; default: on in Development.</summary>
+    public bool? SeedDemoSales { get; set; }
     public string? BootstrapApiKey { get; set; }
     public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
     /// <summary>Installation default IANA time zone for leads without one.</summary>

@@ -33,7 +33,7 @@ public sealed class ExportModel(LeadService leads, TimeProvider clock) : PageMod
             foreach (var l in page.Items)
                 await csv.WriteRecordAsync(
                 [
-                    l.Id.ToString(), CsvSafe.Cell(l.Email), CsvSafe.Cell(l.FirstName), CsvSafe.Cell(l.LastName), CsvSafe.Cell(l.Company),
+                    l.Id.ToString(), CsvSafe.Cell(l.Email), CsvSafe.Cell(l.FirstName), CsvSafe.Cell(l.LastName), CsvSafe.Cell(l.CompanyName),
                     CsvSafe.Cell(l.JobTitle), CsvSafe.Cell(l.Phone), CsvSafe.Cell(l.TimeZone), CsvSafe.Cell(l.Source),
                     l.DealValue?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", CsvSafe.Cell(l.Owner), CsvSafe.Cell(string.Join(";", l.Tags)),
                     l.Pipeline, l.Stage, l.Score.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Status, l.CreatedAt.ToString("O"),

@@ -10,9 +10,11 @@ using NurtureEngine.Web.Admin;
 namespace NurtureEngine.Web.Pages.Leads;
 
 /// <summary>The rep's view of one lead: profile, BANT, tasks, notes, stage history, score ledger, enrollments, the whole timeline.</summary>
-public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines, ViewerClock clock) : PageModel
+public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines, ViewerClock clock, NurtureEngine.Sales.DealService deals) : PageModel
 {
     public LeadDto Lead { get; private set; } = null!;
+    /// <summary>The lead's deals (issue 18).</summary>
+    public IReadOnlyList<NurtureEngine.Sales.DealDto> Deals { get; private set; } = [];
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
     public IReadOnlyList<StageDto> Stages { get; private set; } = [];
     public IReadOnlyList<StageHistoryEntry> StageHistory { get; private set; } = [];
@@ -71,6 +73,7 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
     {
         if (await leads.GetAsync(id, ct) is not { } lead) return NotFound();
         Lead = lead;
+        Deals = await deals.ListAsync(new NurtureEngine.Sales.DealQuery(LeadId: lead.Id, Limit: 100), ct);
         Timeline = await leads.TimelineAsync(id, 500, ct);
         Stages = (await pipelines.GetAsync(lead.Pipeline, ct))?.Stages ?? [];
         StageHistory = await desk.StageHistoryAsync(id, ct);

@@ -45,7 +45,7 @@ public sealed class EditModel(LeadService leads, LeadEraser eraser, PipelineServ
         if (Lead is { } l)
             Form = new LeadForm
             {
-                Email = l.Email, FirstName = l.FirstName, LastName = l.LastName, Company = l.Company, JobTitle = l.JobTitle, Phone = l.Phone,
+                Email = l.Email, FirstName = l.FirstName, LastName = l.LastName, Company = l.CompanyName, JobTitle = l.JobTitle, Phone = l.Phone,
                 TimeZone = l.TimeZone, Source = l.Source, DealValue = l.DealValue?.ToString(CultureInfo.InvariantCulture), Owner = l.Owner,
             };
         else Form = new LeadForm { Owner = User.IsInRole("SalesRep") ? User.Identity?.Name?.ToLowerInvariant() : null, Source = "manual" };
@@ -108,7 +108,7 @@ public sealed class EditModel(LeadService leads, LeadEraser eraser, PipelineServ
         return new LeadInput
         {
             Email = Lead?.Email ?? Form.Email?.Trim(),
-            FirstName = Text(Form.FirstName, Lead?.FirstName), LastName = Text(Form.LastName, Lead?.LastName), Company = Text(Form.Company, Lead?.Company),
+            FirstName = Text(Form.FirstName, Lead?.FirstName), LastName = Text(Form.LastName, Lead?.LastName), Company = Text(Form.Company, Lead?.CompanyName),
             JobTitle = Text(Form.JobTitle, Lead?.JobTitle), Phone = Text(Form.Phone, Lead?.Phone), Source = Text(Form.Source, Lead?.Source),
             TimeZone = string.IsNullOrWhiteSpace(Form.TimeZone) ? null : Form.TimeZone.Trim(),
             DealValue = deal, Owner = string.IsNullOrWhiteSpace(Form.Owner) ? null : Form.Owner.Trim(),

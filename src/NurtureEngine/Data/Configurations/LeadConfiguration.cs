@@ -24,6 +24,10 @@ sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         b.Property(l => l.DealValue).HasPrecision(18, 2);
         // The funnel's "now" column (leads and deal value per stage) from the index alone.
         b.HasIndex(l => new { l.PipelineId, l.StageId }).IncludeProperties(l => l.DealValue);
+        // Set by the lead_link_company trigger on insert (every path that makes leads), read back by EF.
+        b.Property(l => l.CompanyId).ValueGeneratedOnAdd();
+        b.HasOne(l => l.LinkedCompany).WithMany().HasForeignKey(l => l.CompanyId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(l => l.CompanyId);
     }
 }
 

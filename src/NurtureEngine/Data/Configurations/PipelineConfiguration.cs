@@ -19,5 +19,6 @@ sealed class StageConfiguration : IEntityTypeConfiguration<Stage>
     public void Configure(EntityTypeBuilder<Stage> b)
     {
         b.HasIndex(s => new { s.PipelineId, s.Key }).IsUnique();
+        b.Property(s => s.HandoffJson).HasColumnName("handoff").HasColumnType("jsonb");
     }
 }

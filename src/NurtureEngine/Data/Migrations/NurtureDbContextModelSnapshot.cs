@@ -776,6 +776,11 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("company");
 
+                    b.Property<Guid?>("CompanyId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -874,6 +879,9 @@ namespace NurtureEngine.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_lead");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_lead_company_id");
 
                     b.HasIndex("EmailNormalized")
                         .IsUnique()
@@ -1214,6 +1222,12 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("name");
 
+                    b.Property<string>("Object")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("object");
+
                     b.HasKey("Id")
                         .HasName("pk_pipeline");
 
@@ -1232,6 +1246,14 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("HandoffJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("handoff");
+
+                    b.Property<long>("HandoffTurn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("handoff_turn");
 
                     b.Property<string>("Key")
                         .IsRequired()
@@ -1290,6 +1312,140 @@ namespace NurtureEngine.Data.Migrations
                         .HasName("pk_topic_opt_out");
 
                     b.ToTable("topic_opt_out", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Company", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AttributesJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("attributes");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("domain");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_company");
+
+                    b.HasIndex("Domain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_company_domain");
+
+                    b.ToTable("company", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Deal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal?>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateOnly?>("CloseDate")
+                        .HasColumnType("date")
+                        .HasColumnName("close_date");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("LostReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("lost_reason");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<long>("PipelineId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<DateTimeOffset>("StageEnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stage_entered_at");
+
+                    b.Property<long>("StageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stage_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deal");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_deal_company_id");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_deal_lead_id");
+
+                    b.HasIndex("PipelineId", "StageId")
+                        .HasDatabaseName("ix_deal_pipeline_id_stage_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "StageId"), new[] { "Amount", "CloseDate", "Owner" });
+
+                    b.HasIndex("StageId", "Id")
+                        .HasDatabaseName("ix_deal_stage_id_id");
+
+                    b.HasIndex("Owner", "StageId", "Id")
+                        .HasDatabaseName("ix_deal_owner_stage_id_id");
+
+                    b.ToTable("deal", "nurture");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
@@ -2246,6 +2402,12 @@ namespace NurtureEngine.Data.Migrations
 
             modelBuilder.Entity("NurtureEngine.Leads.Lead", b =>
                 {
+                    b.HasOne("NurtureEngine.Sales.Company", "LinkedCompany")
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_lead_companies_company_id");
+
                     b.HasOne("NurtureEngine.Pipelines.Pipeline", "Pipeline")
                         .WithMany()
                         .HasForeignKey("PipelineId")
@@ -2259,6 +2421,8 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_lead_stages_stage_id");
+
+                    b.Navigation("LinkedCompany");
 
                     b.Navigation("Pipeline");
 
@@ -2311,6 +2475,38 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_topic_opt_out_lead_lead_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Deal", b =>
+                {
+                    b.HasOne("NurtureEngine.Sales.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_deal_company_company_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_lead_lead_id");
+
+                    b.HasOne("NurtureEngine.Pipelines.Pipeline", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_pipeline_pipeline_id");
+
+                    b.HasOne("NurtureEngine.Pipelines.Stage", "Stage")
+                        .WithMany()
+                        .HasForeignKey("StageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_stage_stage_id");
+
+                    b.Navigation("Stage");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using NurtureEngine.Common;
+using NurtureEngine.Imports;
+using NurtureEngine.Pipelines;
+using NurtureEngine.Sales;
+using NurtureEngine.Web.Admin;
+
+namespace NurtureEngine.Web.Pages.Reports;
+
+/// <summary>Sales KPIs of a deal pipeline: the figures, charts of them, and the same as CSV.</summary>
+public sealed class SalesModel(SalesReportService reports, PipelineService pipelines) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? Pipeline { get; set; }
+    [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
+    [BindProperty(SupportsGet = true)] public DateTime? To { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
+
+    public IReadOnlyList<PipelineDto> DealPipelines { get; private set; } = [];
+    public SalesReport? Report { get; private set; }
+    public Forecast? Forecast { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        if (Report is not { } r) return NotFound();
+        var csv = new StringBuilder("section,key,count,amount,rate\n");
+        void Row(string section, string? key, object? count, decimal? amount, double? rate) =>
+            csv.Append(CultureInfo.InvariantCulture, $"{section},{Cell(key)},{count},{amount},{rate}\n");
+        Row("kpi", "winRate", null, null, r.WinRate);
+        Row("kpi", "averageDealSize", null, r.AverageDealSize, null);
+        Row("kpi", "averageCycleDays", null, null, r.AverageCycleDays);
+        Row("kpi", "velocityPerDay", null, r.VelocityPerDay, null);
+        Row("kpi", "won", r.Won, r.WonAmount, null);
+        Row("kpi", "lost", r.Lost, null, null);
+        Row("kpi", "open", r.OpenDeals, r.OpenAmount, null);
+        foreach (var m in Forecast?.Months ?? []) Row("forecast", m.Month ?? "no close date", m.Count, m.WeightedAmount, null);
+        foreach (var l in r.LostReasons) Row("lostReason", l.Reason, l.Count, null, null);
+        foreach (var o in r.ByOwner) Row("owner", o.Owner ?? "no owner", o.Won, o.WonAmount, o.WinRate);
+        foreach (var s in r.BySource) Row("source", s.Source ?? "no source", s.Won, s.WonAmount, null);
+        return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"sales-{r.Pipeline}.csv");
+    }
+
+    private static string Cell(string? value) => "\"" + CsvSafe.Cell(value).Replace("\"", "\"\"") + "\"";
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        DealPipelines = (await pipelines.ListAsync(ct)).Where(p => p.Object == "deal").ToList();
+        Pipeline ??= DealPipelines.FirstOrDefault()?.Key;
+        if (Pipeline is null) return;
+        try
+        {
+            var from = From is { } f ? new DateTimeOffset(DateTime.SpecifyKind(f, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+            var to = To is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.AddDays(1), DateTimeKind.Utc)) : (DateTimeOffset?)null;
+            Report = await reports.SalesAsync(Pipeline, from, to, string.IsNullOrWhiteSpace(Owner) ? null : Owner, ct);
+            Forecast = await reports.ForecastAsync(Pipeline, null, null, ct);
+        }
+        catch (Exception e) when (e is ValidationException or NotFoundException) { Error = e.Message; }
+    }
+
+    public static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+    public static string Money(decimal? v) => v?.ToString("N0", CultureInfo.InvariantCulture) ?? "—";
+
+    public BarChart ForecastChart => new("Weighted forecast by close month",
+        (Forecast?.Months ?? []).Select(m => new BarChart.Bar(m.Month ?? "no date", (double)m.WeightedAmount, Money(m.WeightedAmount),
+            $"{m.Count} deal(s), {Money(m.Amount)} unweighted")).ToList(), "#7c3aed");
+    public BarChart LostChart => new("Lost reasons",
+        Report!.LostReasons.Select(l => new BarChart.Bar(l.Reason, l.Count, l.Count.ToString(CultureInfo.InvariantCulture))).ToList(), "#dc2626");
+    public BarChart OwnerChart => new("Won amount per owner",
+        Report!.ByOwner.Select(o => new BarChart.Bar(o.Owner ?? "no owner", (double)o.WonAmount, Money(o.WonAmount), $"win rate {Percent(o.WinRate)}")).ToList(), "#0d9488");
+    public BarChart SourceChart => new("Won amount per source (first touch)",
+        Report!.BySource.Select(s => new BarChart.Bar(s.Source ?? "no source", (double)s.WonAmount, Money(s.WonAmount), $"{s.Leads} leads, {s.Mqls} MQLs, {s.Won} won")).ToList(), "#ea580c");
+}

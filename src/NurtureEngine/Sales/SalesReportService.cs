@@ -1,0 +1,158 @@
+using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Common;
+using NurtureEngine.Data;
+using NurtureEngine.Pipelines;
+
+namespace NurtureEngine.Sales;
+
+public sealed record ForecastMonth(string? Month, int Count, decimal Amount, decimal WeightedAmount);
+public sealed record Forecast(string Pipeline, DateOnly? From, DateOnly? To, IReadOnlyList<ForecastMonth> Months, ForecastMonth Total);
+
+public sealed record LostReasonCount(string Reason, int Count);
+public sealed record OwnerFigures(string? Owner, int Open, int Won, int Lost, decimal WonAmount, double? WinRate, decimal? AverageDealSize);
+public sealed record SourceFigures(string? Source, int Leads, int Mqls, int Won, decimal WonAmount);
+/// <summary>The headline figures of a period (also for the same period a year earlier).</summary>
+public sealed record PeriodFigures(DateTimeOffset From, DateTimeOffset To, int Won, int Lost, decimal WonAmount,
+    double? WinRate, decimal? AverageDealSize, double? AverageCycleDays);
+public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset From, DateTimeOffset To,
+    double? WinRate, decimal? AverageDealSize, double? AverageCycleDays, decimal? VelocityPerDay,
+    int OpenDeals, decimal OpenAmount, int Won, int Lost, decimal WonAmount,
+    IReadOnlyList<LostReasonCount> LostReasons, IReadOnlyList<OwnerFigures> ByOwner, IReadOnlyList<SourceFigures> BySource,
+    PeriodFigures PreviousYear);
+
+/// <summary>
+/// Sales KPIs over a deal pipeline, each one aggregate statement over the deal table. A deal counts in a
+/// period when it closed (entered a won or lost stage) in it; open deals are those open now.
+/// win rate = won ÷ (won + lost); average deal size = mean amount of won deals; cycle = mean days from
+/// a won deal's creation to its close; velocity per day = open deals × win rate × average deal size ÷ cycle.
+/// </summary>
+public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
+{
+    public async Task<Forecast> ForecastAsync(string pipelineKey, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        var pipeline = await DealPipelineAsync(pipelineKey, ct);
+        DateOnly? start = from is { } f ? DateOnly.FromDateTime(f.UtcDateTime) : null;
+        DateOnly? end = to is { } t ? DateOnly.FromDateTime(t.UtcDateTime) : null;
+        if (start > end) throw new ValidationException("from", "must be before to");
+        var rows = await db.Database.SqlQuery<ForecastRow>($"""
+            SELECT to_char(d.close_date, 'YYYY-MM') AS month, count(*)::int AS count,
+                   coalesce(sum(d.amount), 0) AS amount, coalesce(sum(round(d.amount * s.probability / 100.0, 2)), 0) AS weighted_amount
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {pipeline.Id} AND s.kind = 'Open'
+              AND ({start}::date IS NULL OR d.close_date >= {start}::date) AND ({end}::date IS NULL OR d.close_date <= {end}::date)
+            GROUP BY 1 ORDER BY 1 NULLS LAST
+            """).ToListAsync(ct);
+        var months = rows.Select(r => new ForecastMonth(r.Month, r.Count, r.Amount, r.WeightedAmount)).ToList();
+        return new Forecast(pipeline.Key, start, end, months,
+            new ForecastMonth(null, months.Sum(m => m.Count), months.Sum(m => m.Amount), months.Sum(m => m.WeightedAmount)));
+    }
+
+    public async Task<SalesReport> SalesAsync(string? pipelineKey, DateTimeOffset? from, DateTimeOffset? to, string? owner, CancellationToken ct)
+    {
+        var pipeline = pipelineKey is null
+            ? await db.Pipelines.AsNoTracking().Where(p => p.Object == PipelineObject.Deal).OrderBy(p => p.Id).FirstOrDefaultAsync(ct)
+                ?? throw new ValidationException("pipeline", "no deal pipeline exists yet")
+            : await DealPipelineAsync(pipelineKey, ct);
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-90);
+        if (start >= end) throw new ValidationException("from", "must be before to");
+        owner = owner?.Trim().ToLowerInvariant();
+        var id = pipeline.Id;
+
+        var current = await PeriodAsync(id, start, end, owner, ct);
+        var previous = await PeriodAsync(id, start.AddYears(-1), end.AddYears(-1), owner, ct);
+        var open = (await db.Database.SqlQuery<OpenRow>($"""
+            SELECT count(*)::int AS count, coalesce(sum(d.amount), 0) AS amount
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {id} AND s.kind = 'Open' AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+            """).ToListAsync(ct)).Single();
+        decimal? velocity = current is { WinRate: { } rate, AverageDealSize: { } size, AverageCycleDays: > 0 and var cycle }
+            ? Math.Round(open.Count * (decimal)rate * size / (decimal)cycle, 2) : null;
+
+        var lostReasons = await db.Database.SqlQuery<LostReasonCount>($"""
+            SELECT coalesce(d.lost_reason, '(none)') AS reason, count(*)::int AS count
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {id} AND s.kind = 'Lost' AND d.closed_at >= {start} AND d.closed_at < {end}
+              AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+            GROUP BY 1 ORDER BY 2 DESC, 1
+            """).ToListAsync(ct);
+        var byOwner = (await db.Database.SqlQuery<OwnerRow>($"""
+            SELECT d.owner AS owner,
+                   count(*) FILTER (WHERE s.kind = 'Open')::int AS open,
+                   count(*) FILTER (WHERE s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end})::int AS won,
+                   count(*) FILTER (WHERE s.kind = 'Lost' AND d.closed_at >= {start} AND d.closed_at < {end})::int AS lost,
+                   coalesce(sum(d.amount) FILTER (WHERE s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end}), 0) AS won_amount,
+                   avg(d.amount) FILTER (WHERE s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end}) AS average_deal_size
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {id} AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+              AND (s.kind = 'Open' OR (d.closed_at >= {start} AND d.closed_at < {end}))
+            GROUP BY d.owner ORDER BY 5 DESC, 1 NULLS LAST
+            """).ToListAsync(ct))
+            .Select(r => new OwnerFigures(r.Owner, r.Open, r.Won, r.Lost, r.WonAmount, Rate(r.Won, r.Lost), Round(r.AverageDealSize))).ToList();
+        var bySource = await SourcesAsync(id, start, end, owner, ct);
+
+        return new SalesReport(pipeline.Key, owner, start, end, current.WinRate, current.AverageDealSize, current.AverageCycleDays, velocity,
+            open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous);
+    }
+
+    private async Task<PeriodFigures> PeriodAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct)
+    {
+        var r = (await db.Database.SqlQuery<PeriodRow>($"""
+            SELECT count(*) FILTER (WHERE s.kind = 'Won')::int AS won,
+                   count(*) FILTER (WHERE s.kind = 'Lost')::int AS lost,
+                   coalesce(sum(d.amount) FILTER (WHERE s.kind = 'Won'), 0) AS won_amount,
+                   avg(d.amount) FILTER (WHERE s.kind = 'Won') AS average_deal_size,
+                   (avg(extract(epoch FROM d.closed_at - d.created_at)) FILTER (WHERE s.kind = 'Won') / 86400.0)::float8 AS average_cycle_days
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {pipelineId} AND s.kind <> 'Open' AND d.closed_at >= {start} AND d.closed_at < {end}
+              AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+            """).ToListAsync(ct)).Single();
+        return new PeriodFigures(start, end, r.Won, r.Lost, r.WonAmount, Rate(r.Won, r.Lost), Round(r.AverageDealSize),
+            r.AverageCycleDays is { } days ? Math.Round(days, 2) : null);
+    }
+
+    /// <summary>
+    /// Source attribution, first touch (the lead's <c>source</c> when it was made): leads made in the period,
+    /// of those how many reached the lead pipeline's <c>mql</c> stage or a later one, and the won deals
+    /// (closed in the period) of leads from that source.
+    /// </summary>
+    private Task<List<SourceFigures>> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct) =>
+        db.Database.SqlQuery<SourceFigures>($"""
+            WITH mql AS (
+                SELECT s.pipeline_id, s.position FROM nurture.stage s JOIN nurture.pipeline p ON p.id = s.pipeline_id
+                WHERE s.key = 'mql' AND p.object = 'Lead'),
+            made AS (
+                SELECT coalesce(l.source, '') AS source, count(*)::int AS leads,
+                       count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM nurture.stage_change c JOIN nurture.stage s ON s.id = c.to_stage_id JOIN mql ON mql.pipeline_id = s.pipeline_id
+                           WHERE c.lead_id = l.id AND s.position >= mql.position))::int AS mqls
+                FROM nurture.lead l
+                WHERE l.created_at >= {start} AND l.created_at < {end} AND ({owner}::text IS NULL OR l.owner = {owner}::text)
+                GROUP BY 1),
+            won AS (
+                SELECT coalesce(l.source, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
+                FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id JOIN nurture.lead l ON l.id = d.lead_id
+                WHERE d.pipeline_id = {pipelineId} AND s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end}
+                  AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+                GROUP BY 1)
+            SELECT nullif(coalesce(made.source, won.source), '') AS source, coalesce(made.leads, 0) AS leads, coalesce(made.mqls, 0) AS mqls,
+                   coalesce(won.won, 0) AS won, coalesce(won.won_amount, 0) AS won_amount
+            FROM made FULL JOIN won ON made.source = won.source
+            ORDER BY 5 DESC, 2 DESC, 1 NULLS LAST
+            """).ToListAsync(ct);
+
+    private async Task<Pipeline> DealPipelineAsync(string key, CancellationToken ct)
+    {
+        var pipeline = await db.Pipelines.AsNoTracking().FirstOrDefaultAsync(p => p.Key == key, ct) ?? throw new NotFoundException($"Pipeline '{key}'");
+        if (pipeline.Object != PipelineObject.Deal) throw new ValidationException("pipeline", $"'{key}' is a lead pipeline; forecasts and sales reports are of deal pipelines");
+        return pipeline;
+    }
+
+    private static double? Rate(int won, int lost) => won + lost == 0 ? null : Math.Round((double)won / (won + lost), 4);
+    private static decimal? Round(decimal? v) => v is { } x ? Math.Round(x, 2) : null;
+
+    private sealed record ForecastRow(string? Month, int Count, decimal Amount, decimal WeightedAmount);
+    private sealed record OpenRow(int Count, decimal Amount);
+    private sealed record OwnerRow(string? Owner, int Open, int Won, int Lost, decimal WonAmount, decimal? AverageDealSize);
+    private sealed record PeriodRow(int Won, int Lost, decimal WonAmount, decimal? AverageDealSize, double? AverageCycleDays);
+}
