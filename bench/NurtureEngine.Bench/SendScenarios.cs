@@ -100,7 +100,7 @@ public static class SendScenarios
     }
 
     /// <summary>Pre-rendered messages over the same number of connections with bare MailKit: the ceiling.</summary>
-    private static async Task<double> MailKitBaselineAsync(BenchEnv env, List<MimeMessage> messages)
+    internal static async Task<double> MailKitBaselineAsync(BenchEnv env, List<MimeMessage> messages)
     {
         var next = -1;
         var clients = new List<SmtpClient>();
