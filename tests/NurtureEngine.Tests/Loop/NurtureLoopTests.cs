@@ -69,7 +69,7 @@ public sealed partial class NurtureLoopTests : IAsyncLifetime
         var moved = await _app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}");
         Assert.Equal("mql", moved!["stage"]!.GetValue<string>());
         Assert.Equal(30, moved["score"]!.GetValue<int>());
-        var mails = await MailSink.WaitForAsync(email, count: 2);
+        var mails = await MailSink.WaitForAsync(email, count: 2, seconds: 90);
         Assert.Contains(mails, m => m.Message.Subject?.Contains("a guide picked for you") == true);
         var alert = (await MailSink.WaitForAsync("rep@ourcompany.test", count: 1)).Last().Message;
         Assert.Contains("Grace", alert.Subject);
@@ -112,7 +112,7 @@ public sealed partial class NurtureLoopTests : IAsyncLifetime
         var email = NurtureApp.UniqueEmail("quiet");
         var id = (await _app.CreateLeadAsync(new { email, firstName = "Quiet" }))["id"]!.GetValue<string>();
 
-        var mails = await MailSink.WaitForAsync(email, count: 2);
+        var mails = await MailSink.WaitForAsync(email, count: 2, seconds: 90);
 
         Assert.Equal("Welcome, Quiet!", mails[0].Message.Subject);
         Assert.Equal("Quiet, did you get a chance to look?", mails[1].Message.Subject);
@@ -140,7 +140,7 @@ public sealed partial class NurtureLoopTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        var kinds = await _app.WaitForKindAsync(id, "email_suppressed", seconds: 20);
+        var kinds = await _app.WaitForKindAsync(id, "email_suppressed", seconds: 90);
         Assert.Single(kinds, k => k == "unsubscribed");
         Assert.Single(MailSink.For(email));
         var lead = await _app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}");
