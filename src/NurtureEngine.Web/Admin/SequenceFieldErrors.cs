@@ -12,9 +12,7 @@ public static partial class SequenceFieldErrors
 
     private static readonly Dictionary<string, (string Input, string Words)> StepFields = new()
     {
-        ["duration"] = ("duration", "wait"), ["due"] = ("due", "due after"), ["if.within"] = ("ifwithin", "within"), ["within"] = ("ifwithin", "within"),
-        ["if"] = ("iftype", "condition"), ["if.type"] = ("iftype", "condition"), ["if.stage"] = ("ifstage", "stage"), ["if.event"] = ("ifevent", "event"),
-        ["if.tag"] = ("iftag", "tag"), ["if.step"] = ("ifstep", "of step"), ["template"] = ("template", "template"), ["title"] = ("title", "task title"),
+        ["duration"] = ("duration", "wait"), ["due"] = ("due", "due after"), ["template"] = ("template", "template"), ["title"] = ("title", "task title"),
         ["id"] = ("id", "step id"), ["type"] = ("type", "type"), ["then"] = ("then", "then go to"), ["else"] = ("else", "else go to"),
         ["to"] = ("to", "go to"), ["stage"] = ("stage", "stage"), ["variants"] = ("variants", "A/B variants"), ["points"] = ("points", "points"),
         ["add"] = ("add", "add tags"), ["remove"] = ("remove", "remove tags"),
@@ -39,7 +37,10 @@ public static partial class SequenceFieldErrors
         {
             var index = int.Parse(m.Groups["i"].Value, System.Globalization.CultureInfo.InvariantCulture);
             var rest = m.Groups["rest"].Value;
-            var (input, words) = StepFields.TryGetValue(rest, out var f) ? f : StepFields.TryGetValue(rest.Split('.')[^1], out var g) ? g : ("", rest);
+            // The branch condition's builder shows its own errors at the condition they name.
+            var (input, words) = rest == "if" || rest.StartsWith("if.", StringComparison.Ordinal) ? ("if", rest == "if" ? "condition" : "condition, " + rest[3..])
+                : VariantPath().Match(rest) is { Success: true } v ? ($"variant-{v.Groups["j"].Value}-{v.Groups["field"].Value}", $"variant {int.Parse(v.Groups["j"].Value, System.Globalization.CultureInfo.InvariantCulture) + 1} {v.Groups["field"].Value}")
+                : StepFields.TryGetValue(rest, out var f) ? f : StepFields.TryGetValue(rest.Split('.')[^1], out var g) ? g : ("", rest);
             return new FieldError(path, input.Length == 0 ? null : $"step-{index}-{input}", $"Step {index + 1}, {words}", Plain(rest, message));
         }
         if (path.StartsWith("exitWhen", StringComparison.Ordinal)) return new FieldError(path, "exit-json", "Exit conditions", Plain(path, message));
@@ -55,4 +56,7 @@ public static partial class SequenceFieldErrors
 
     [GeneratedRegex(@"^steps\[(?<i>\d+)\]\.(?<rest>.+)$")]
     private static partial Regex StepPath();
+
+    [GeneratedRegex(@"^variants\[(?<j>\d+)\]\.(?<field>template|weight)$")]
+    private static partial Regex VariantPath();
 }

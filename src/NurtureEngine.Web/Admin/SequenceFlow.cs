@@ -4,14 +4,20 @@ namespace NurtureEngine.Web.Admin;
 
 /// <summary>
 /// Lays out a sequence as boxes and arrows for a server-drawn SVG: steps top to bottom in order,
-/// "next" arrows straight down, branch and goto jumps as curves on the right.
+/// "next" arrows straight down, branch and goto jumps as curves on the right, each labelled in
+/// words (yes / no / go to) and drawn differently (solid, dashed), not told apart by colour alone.
 /// </summary>
 public sealed class SequenceFlow
 {
     public const int BoxWidth = 360, BoxHeight = 62, Gap = 34, Left = 20, Top = 16;
 
     public sealed record Box(int Index, Step Step, int X, int Y, StepStats? Stats);
-    public sealed record Arrow(string Path, string? Label, string Kind);
+    public sealed record Arrow(string Path, string? Label, string Kind, int LabelX = 0, int LabelY = 0);
+
+    /// <summary>About how many characters of 12-13 px text fit across a box (the rest is cut with "…", the whole text in its tooltip).</summary>
+    public const int CharsPerLine = 50;
+
+    public static string Fit(string text, int chars = CharsPerLine) => text.Length <= chars ? text : text[..(chars - 1)].TrimEnd() + "…";
 
     public IReadOnlyList<Box> Boxes { get; }
     public IReadOnlyList<Arrow> Arrows { get; }
@@ -40,7 +46,7 @@ public sealed class SequenceFlow
         }
         Boxes = boxes;
         Arrows = arrows;
-        Width = Left + BoxWidth + 60 + lane * 26 + 40;
+        Width = Left + BoxWidth + 60 + lane * 26 + 60;
         Height = Top + Math.Max(1, boxes.Count) * (BoxHeight + Gap);
 
         void Jump(Box from, string? target, string kind, string label)
@@ -51,7 +57,8 @@ public sealed class SequenceFlow
             var y0 = from.Y + BoxHeight / 2 + (kind == "else" ? 12 : -12);
             var y1 = to.Y + BoxHeight / 2;
             var bend = x0 + 20 + lane * 26;
-            arrows.Add(new Arrow($"M{x0},{y0} C{bend},{y0} {bend},{y1} {x0 + 4},{y1}", label, kind));
+            // The curve's middle (a cubic's point at t = ½), where its label sits.
+            arrows.Add(new Arrow($"M{x0},{y0} C{bend},{y0} {bend},{y1} {x0 + 4},{y1}", label, kind, (x0 + 3 * bend) / 4 + 4, (y0 + y1) / 2 + 4));
         }
     }
 }

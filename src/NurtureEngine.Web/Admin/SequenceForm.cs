@@ -51,28 +51,50 @@ public sealed class SequenceForm
             else if (c.Type == ConditionType.Event && c.Within is null && form.ExitOnEvent is null) form.ExitOnEvent = c.Event;
             else rest.Add(c);
         }
-        if (rest.Count > 0) form.ExitWhenJson = Json.Serialize(rest);
+        if (rest.Count > 0) form.ExitWhenJson = JsonSerializer.Serialize(rest, Indented);
         return form;
+    }
+
+    internal static readonly JsonSerializerOptions Indented = new(Json.Options) { WriteIndented = true };
+
+    /// <summary>
+    /// Steps renamed in the form take their references with them: a branch, goto or condition that
+    /// pointed at the old id points at the new one (each step carries the id it was shown with).
+    /// </summary>
+    public void FollowRenames()
+    {
+        var renames = Steps.Where(s => !string.IsNullOrWhiteSpace(s.OriginalId) && s.OriginalId != s.Id.Trim())
+            .GroupBy(s => s.OriginalId!).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.Single().Id.Trim());
+        foreach (var s in Steps) s.OriginalId = s.Id.Trim();
+        if (renames.Count == 0) return;
+        string? Follow(string? id) => id is not null && renames.TryGetValue(id.Trim(), out var to) ? to : id;
+        foreach (var s in Steps)
+        {
+            (s.Then, s.Else, s.To) = (Follow(s.Then), Follow(s.Else), Follow(s.To));
+            s.IfJson = ConditionJson.RenameSteps(s.IfJson, Follow);
+        }
+        ExitWhenJson = ConditionJson.RenameSteps(ExitWhenJson, Follow);
     }
 
     /// <summary>The definition; a JSON field that does not parse is reported as a field error.</summary>
     public SequenceDefinition ToDefinition()
     {
         var errors = new Errors();
+        // The builder's list comes first, so its paths (exitWhen[0], [1] ...) are the validator's whatever the boxes below say.
         var exits = new List<Condition>();
-        if (ExitOnReply) exits.Add(new Condition { Type = ConditionType.Replied });
-        if (!string.IsNullOrWhiteSpace(ExitOnStage)) exits.Add(new Condition { Type = ConditionType.StageEntered, Stage = ExitOnStage.Trim() });
-        if (!string.IsNullOrWhiteSpace(ExitOnEvent)) exits.Add(new Condition { Type = ConditionType.Event, Event = ExitOnEvent.Trim() });
         if (!string.IsNullOrWhiteSpace(ExitWhenJson))
         {
             try { exits.AddRange(JsonSerializer.Deserialize<List<Condition>>(ExitWhenJson, Json.Options) ?? []); }
-            catch (JsonException e) { errors.Add("exitWhen", "is not a JSON list of conditions: " + e.Message); }
+            catch (JsonException e) { errors.Add("exitWhen", "is not a list of conditions: " + JsonProblem.Describe(e)); }
         }
+        if (ExitOnReply) exits.Add(new Condition { Type = ConditionType.Replied });
+        if (!string.IsNullOrWhiteSpace(ExitOnStage)) exits.Add(new Condition { Type = ConditionType.StageEntered, Stage = ExitOnStage.Trim() });
+        if (!string.IsNullOrWhiteSpace(ExitOnEvent)) exits.Add(new Condition { Type = ConditionType.Event, Event = ExitOnEvent.Trim() });
         var steps = new List<Step>();
         for (var i = 0; i < Steps.Count; i++)
         {
             try { steps.Add(Steps[i].ToStep()); }
-            catch (JsonException e) { errors.Add($"steps[{i}].if", "is not a JSON condition: " + e.Message); }
+            catch (JsonException e) { errors.Add($"steps[{i}].if", "is not a condition: " + JsonProblem.Describe(e)); }
         }
         errors.ThrowIfAny();
         return new SequenceDefinition
@@ -98,19 +120,14 @@ public sealed class SequenceForm
 public sealed class StepForm
 {
     public string Id { get; set; } = "";
+    /// <summary>The id the page showed this step with: a rename is followed by the steps that point at it.</summary>
+    public string? OriginalId { get; set; }
     public string Type { get; set; } = StepType.Email;
     public string? Template { get; set; }
-    /// <summary>A/B variants as "template:weight, template:weight".</summary>
-    public string? Variants { get; set; }
+    /// <summary>An A/B split: a template and a weight per variant (empty: the one template above).</summary>
+    public List<VariantForm> Variants { get; set; } = [];
     public string? Duration { get; set; }
-    public string? IfType { get; set; }
-    public string? IfStep { get; set; }
-    public string? IfWithin { get; set; }
-    public string? IfEvent { get; set; }
-    public string? IfStage { get; set; }
-    public int? IfScore { get; set; }
-    public string? IfTag { get; set; }
-    /// <summary>A complex condition (all/any/not/attribute...) as JSON; wins over the simple fields.</summary>
+    /// <summary>The branch condition in the condition language, edited by the visual builder (the JSON is its advanced view).</summary>
     public string? IfJson { get; set; }
     public string? Then { get; set; }
     public string? Else { get; set; }
@@ -122,60 +139,39 @@ public sealed class StepForm
     public string? Due { get; set; }
     public string? To { get; set; }
 
-    public static readonly string[] SimpleConditions =
-        [ConditionType.Opened, ConditionType.Clicked, ConditionType.Replied, ConditionType.Event, ConditionType.InStage, ConditionType.ScoreAtLeast, ConditionType.HasTag];
+    /// <summary>A new branch asks something useful from the start: opened an email within 2 days.</summary>
+    public const string DefaultCondition = """{ "type": "opened", "within": "P2D" }""";
 
-    public static StepForm From(Step s)
+    public static StepForm From(Step s) => new()
     {
-        var f = new StepForm
-        {
-            Id = s.Id, Type = s.Type, Template = s.Template, Duration = HumanDuration.ToWords(s.Duration), Then = s.Then, Else = s.Else, Stage = s.Stage, Points = s.Points,
-            TagAdd = s.Add is null ? null : string.Join(", ", s.Add), TagRemove = s.Remove is null ? null : string.Join(", ", s.Remove),
-            Title = s.Title, Due = HumanDuration.ToWords(s.Due), To = s.To,
-            Variants = s.Variants is { Count: > 0 } v ? string.Join(", ", v.Select(x => $"{x.Template}:{x.Weight}")) : null,
-        };
-        if (s.If is { } c)
-        {
-            if (SimpleConditions.Contains(c.Type) && c.Key is null)
-                (f.IfType, f.IfStep, f.IfWithin, f.IfEvent, f.IfStage, f.IfScore, f.IfTag) = (c.Type, c.Step, HumanDuration.ToWords(c.Within), c.Event, c.Stage, c.Score, c.Tag);
-            else f.IfJson = Json.Serialize(c);
-        }
-        return f;
-    }
+        Id = s.Id, OriginalId = s.Id, Type = s.Type, Template = s.Template, Duration = HumanDuration.ToWords(s.Duration), Then = s.Then, Else = s.Else, Stage = s.Stage, Points = s.Points,
+        TagAdd = s.Add is null ? null : string.Join(", ", s.Add), TagRemove = s.Remove is null ? null : string.Join(", ", s.Remove),
+        Title = s.Title, Due = HumanDuration.ToWords(s.Due), To = s.To,
+        Variants = s.Variants?.Select(v => new VariantForm { Template = v.Template, Weight = v.Weight }).ToList() ?? [],
+        IfJson = s.If is null ? null : JsonSerializer.Serialize(s.If, SequenceForm.Indented),
+    };
 
-    public Step ToStep()
+    public Step ToStep() => new()
     {
-        var step = new Step
-        {
-            Id = Id.Trim(), Type = Type, Template = SequenceForm.Blank(Template), Duration = Iso(Duration),
-            Then = SequenceForm.Blank(Then), Else = SequenceForm.Blank(Else), Stage = SequenceForm.Blank(Stage), Points = Points,
-            Add = Tags(TagAdd), Remove = Tags(TagRemove), Title = SequenceForm.Blank(Title), Due = Iso(Due), To = SequenceForm.Blank(To),
-            Variants = ParseVariants(Variants),
-        };
-        if (Type == StepType.Branch)
-            step.If = !string.IsNullOrWhiteSpace(IfJson)
-                ? JsonSerializer.Deserialize<Condition>(IfJson, Json.Options)
-                : IfType is null ? null : new Condition
-                {
-                    Type = IfType, Step = SequenceForm.Blank(IfStep), Within = Iso(IfWithin), Event = SequenceForm.Blank(IfEvent),
-                    Stage = SequenceForm.Blank(IfStage), Score = IfScore, Tag = SequenceForm.Blank(IfTag),
-                };
-        return step;
-    }
+        Id = Id.Trim(), Type = Type, Template = SequenceForm.Blank(Template), Duration = Iso(Duration),
+        Then = SequenceForm.Blank(Then), Else = SequenceForm.Blank(Else), Stage = SequenceForm.Blank(Stage), Points = Points,
+        Add = Tags(TagAdd), Remove = Tags(TagRemove), Title = SequenceForm.Blank(Title), Due = Iso(Due), To = SequenceForm.Blank(To),
+        Variants = Type == StepType.Email && Variants.Any(v => !string.IsNullOrWhiteSpace(v.Template))
+            ? Variants.Where(v => !string.IsNullOrWhiteSpace(v.Template)).Select(v => new Variant { Template = v.Template!.Trim(), Weight = v.Weight ?? 0 }).ToList()
+            : null,
+        If = Type == StepType.Branch && !string.IsNullOrWhiteSpace(IfJson) ? JsonSerializer.Deserialize<Condition>(IfJson, Json.Options) : null,
+    };
 
     /// <summary>"3 days" as P3D; text that is no duration is passed on as typed, for the validator to name at its field.</summary>
     private static string? Iso(string? typed) => HumanDuration.ToIso(typed) ?? SequenceForm.Blank(typed);
 
     private static List<string>? Tags(string? s) =>
         string.IsNullOrWhiteSpace(s) ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}
 
-    private static List<Variant>? ParseVariants(string? s)
-    {
-        if (string.IsNullOrWhiteSpace(s)) return null;
-        return s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p =>
-        {
-            var parts = p.Split(':', 2, StringSplitOptions.TrimEntries);
-            return new Variant { Template = parts[0], Weight = parts.Length > 1 && int.TryParse(parts[1], out var w) ? w : 0 };
-        }).ToList();
-    }
+/// <summary>One arm of an A/B split: which template, and what share of leads (the shares sum to 100).</summary>
+public sealed class VariantForm
+{
+    public string? Template { get; set; }
+    public int? Weight { get; set; }
 }

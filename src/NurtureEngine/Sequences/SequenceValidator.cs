@@ -122,6 +122,8 @@ public sealed class SequenceValidator(NurtureDbContext db)
                 errors.Add($"{at}.add", "tag names to add or remove are required"); break;
             case StepType.Task:
                 if (InputLimits.NameProblem(s.Title, InputLimits.MaxTitleChars) is { } titleProblem) errors.Add($"{at}.title", titleProblem);
+                // The title is a template (rendered for each lead when the task is made): a slip is named at its line and column now.
+                else foreach (var e in Rendering.TemplateRenderer.Check("title", s.Title).Take(1)) errors.Add($"{at}.title", $"template error at line {e.Line}, column {e.Column}: {e.Message}");
                 if (Iso8601Duration.TryParse(s.Due ?? "P1D") is null) errors.Add($"{at}.due", "must be an ISO 8601 duration"); break;
         }
     }

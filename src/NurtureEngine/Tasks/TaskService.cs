@@ -5,6 +5,7 @@ using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
+using NurtureEngine.Rendering;
 using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
 using NurtureEngine.Timeline;
@@ -18,7 +19,7 @@ public sealed record TaskDto(long Id, Guid LeadId, string LeadEmail, string Lead
 public sealed record TaskQuery(string? Owner = null, string? Status = null, Guid? LeadId = null, DateTimeOffset? DueBefore = null, int Limit = 200);
 
 /// <summary>The reps' to-do list (API.md "Tasks"): tasks from <c>task</c> steps and by hand, done with one click, reminded once when due.</summary>
-public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, PublicUrls urls, InstallationSettings settings, TimeProvider clock)
+public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWriter timeline, PublicUrls urls, InstallationSettings settings, TemplateRenderer renderer, TimeProvider clock)
 {
     public const string DefaultDue = "P1D";
 
@@ -35,13 +36,31 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
         var now = clock.GetUtcNow();
         var task = new SalesTask
         {
-            LeadId = lead.Id, Owner = lead.Owner, Title = step.Title ?? "Follow up", DueAt = now + (Iso8601Duration.TryParse(step.Due ?? DefaultDue) ?? TimeSpan.FromDays(1)),
+            LeadId = lead.Id, Owner = lead.Owner, Title = await RenderTitleAsync(step.Title ?? "Follow up", lead, now, ct), DueAt = now + (Iso8601Duration.TryParse(step.Due ?? DefaultDue) ?? TimeSpan.FromDays(1)),
             CreatedAt = now, CreatedBy = $"sequence {sequenceName}", EnrollmentId = enrollment.Id, SequenceId = enrollment.SequenceId, StepId = step.Id,
         };
         db.SalesTasks.Add(task);
         await db.SaveChangesAsync(ct);
         timeline.Add(lead.Id, ActivityKind.TaskCreated, $"Task for {task.Owner}: \"{task.Title}\", due {task.DueAt:u}",
             new { task = task.Id, owner = task.Owner, title = task.Title, due = task.DueAt }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+    }
+
+    /// <summary>
+    /// A step's title is a Scriban template with the email model ("Call {{ lead.first_name }} at {{ lead.company }}"),
+    /// rendered sandboxed as subjects are. Should it fail as it runs, the task keeps the title as written: a task is never lost to a typo.
+    /// </summary>
+    private async Task<string> RenderTitleAsync(string source, Lead lead, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!source.Contains("{{", StringComparison.Ordinal) && !source.Contains("{%", StringComparison.Ordinal)) return source;
+        var keys = await db.Stages.Where(s => s.Id == lead.StageId).Select(s => new { Pipeline = s.Pipeline.Key, s.Key }).FirstOrDefaultAsync(ct);
+        var leadUrl = $"{urls.BaseUrl}/leads/{lead.Id}";
+        var model = TemplateModel.For(lead, keys?.Key, keys?.Pipeline, settings.Nurture.Sender, new TemplateModel.Links(leadUrl, leadUrl), now);
+        try
+        {
+            var title = HeaderText.OneLine(renderer.Render(null, "title", source, model, escapeHtml: false));
+            return title.Length == 0 ? source : title.Length > InputLimits.MaxTitleChars ? title[..InputLimits.MaxTitleChars] : title;
+        }
+        catch (TemplateRenderException) { return source; }
     }
 
     /// <summary>A task made by hand; the owner defaults to the lead's owner, else the person making it.</summary>

@@ -1,8 +1,11 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Common;
 using NurtureEngine.Pipelines;
+using NurtureEngine.Segments;
 using NurtureEngine.Sequences;
 using NurtureEngine.Templates;
 using NurtureEngine.Web.Admin;
@@ -14,7 +17,8 @@ namespace NurtureEngine.Web.Pages.Sequences;
 /// configure, branch targets picked from the steps). Works without JavaScript: every button posts
 /// the whole form back. Saving publishes a new version; running enrollments finish on theirs.
 /// </summary>
-public sealed class EditModel(SequenceService sequences, SequenceValidator validator, SequenceDrafts drafts, PipelineService pipelines, TemplateService templates) : PageModel
+public sealed class EditModel(SequenceService sequences, SequenceValidator validator, SequenceDrafts drafts, PipelineService pipelines, TemplateService templates,
+    SegmentService segments) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
     [BindProperty] public SequenceForm Form { get; set; } = new();
@@ -24,6 +28,9 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
     public int Version { get; private set; }
     public IReadOnlyList<PipelineDto> Pipelines { get; private set; } = [];
     public IReadOnlyList<string> Templates { get; private set; } = [];
+    /// <summary>What the condition builders offer in their pickers: stages by name, segments, the form's steps.</summary>
+    public string BuilderOptions => JsonSerializer.Serialize(new { stages = _stageChoices, segments = _segmentChoices, steps = Form.Steps.Select(st => st.Id.Trim()) });
+    private object[] _stageChoices = [], _segmentChoices = [];
     public IReadOnlyList<StepStats> Stats { get; private set; } = [];
     public IReadOnlyList<VariantStats> Variants { get; private set; } = [];
     public IReadOnlyList<string> Errors { get; private set; } = [];
@@ -31,6 +38,9 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
     public IReadOnlyList<SequenceFieldErrors.FieldError> FieldErrors { get; private set; } = [];
     /// <summary>The unpublished draft this form shows, if any.</summary>
     public SequenceDrafts.Draft? Draft { get; private set; }
+
+    /// <summary>The refused fields by path, for the condition builders to show at their conditions.</summary>
+    public string ErrorsJson => JsonSerializer.Serialize(FieldErrors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(e => e.Message))));
 
     public IEnumerable<SequenceFieldErrors.FieldError> ErrorsAt(string inputId) => FieldErrors.Where(e => e.InputId == inputId);
     /// <summary>What publishing the form would do to the leads waiting now (shown before saving).</summary>
@@ -60,6 +70,9 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         return Page();
     }
 
+    /// <summary>Before any handler: references follow renamed steps, so a rename never leaves a branch pointing nowhere.</summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) => Form.FollowRenames();
+
     public async Task<IActionResult> OnPostAddStepAsync(string newType, CancellationToken ct)
     {
         if (!StepType.All.Contains(newType)) newType = StepType.Email;
@@ -69,6 +82,7 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         if (newType == StepType.Wait) step.Duration = "2 days";
         if (newType == StepType.Task) { step.Title = "Call the lead"; step.Due = "1 day"; }
         if (newType == StepType.Score) step.Points = 10;
+        if (newType == StepType.Branch) step.IfJson = StepForm.DefaultCondition;
         Form.Steps.Add(step);
         return await ShowAsync(ct);
     }
@@ -78,6 +92,28 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         var other = up ? index - 1 : index + 1;
         if (index >= 0 && index < Form.Steps.Count && other >= 0 && other < Form.Steps.Count)
             (Form.Steps[index], Form.Steps[other]) = (Form.Steps[other], Form.Steps[index]);
+        return ShowAsync(ct);
+    }
+
+    /// <summary>Adds an arm to step <paramref name="index"/>'s A/B split; the first split starts as the step's template against a second, 50/50.</summary>
+    public Task<IActionResult> OnPostAddVariantAsync(int index, CancellationToken ct)
+    {
+        if (index >= 0 && index < Form.Steps.Count && Form.Steps[index] is { Type: StepType.Email } step)
+        {
+            if (step.Variants.Count == 0) step.Variants.AddRange([new VariantForm { Template = step.Template, Weight = 50 }, new VariantForm { Weight = 50 }]);
+            else step.Variants.Add(new VariantForm());
+        }
+        return ShowAsync(ct);
+    }
+
+    public Task<IActionResult> OnPostRemoveVariantAsync(int index, int variant, CancellationToken ct)
+    {
+        if (index >= 0 && index < Form.Steps.Count && Form.Steps[index].Variants is var variants && variant >= 0 && variant < variants.Count)
+        {
+            variants.RemoveAt(variant);
+            // One arm left is no test: the step sends that template.
+            if (variants.Count == 1) { Form.Steps[index].Template = variants[0].Template ?? Form.Steps[index].Template; variants.Clear(); }
+        }
         return ShowAsync(ct);
     }
 
@@ -159,6 +195,8 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
     {
         Pipelines = await pipelines.ListAsync(ct);
         Templates = (await templates.ListAsync(ct)).Select(t => t.Key).ToList();
+        _stageChoices = Pipelines.SelectMany(p => p.Stages).GroupBy(st => st.Key).Select(g => (object)new { key = g.Key, name = g.First().Name }).ToArray();
+        _segmentChoices = (await segments.ListAsync(ct)).Select(x => (object)new { key = x.Key, name = x.Name }).ToArray();
         if (await sequences.GetAsync(Key, ct) is JsonObject s)
         {
             Exists = true;
