@@ -248,10 +248,11 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await page.FillAsync("#step-1-duration", "3 days");
         await page.SelectOptionAsync("#new-type", "branch");
         await page.ClickAsync("button:has-text('Add step')");
-        await page.SelectOptionAsync("#step-2-iftype", "has_tag");
-        await Expect(page.Locator("#step-2-iftag")).ToBeVisibleAsync();
-        await Expect(page.Locator("#step-2-ifwithin")).ToBeHiddenAsync();
-        await page.FillAsync("#step-2-iftag", "vip");
+        var branch = page.Locator("#step-2-condition .cond[data-path='steps[2].if']");
+        await branch.Locator("select[aria-label='condition type']").SelectOptionAsync("has_tag");
+        await Expect(branch.Locator("input[aria-label=tag]")).ToBeVisibleAsync();
+        await Expect(branch.Locator("input[aria-label^=within]")).ToHaveCountAsync(0); // only the chosen type's fields
+        await branch.Locator("input[aria-label=tag]").FillAsync("vip");
         await page.ClickAsync("#save-draft");
         await Expect(page.Locator(".flash")).ToContainTextAsync("Draft saved");
 
@@ -260,7 +261,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(page.Locator("#draft")).ToContainTextAsync("Unpublished draft");
         await Expect(page.Locator("#name")).ToHaveValueAsync("Trial nurture");
         await Expect(page.Locator("#step-1-duration")).ToHaveValueAsync("3 days");
-        await Expect(page.Locator("#step-2-iftag")).ToHaveValueAsync("vip");
+        await Expect(page.Locator("#step-2-condition input[aria-label=tag]")).ToHaveValueAsync("vip");
         Assert.Equal(HttpStatusCode.NotFound, (await s.App.Api().GetAsync("/api/v1/sequences/trial-nurture")).StatusCode);
 
         await page.SelectOptionAsync("#step-2-then", "email-1");
@@ -395,6 +396,81 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/scoring"))!;
         Assert.Contains(stored["rules"]!.AsArray(), r => r!["event"]!.GetValue<string>() == "webinar_attended" && r["points"]!.GetValue<int>() == 15);
         Assert.Equal("sql", stored["thresholds"]![0]!["stage"]!.GetValue<string>());
+        Assert.Empty(s.Dialogs);
+    }
+
+    [Fact]
+    public async Task Marketer_BuildsBranchAndExitConditionsWithoutJson_RenamesAStepAndItsTargetsFollow_SplitsAnABTestByWeight_AndClicksTheFlow()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.CreateUserAsync(Marketer, "Marketer");
+        var page = await s.SignInAsync(Marketer, width: Laptop);
+        await page.GotoAsync(s.Url("/sequences"));
+        await page.FillAsync("#key", "cond-builder");
+        await page.ClickAsync("button:has-text('Create')");
+        await page.SelectOptionAsync("#trigger-type", "manual");
+        await page.SelectOptionAsync("#new-type", "branch");
+        await page.ClickAsync("button:has-text('Add step')");
+        await page.SelectOptionAsync("#new-type", "exit");
+        await page.ClickAsync("button:has-text('Add step')");
+
+        // The branch: opened (step email-1, within 2 days) AND (tag vip OR score at least 50), no JSON typed.
+        await Expect(page.Locator("#step-1-if")).ToBeHiddenAsync();
+        var root = page.Locator("#step-1-condition .cond-builder");
+        await root.Locator(".cond-group[data-path='steps[1].if'] > .row").Last.Locator("button:has-text('+ group')").ClickAsync();
+        var group = root.Locator(".cond-group[data-path='steps[1].if.of[1]']");
+        await group.Locator("input[aria-label=tag]").FillAsync("vip");
+        await group.Locator("> .row").Last.Locator("button:has-text('+ condition')").ClickAsync();
+        await group.Locator(".cond[data-path='steps[1].if.of[1].of[1]'] select[aria-label='condition type']").SelectOptionAsync("score_at_least");
+        await group.Locator(".cond[data-path='steps[1].if.of[1].of[1]'] input[aria-label=score]").FillAsync("50");
+        await root.Locator(".cond[data-path='steps[1].if.of[0]'] select[aria-label='of step']").SelectOptionAsync("email-1");
+        await page.SelectOptionAsync("#step-1-then", "email-1");
+        await page.SelectOptionAsync("#step-1-else", "email-1");
+
+        // An exit condition from the same builder; a tag left blank is named at its condition.
+        var exits = page.Locator("#exit-conditions .cond-builder");
+        await exits.Locator("button:has-text('+ condition')").ClickAsync();
+        await Expect(exits.Locator(".field-error[data-field='exitWhen[0].tag']")).ToHaveTextAsync("tag: a tag name is required");
+        await exits.Locator(".cond[data-path='exitWhen[0]'] input[aria-label=tag]").FillAsync("customer");
+        await Expect(exits.Locator(".field-error")).ToHaveCountAsync(0);
+
+        // Renaming the email step: the branch's targets and its condition follow.
+        await page.FillAsync("#step-0-id", "welcome");
+        await page.Locator("#step-0-id").DispatchEventAsync("change");
+        await Expect(page.Locator("#step-1-then")).ToHaveValueAsync("welcome");
+        await Expect(page.Locator("#step-1-else")).ToHaveValueAsync("welcome");
+        await Expect(root.Locator(".cond[data-path='steps[1].if.of[0]'] select[aria-label='of step']")).ToHaveValueAsync("welcome");
+
+        // A/B split: a template picker and a weight per variant; a sum other than 100 is named at the split.
+        await page.ClickAsync("#step-0-split");
+        await Expect(page.Locator("#step-0-variant-0-weight")).ToHaveValueAsync("50");
+        var templates = await page.Locator("#step-0-variant-0-template option").AllTextContentsAsync();
+        await page.SelectOptionAsync("#step-0-variant-1-template", templates.Last(t => t.Length > 0));
+        await page.FillAsync("#step-0-variant-1-weight", "40");
+        await Expect(page.Locator("#step-0-variant-total")).ToHaveTextAsync("Total: 90% (must be 100)");
+        await page.ClickAsync("#publish");
+        await Expect(page.Locator("#errors")).ToContainTextAsync("variant weights must be positive and sum to 100");
+        await page.FillAsync("#step-0-variant-1-weight", "50");
+        await page.SelectOptionAsync("#step-1-then", "exit-1"); // back to the email without a wait would loop (refused)
+        await page.SelectOptionAsync("#step-1-else", "exit-1");
+        await page.ClickAsync("#publish");
+        await Expect(page.Locator(".flash")).ToContainTextAsync("Published cond-builder");
+
+        var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/cond-builder"))!;
+        var ifNode = stored["steps"]![1]!["if"]!;
+        Assert.Equal("all", ifNode["type"]!.GetValue<string>());
+        Assert.Equal("welcome", ifNode["of"]![0]!["step"]!.GetValue<string>());
+        Assert.Equal("P2D", ifNode["of"]![0]!["within"]!.GetValue<string>());
+        Assert.Equal(50, ifNode["of"]![1]!["of"]![1]!["score"]!.GetValue<int>());
+        Assert.Equal(2, stored["steps"]![0]!["variants"]!.AsArray().Count);
+        Assert.Contains(stored["exitWhen"]!.AsArray(), c => c!["type"]!.GetValue<string>() == "has_tag" && c["tag"]!.GetValue<string>() == "customer");
+
+        // The flow: branches read yes / no, and a box opens its step's editor.
+        await Expect(page.Locator(".flow-label[data-kind=then]")).ToHaveTextAsync("yes");
+        await Expect(page.Locator(".flow-label[data-kind=else]")).ToHaveTextAsync("no");
+        await page.Locator("a.flow-step[data-step='branch-1']").ClickAsync();
+        await Expect(page.Locator("#step-1")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("focused"));
+        await Expect(page.Locator("#step-1-id")).ToBeFocusedAsync();
         Assert.Empty(s.Dialogs);
     }
 }

@@ -69,13 +69,16 @@
   };
 
   // A click on a box of the flow diagram opens that step's editor, ready to type in.
-  document.querySelectorAll('a.flow-step').forEach(a => a.addEventListener('click', () => {
+  // (delegated: the diagram comes after this script in the page)
+  document.addEventListener('click', e => {
+    const a = e.target.closest && e.target.closest('a.flow-step');
+    if (!a) return;
     const step = document.querySelector(a.getAttribute('href'));
     if (!step) return;
     form.querySelectorAll('.step.focused').forEach(s => s.classList.remove('focused'));
     step.classList.add('focused');
     setTimeout(() => step.querySelector('input:not([type=hidden]), select')?.focus(), 0);
-  }));
+  });
 
   let timer;
   let pending = Promise.resolve();
