@@ -18,7 +18,15 @@ public sealed class SequenceDrafts(NurtureDbContext db, TimeProvider clock)
     public async Task<Draft?> GetAsync(string sequence, CancellationToken ct)
     {
         var json = await db.Settings.AsNoTracking().Where(s => s.Key == RowKey(sequence)).Select(s => s.Value).FirstOrDefaultAsync(ct);
-        return json is null ? null : Json.Deserialize<Draft>(json);
+        if (json is null) return null;
+        try
+        {
+            return Json.Deserialize<Draft>(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // a draft saved by an earlier builder (variants as "template:weight" text): the published version is shown instead
+        }
     }
 
     public async Task SaveAsync(string sequence, SequenceForm form, string? by, CancellationToken ct)
