@@ -96,7 +96,9 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<SequenceValidator>();
         services.AddScoped<SequenceService>();
         services.AddScoped<SequenceRunner>();
+        services.AddScoped<EmailStepBatch>();
         services.AddScoped<MessageFactory>();
+        services.AddScoped<OutboxWriter>();
         services.AddScoped<TrackingService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<DemoSeeder>();

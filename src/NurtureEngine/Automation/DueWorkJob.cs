@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Broadcasts;
+using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Mail;
 using NurtureEngine.Sequences;
@@ -36,9 +37,8 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
     {
         await sender.ResolveAbandonedAsync(ct);
         var deadline = clock.GetUtcNow() + Budget;
-        // A pipeline: steps run (and fill the outbox) while the previous batch's emails are on the wire.
-        var stepsDone = 0;
-        using var progressed = new SemaphoreSlim(0);
+        // A pipeline: steps run (and fill the outbox) while the sender's lanes keep the wire busy.
+        using var progress = new WorkProgress();
         var steps = Task.Run(async () =>
         {
             try
@@ -50,23 +50,22 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
                     using (var broadcasts = scopes.CreateScope())
                         ran += await broadcasts.ServiceProvider.GetRequiredService<BroadcastRunner>().RunDueAsync(ct);
                     if (ran == 0) break;
-                    progressed.Release();
+                    progress.Progressed();
                 }
             }
             finally
             {
-                Volatile.Write(ref stepsDone, 1);
-                progressed.Release();
+                progress.Complete();
             }
         }, CancellationToken.None);
-        while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
+        try
         {
-            var done = Volatile.Read(ref stepsDone) == 1;
-            if (await sender.SendDueBatchAsync(options.Value.BatchSize, ct) > 0) continue;
-            if (done) break;
-            await progressed.WaitAsync(ct);
+            await sender.SendDueAsync(options.Value.BatchSize, progress, deadline, ct);
         }
-        await steps;
+        finally
+        {
+            await steps;
+        }
         using (var scope = scopes.CreateScope())
             await scope.ServiceProvider.GetRequiredService<BroadcastRunner>().FinishAsync(ct); // the last outcomes may have just been recorded
         await ScheduleNextAsync(ct);

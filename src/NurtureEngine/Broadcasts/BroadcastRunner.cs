@@ -17,7 +17,7 @@ namespace NurtureEngine.Broadcasts;
 /// per (broadcast, lead): a replayed batch cannot email twice), and marks finished broadcasts sent.
 /// </summary>
 public sealed partial class BroadcastRunner(
-    NurtureDbContext db, UnitOfWork work, BroadcastStarter starter, BroadcastReport report, MessageFactory messages,
+    NurtureDbContext db, UnitOfWork work, BroadcastStarter starter, BroadcastReport report, MessageFactory messages, OutboxWriter outbox,
     TimelineWriter timeline, InstallationSettings settings, NurtureMetrics metrics, TimeProvider clock, ILogger<BroadcastRunner> logger)
 {
     /// <summary>Recipients rendered into the outbox per transaction.</summary>
@@ -93,6 +93,7 @@ public sealed partial class BroadcastRunner(
         var held = await ThrottledAsync(due, leads, now, c);
 
         var queued = new List<(Due Recipient, Guid MessageId)>(due.Count);
+        var rendered = new List<Message>(due.Count);
         foreach (var r in due)
         {
             if (held.Contains(r.LeadId) || !leads.TryGetValue(r.LeadId, out var lead)) continue;
@@ -111,7 +112,8 @@ public sealed partial class BroadcastRunner(
             {
                 try
                 {
-                    message = await messages.CreateAsync(lead, lead.Email, versions[b.TemplateVersionIds[r.Variant]], MessageKind.Marketing, null, null, c);
+                    message = await messages.ComposeAsync(lead, lead.Email, versions[b.TemplateVersionIds[r.Variant]], MessageKind.Marketing, null, null, c);
+                    rendered.Add(message);
                 }
                 catch (Rendering.TemplateRenderException e)
                 {
@@ -124,6 +126,7 @@ public sealed partial class BroadcastRunner(
             queued.Add((r, message.Id));
         }
         await db.SaveChangesAsync(c);
+        await outbox.WriteAsync(rendered, c);
         var keys = queued.Select(q => q.Recipient.LeadId).ToArray();
         var ids = queued.Select(q => q.MessageId).ToArray();
         var ofBroadcast = queued.Select(q => q.Recipient.BroadcastId).ToArray();

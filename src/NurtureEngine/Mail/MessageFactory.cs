@@ -18,6 +18,16 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
     public async Task<Message> CreateAsync(Lead lead, string toAddress, TemplateVersion version, MessageKind kind,
         Enrollment? enrollment, string? stepId, CancellationToken ct)
     {
+        var message = await ComposeAsync(lead, toAddress, version, kind, enrollment, stepId, ct);
+        db.Messages.Add(message);
+        work.WorkDueAt(message.NotBefore);
+        return message;
+    }
+
+    /// <summary>Renders the message without adding it to the unit of work: for callers that write many at once (<see cref="OutboxWriter"/>).</summary>
+    public async Task<Message> ComposeAsync(Lead lead, string toAddress, TemplateVersion version, MessageKind kind,
+        Enrollment? enrollment, string? stepId, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var sender = settings.Nurture.Sender;
         var message = new Message
@@ -32,8 +42,6 @@ public sealed class MessageFactory(NurtureDbContext db, EmailComposer composer, 
         message.Html = email.Html;
         message.Text = email.Text;
         message.Links = email.Links;
-        db.Messages.Add(message);
-        work.WorkDueAt(now);
         return message;
     }
 

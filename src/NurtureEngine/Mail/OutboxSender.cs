@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using System.Threading.Channels;
 using NurtureEngine.Automation;
+using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Inbound;
 using NurtureEngine.Leads;
@@ -24,41 +25,66 @@ public sealed partial class OutboxSender(
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.SendLeaseSeconds);
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    /// <summary>
-    /// Leases a batch, screens it (lead status, suppression list: one query each), sends it over
-    /// <c>Smtp:MaxConnections</c> parallel lanes, and records outcomes as they arrive in batched
-    /// transactions, while the lanes keep sending.
-    /// </summary>
+    /// <summary>Leases one batch, screens it and sends it; returns how many it leased (for tools and fake-clock tests).</summary>
     public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
     {
-        var batch = await ClaimAsync(batchSize, ct);
-        if (batch.Count == 0) return 0;
-        var toSend = await ScreenAsync(batch, CancellationToken.None); // quick; what it holds is released below on shutdown
-        var queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleWriter = true });
-        foreach (var m in toSend) queue.Writer.TryWrite(m);
-        queue.Writer.Complete();
+        using var finished = WorkProgress.Finished();
+        return await SendDueAsync(batchSize, finished, DateTimeOffset.MaxValue, ct, maxBatches: 1);
+    }
+
+    /// <summary>
+    /// Sends the outbox until nothing is due and <paramref name="producer"/> (the step runner filling it) has
+    /// finished, or the deadline passes. <c>Smtp:MaxConnections</c> long-lived lanes take from one queue that is
+    /// refilled (a batch leased and screened: lead status, suppression list, topic) whenever it has room, so no
+    /// lane waits for another at a batch's end; outcomes are recorded in batched transactions while the lanes
+    /// keep sending. Returns how many messages it leased.
+    /// </summary>
+    public async Task<int> SendDueAsync(int batchSize, WorkProgress producer, DateTimeOffset deadline, CancellationToken ct, int maxBatches = int.MaxValue)
+    {
+        var queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(batchSize) { SingleWriter = true });
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         var recorder = RecordAllAsync(outcomes.Reader);
-        await using var stopping = ct.Register(() => LogStopping(logger, toSend.Count));
+        var lanes = Enumerable.Range(0, smtp.Value.MaxConnections)
+            .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, ct), CancellationToken.None)).ToList();
+        var leased = new List<Guid>();
         try
         {
-            var lanes = Enumerable.Range(0, Math.Min(smtp.Value.MaxConnections, toSend.Count))
-                .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, ct), CancellationToken.None));
-            await Task.WhenAll(lanes);
+            for (var batches = 0; batches < maxBatches && !ct.IsCancellationRequested && clock.GetUtcNow() < deadline;)
+            {
+                var finished = producer.IsComplete; // read before the claim: what it queued before finishing is claimed below
+                var batch = await ClaimAsync(batchSize, ct);
+                if (batch.Count == 0)
+                {
+                    if (finished) break;
+                    await producer.WaitAsync(ct);
+                    continue;
+                }
+                batches++;
+                leased.AddRange(batch.Select(m => m.Id));
+                // Quick; what it holds is released below on shutdown.
+                foreach (var message in await ScreenAsync(batch, CancellationToken.None)) await queue.Writer.WriteAsync(message, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: handled below, once the lanes have stopped.
         }
         finally
         {
+            queue.Writer.TryComplete();
+            await using (ct.Register(() => LogStopping(logger)))
+                await Task.WhenAll(lanes);
             outcomes.Writer.Complete();
             await recorder;
         }
         if (ct.IsCancellationRequested)
         {
-            // Shutting down: hand back at once what this worker claimed but never started, so
-            // another worker sends it now rather than when the lease runs out.
-            await ReleaseAsync(toSend.Select(m => m.Id).ToList());
+            // Hand back at once what this worker leased but never started, so another worker sends it now
+            // rather than when the lease runs out (only messages still scheduled under this lease change).
+            if (leased.Count > 0) await ReleaseAsync(leased);
             ct.ThrowIfCancellationRequested();
         }
-        return batch.Count;
+        return leased.Count;
     }
 
     private async Task ReleaseAsync(List<Guid> claimed)
@@ -136,6 +162,16 @@ public sealed partial class OutboxSender(
         var hashes = marketing.Select(m => SuppressionList.Hash(m.ToAddress)).Distinct().ToList();
         var listed = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
             .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToDictionaryAsync(x => x.AddressHash, ct);
+        var ids = marketing.Select(m => m.Id).ToArray();
+        // The lead may have left the email's topic (its sequence's or broadcast's) since it was queued.
+        var outOfTopic = (await db.Database.SqlQuery<TopicLeft>($$"""
+            SELECT m.id, t.topic FROM nurture.message m
+            CROSS JOIN LATERAL (SELECT COALESCE(
+                (SELECT b.definition->>'topic' FROM nurture.broadcast b WHERE b.id = m.broadcast_id),
+                (SELECT v.definition->>'topic' FROM nurture.enrollment e JOIN nurture.sequence_version v ON v.id = e.sequence_version_id
+                 WHERE e.id = m.enrollment_id)) AS topic) t
+            WHERE m.id = ANY({{ids}}) AND EXISTS (SELECT 1 FROM nurture.topic_opt_out o WHERE o.lead_id = m.lead_id AND o.topic = t.topic)
+            """).ToListAsync(ct)).ToDictionary(x => x.Id, x => x.Topic);
         var suppressed = new List<(Message Message, string Reason)>();
         foreach (var m in marketing)
         {
@@ -143,6 +179,8 @@ public sealed partial class OutboxSender(
                 suppressed.Add((m, $"lead is {status.ToString().ToLowerInvariant()}"));
             else if (listed.GetValueOrDefault(SuppressionList.Hash(m.ToAddress)) is { } row)
                 suppressed.Add((m, SuppressionList.Describe(row.Source, row.Reason)));
+            else if (outOfTopic.GetValueOrDefault(m.Id) is { } topic)
+                suppressed.Add((m, $"unsubscribed from the topic {topic}"));
         }
         if (suppressed.Count == 0) return batch;
         var timeline = scope.ServiceProvider.GetRequiredService<TimelineWriter>();
@@ -166,6 +204,8 @@ public sealed partial class OutboxSender(
         return batch.Where(m => !skipped.Contains(m.Id)).ToList();
     }
 
+    private sealed record TopicLeft(Guid Id, string Topic);
+
     /// <summary>How many messages a lane marks <c>sending</c> with one statement before sending them one after another.</summary>
     private const int MarkGroup = 8;
 
@@ -182,6 +222,14 @@ public sealed partial class OutboxSender(
         while (!ct.IsCancellationRequested)
         {
             group.Clear();
+            try
+            {
+                if (!await queue.WaitToReadAsync(ct)) return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             while (group.Count < MarkGroup && queue.TryRead(out var message))
             {
                 // Everything the send needs that may read the database (settings, the tracking key) is read
@@ -196,7 +244,7 @@ public sealed partial class OutboxSender(
                     await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.Rejected, $"cannot be sent: {e.Message}"), Marked: false), CancellationToken.None);
                 }
             }
-            if (group.Count == 0) return;
+            if (group.Count == 0) continue;
             // Long enough for the slowest SMTP transactions of the group (RFC 5321 allows 10 minutes for the final reply).
             var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * group.Count;
             var ids = group.Select(g => g.Message.Id).ToArray();
@@ -252,7 +300,7 @@ public sealed partial class OutboxSender(
         var batch = new List<Outcome>(RecordBatch);
         while (await outcomes.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < RecordBatch && outcomes.TryRead(out var outcome)) batch.Add(outcome);
+            await GatherAsync(outcomes, batch);
             try
             {
                 await RecordAsync(batch, CancellationToken.None);
@@ -273,6 +321,26 @@ public sealed partial class OutboxSender(
     }
 
     private const int RecordBatch = 100;
+
+    /// <summary>How long the recorder waits for more outcomes before a transaction: one for many is far cheaper than one each.</summary>
+    private static readonly TimeSpan GatherFor = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Takes what is there, then what arrives within <see cref="GatherFor"/> (real time: a batching window, not a domain time), up to a batch.</summary>
+    private static async Task GatherAsync(ChannelReader<Outcome> outcomes, List<Outcome> batch)
+    {
+        while (batch.Count < RecordBatch && outcomes.TryRead(out var outcome)) batch.Add(outcome);
+        if (batch.Count >= RecordBatch) return;
+        using var window = new CancellationTokenSource(GatherFor);
+        try
+        {
+            while (batch.Count < RecordBatch && await outcomes.WaitToReadAsync(window.Token))
+                while (batch.Count < RecordBatch && outcomes.TryRead(out var outcome)) batch.Add(outcome);
+        }
+        catch (OperationCanceledException)
+        {
+            // The window closed: record what there is.
+        }
+    }
 
     /// <summary>
     /// Records a batch of outcomes. Sent email whose <c>email_sent</c> nothing observes (no scoring rule,
@@ -432,8 +500,8 @@ public sealed partial class OutboxSender(
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the SMTP outcome of message {MessageId} failed; the sweep will settle it as unknown")]
     static partial void LogRecordFailed(ILogger logger, Guid messageId, Exception e);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new sends from this batch of {Count}; sends in flight run to their end")]
-    static partial void LogStopping(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new sends; sends in flight run to their end")]
+    static partial void LogStopping(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: released {Count} claimed message(s) to other workers")]
     static partial void LogReleased(ILogger logger, int count);

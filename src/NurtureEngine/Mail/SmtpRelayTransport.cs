@@ -94,7 +94,7 @@ public sealed partial class SmtpRelayTransport : IMailTransport, IAsyncDisposabl
         client?.Dispose();
         client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
         var security = Enum.Parse<SecureSocketOptions>(_options.Security, ignoreCase: true);
-        await client.ConnectAsync(_options.Host!, _options.Port, security, ct);
+        await client.ConnectAsync(await NoDelaySocket.ConnectAsync(_options.Host!, _options.Port, ct), _options.Host!, _options.Port, security, ct);
         if (!string.IsNullOrEmpty(_options.User)) await client.AuthenticateAsync(_options.User, _options.Password ?? "", ct);
         return client;
     }

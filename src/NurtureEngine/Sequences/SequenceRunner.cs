@@ -19,7 +19,7 @@ namespace NurtureEngine.Sequences;
 /// </summary>
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
-    Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
+    EmailStepBatch emailSteps, Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
     TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
@@ -42,12 +42,14 @@ public sealed partial class SequenceRunner(
                 var ids = await LockLeadsAsync(claimed, c);
                 batch = ids;
                 await PreloadAsync(ids, c);
+                // The common case first, set-based; the general path runs what it left, step by step.
+                var rest = _batch is null ? ids : await emailSteps.RunAsync(ids, _batch.ExistingMessages, c);
                 // A failure fails the whole batch (it is rerun one by one below): savepoints per save buy nothing.
                 var savepoints = db.Database.AutoSavepointsEnabled;
                 db.Database.AutoSavepointsEnabled = false;
                 try
                 {
-                    foreach (var chunk in ids.Chunk(ChunkTracking.ChunkSize)) await RunChunkAsync(chunk, c);
+                    foreach (var chunk in rest.Chunk(ChunkTracking.ChunkSize)) await RunChunkAsync(chunk, c);
                 }
                 finally
                 {
@@ -292,7 +294,7 @@ public sealed partial class SequenceRunner(
                 if (enrollment.WaitUntil is null)
                 {
                     // PostgreSQL keeps microseconds: the in-memory value must equal the stored one.
-                    var until = Pg.Microseconds(WaitEnd(step.Duration!, lead, now));
+                    var until = Pg.Microseconds(WaitClock.End(step.Duration!, lead.TimeZone ?? settings.Nurture.DefaultTimeZone, now));
                     enrollment.WaitUntil = until;
                     return new StepOutcome.WaitUntil(until);
                 }
@@ -451,16 +453,6 @@ public sealed partial class SequenceRunner(
         _batch?.ExistingMessages.Add((enrollment.Id, step.Id, enrollment.Pass));
         timeline.Add(lead.Id, ActivityKind.OwnerNotified, $"Owner {lead.Owner} notified: \"{message.Subject}\"", new { step = step.Id, owner = lead.Owner },
             message.Id, enrollment.SequenceId, step.Id);
-    }
-
-    /// <summary>Whole-day waits keep the lead's local time of day across DST; others are exact durations.</summary>
-    private DateTimeOffset WaitEnd(string duration, Lead lead, DateTimeOffset now)
-    {
-        var span = Iso8601Duration.TryParse(duration)!.Value;
-        if (!Iso8601Duration.IsCalendarDays(duration)) return now + span;
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(lead.TimeZone ?? settings.Nurture.DefaultTimeZone, out var z) ? z : TimeZoneInfo.Utc;
-        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(span.TotalDays);
-        return SendWindowCalculator.ToUtc(local, zone);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Due steps not run now, they stay due and are retried: {Reason}")]

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using NurtureEngine.Common;
 using NurtureEngine.Data;
 
@@ -10,8 +12,17 @@ public sealed class TimelineWriter(NurtureDbContext db, TimeProvider clock)
     public Activity Add(Guid leadId, string kind, string summary, object? data = null, Guid? messageId = null,
         long? sequenceId = null, string? stepId = null, string? eventType = null, DateTimeOffset? at = null)
     {
+        var activity = Create(leadId, kind, summary, data, messageId, sequenceId, stepId, eventType, at);
+        db.Activities.Add(activity);
+        return activity;
+    }
+
+    /// <summary>A timeline row not yet added to the unit of work: for <see cref="CopyAsync"/>.</summary>
+    public Activity Create(Guid leadId, string kind, string summary, object? data = null, Guid? messageId = null,
+        long? sequenceId = null, string? stepId = null, string? eventType = null, DateTimeOffset? at = null)
+    {
         var now = clock.GetUtcNow();
-        var activity = new Activity
+        return new Activity
         {
             LeadId = leadId,
             Kind = kind,
@@ -24,8 +35,36 @@ public sealed class TimelineWriter(NurtureDbContext db, TimeProvider clock)
             SequenceId = sequenceId,
             StepId = stepId,
         };
-        db.Activities.Add(activity);
-        return activity;
+    }
+
+    /// <summary>
+    /// Writes many rows with one binary COPY in the current transaction. They skip the unit of work, so they do not
+    /// go to outbound webhooks: only for kinds no webhook subscription wants.
+    /// </summary>
+    public async Task CopyAsync(IReadOnlyCollection<Activity> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var copy = await connection.BeginBinaryImportAsync("""
+            COPY nurture.activity (lead_id, kind, event_type, summary, data, at, recorded_at, idempotency_key, message_id, sequence_id, step_id)
+            FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var a in rows)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(a.LeadId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(a.Kind, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(a.EventType, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(a.Summary, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(a.DataJson, NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(a.At, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(a.RecordedAt, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteNullableAsync(a.IdempotencyKey, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(a.MessageId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteNullableAsync(a.SequenceId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteNullableAsync(a.StepId, NpgsqlDbType.Text, ct);
+        }
+        await copy.CompleteAsync(ct);
     }
 
     /// <summary>

@@ -51,18 +51,3 @@ public sealed class EmailLinterTests
         Assert.False(SpamAssassinCheck.IsConstructionRule("NO_RELAYS"));
     }
 }
-
-public sealed class EmailInlinerTests
-{
-    [Fact]
-    public void StylesheetRules_MoveOntoTheElements_AndMediaQueriesStay()
-    {
-        var html = EmailInliner.Inline("<html><head><style>.cta { color: #ffffff; } @media (max-width: 620px) { .cta { display: block !important; } }</style></head><body><a class=\"cta\" href=\"https://x\">Go</a></body></html>");
-        Assert.Matches("<a class=\"cta\" href=\"https://x\" style=\"color: #(ffffff|fff)", html);
-        Assert.Contains("@media (max-width: 620px)", html);
-    }
-
-    [Fact]
-    public void HtmlWithoutAStylesheet_IsLeftAsItIs() =>
-        Assert.Equal("<p>Hi</p>", EmailInliner.Inline("<p>Hi</p>"));
-}
