@@ -82,6 +82,9 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.BoardService>();
         services.AddScoped<Sales.SalesDemoSeeder>();
         services.AddScoped<Sales.HandoffService>();
+        services.AddScoped<Sales.HandoffDesk>();
+        services.AddScoped<Sales.HandoffSlaJob>();
+        services.AddScoped<Sales.AssignOwnerStep>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();
