@@ -18,7 +18,7 @@ public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset 
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays, decimal? VelocityPerDay,
     int OpenDeals, decimal OpenAmount, int Won, int Lost, decimal WonAmount,
     IReadOnlyList<LostReasonCount> LostReasons, IReadOnlyList<OwnerFigures> ByOwner, IReadOnlyList<SourceFigures> BySource,
-    PeriodFigures PreviousYear);
+    PeriodFigures PreviousYear, HandoffFigures Handoffs);
 
 /// <summary>
 /// Sales KPIs over a deal pipeline, each one aggregate statement over the deal table. A deal counts in a
@@ -26,7 +26,7 @@ public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset 
 /// win rate = won ÷ (won + lost); average deal size = mean amount of won deals; cycle = mean days from
 /// a won deal's creation to its close; velocity per day = open deals × win rate × average deal size ÷ cycle.
 /// </summary>
-public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
+public sealed class SalesReportService(NurtureDbContext db, HandoffReport handoffs, TimeProvider clock)
 {
     public async Task<Forecast> ForecastAsync(string pipelineKey, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
@@ -92,7 +92,8 @@ public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
         var bySource = await SourcesAsync(id, start, end, owner, ct);
 
         return new SalesReport(pipeline.Key, owner, start, end, current.WinRate, current.AverageDealSize, current.AverageCycleDays, velocity,
-            open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous);
+            open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous,
+            await handoffs.FiguresAsync(start, end, owner, ct));
     }
 
     private async Task<PeriodFigures> PeriodAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct)

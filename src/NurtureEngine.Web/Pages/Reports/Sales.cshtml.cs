@@ -43,6 +43,10 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
         foreach (var l in r.LostReasons) Row("lostReason", l.Reason, l.Count, null, null);
         foreach (var o in r.ByOwner) Row("owner", o.Owner ?? "no owner", o.Won, o.WonAmount, o.WinRate);
         foreach (var s in r.BySource) Row("source", s.Source ?? "no source", s.Won, s.WonAmount, null);
+        Row("handoff", "acceptanceRate", r.Handoffs.Accepted, null, r.Handoffs.AcceptanceRate);
+        Row("handoff", "averageHoursToAccept", null, null, r.Handoffs.AverageHoursToAccept);
+        Row("handoff", "slaBreaches", r.Handoffs.SlaBreaches, null, null);
+        foreach (var h in r.Handoffs.ByOwner) Row("handoffOwner", h.Owner, h.Accepted, null, h.AcceptanceRate);
         return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"sales-{r.Pipeline}.csv");
     }
 
@@ -73,6 +77,9 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
         Report!.LostReasons.Select(l => new BarChart.Bar(l.Reason, l.Count, l.Count.ToString(CultureInfo.InvariantCulture))).ToList(), "#dc2626");
     public BarChart OwnerChart => new("Won amount per owner",
         Report!.ByOwner.Select(o => new BarChart.Bar(o.Owner ?? "no owner", (double)o.WonAmount, Money(o.WonAmount), $"win rate {Percent(o.WinRate)}")).ToList(), "#0d9488");
+    public BarChart HandoffChart => new("Hand-off acceptance rate per rep",
+        Report!.Handoffs.ByOwner.Select(h => new BarChart.Bar(h.Owner, (h.AcceptanceRate ?? 0) * 100, Percent(h.AcceptanceRate),
+            $"{h.Accepted} accepted, {h.Rejected} rejected, {h.Breached} SLA breaches")).ToList(), "#2563eb");
     public BarChart SourceChart => new("Won amount per source (first touch)",
         Report!.BySource.Select(s => new BarChart.Bar(s.Source ?? "no source", (double)s.WonAmount, Money(s.WonAmount), $"{s.Leads} leads, {s.Mqls} MQLs, {s.Won} won")).ToList(), "#ea580c");
 }
