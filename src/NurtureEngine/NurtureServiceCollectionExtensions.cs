@@ -84,6 +84,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.HandoffService>();
         services.AddScoped<Sales.HandoffDesk>();
         services.AddScoped<Sales.HandoffReport>();
+        services.AddScoped<Sales.SalesTargetService>();
         services.AddScoped<Sales.HandoffSlaJob>();
         services.AddScoped<Sales.AssignOwnerStep>();
         services.AddScoped<Imports.LeadImporter>();

@@ -56,10 +56,25 @@ public static class SalesEndpoints
                 input.By ?? "api", StageChangeCause.Api, ct));
         });
 
+        api.MapGet("/targets", async (SalesTargetService targets, CancellationToken ct) => Results.Ok(new { items = await targets.ListAsync(ct) }));
+        api.MapPut("/targets/{owner}", async (string owner, HttpRequest request, SalesTargetService targets, CancellationToken ct) =>
+            Results.Ok(await targets.SetAsync(owner, (await JsonBody.ReadAsync<TargetInput>(request, ct)).Monthly, ct)));
+        api.MapDelete("/targets/{owner}", async (string owner, SalesTargetService targets, CancellationToken ct) =>
+        {
+            await targets.RemoveAsync(owner, ct);
+            return Results.NoContent();
+        });
+
         api.MapGet("/pipelines/{key}/forecast", async (string key, DateTimeOffset? from, DateTimeOffset? to, SalesReportService reports, CancellationToken ct) =>
             Results.Ok(await reports.ForecastAsync(key, from, to, ct)));
         api.MapGet("/reports/sales", async (string? pipeline, DateTimeOffset? from, DateTimeOffset? to, string? owner, SalesReportService reports, CancellationToken ct) =>
             Results.Ok(await reports.SalesAsync(pipeline, from, to, owner, ct)));
+    }
+
+    public sealed class TargetInput
+    {
+        /// <summary>The won amount the owner should close each month.</summary>
+        public decimal? Monthly { get; set; }
     }
 
     public sealed class HandoffAnswer

@@ -55,6 +55,7 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Sales.Deal> Deals => Set<Sales.Deal>();
     public DbSet<Sales.Handoff> Handoffs => Set<Sales.Handoff>();
     public DbSet<Sales.RoundRobinTurn> RoundRobinTurns => Set<Sales.RoundRobinTurn>();
+    public DbSet<Sales.SalesTarget> SalesTargets => Set<Sales.SalesTarget>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -69,3 +69,13 @@ sealed class RoundRobinTurnConfiguration : IEntityTypeConfiguration<RoundRobinTu
         b.Property(t => t.Key).HasMaxLength(300);
     }
 }
+
+sealed class SalesTargetConfiguration : IEntityTypeConfiguration<SalesTarget>
+{
+    public void Configure(EntityTypeBuilder<SalesTarget> b)
+    {
+        b.HasKey(t => t.Owner);
+        b.Property(t => t.Owner).HasMaxLength(254);
+        b.Property(t => t.MonthlyAmount).HasPrecision(18, 2);
+    }
+}

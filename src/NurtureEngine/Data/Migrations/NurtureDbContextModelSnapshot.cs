@@ -812,6 +812,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_name");
 
+                    b.Property<string>("LastTouchSource")
+                        .HasColumnType("text")
+                        .HasColumnName("last_touch_source");
+
                     b.Property<string>("Owner")
                         .HasColumnType("text")
                         .HasColumnName("owner");
@@ -1558,6 +1562,28 @@ namespace NurtureEngine.Data.Migrations
                         .HasName("pk_round_robin_turn");
 
                     b.ToTable("round_robin_turn", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.SalesTarget", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<decimal>("MonthlyAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("monthly_amount");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Owner")
+                        .HasName("pk_sales_target");
+
+                    b.ToTable("sales_target", "nurture");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
