@@ -82,6 +82,11 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<Sales.BoardService>();
         services.AddScoped<Sales.SalesDemoSeeder>();
         services.AddScoped<Sales.HandoffService>();
+        services.AddScoped<Sales.HandoffDesk>();
+        services.AddScoped<Sales.HandoffReport>();
+        services.AddScoped<Sales.SalesTargetService>();
+        services.AddScoped<Sales.HandoffSlaJob>();
+        services.AddScoped<Sales.AssignOwnerStep>();
         services.AddScoped<Imports.LeadImporter>();
         services.AddScoped<Imports.LeadImportService>();
         services.AddScoped<Imports.LeadImportJob>();

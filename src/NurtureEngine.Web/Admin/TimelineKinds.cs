@@ -1,3 +1,4 @@
+using NurtureEngine.Sales;
 using NurtureEngine.Timeline;
 
 namespace NurtureEngine.Web.Admin;
@@ -22,6 +23,8 @@ public static class TimelineKinds
         [ActivityKind.OwnerNotified] = "Owner notified", [ActivityKind.StepSkipped] = "Step skipped", [ActivityKind.Event] = "Event",
         [ActivityKind.Note] = "Note", [ActivityKind.TaskCreated] = "Task created", [ActivityKind.TaskDone] = "Task done",
         [ActivityKind.Qualified] = "Qualification changed",
+        [HandoffService.Assigned] = "Handed off to sales", [HandoffDesk.Accepted] = "Hand-off accepted", [HandoffDesk.Rejected] = "Hand-off rejected",
+        [HandoffSlaJob.Breached] = "Hand-off SLA breached", [HandoffService.Ended] = "Hand-off ended", [AssignOwnerStep.OwnerAssigned] = "Owner assigned",
     };
 
     public static readonly IReadOnlyList<Group> Groups =
@@ -30,6 +33,8 @@ public static class TimelineKinds
             ActivityKind.EmailSuppressed, ActivityKind.EmailOpened, ActivityKind.EmailClicked, ActivityKind.EmailReplied, ActivityKind.AutoReplied,
             ActivityKind.EmailBounced, ActivityKind.EmailDelivered, ActivityKind.MachineOpened, ActivityKind.OwnerNotified }),
         new("notes", "Notes and tasks", new HashSet<string> { ActivityKind.Note, ActivityKind.TaskCreated, ActivityKind.TaskDone, ActivityKind.Qualified }),
+        new("handoffs", "Hand-offs and owner", new HashSet<string> { HandoffService.Assigned, HandoffDesk.Accepted, HandoffDesk.Rejected,
+            HandoffSlaJob.Breached, HandoffService.Ended, AssignOwnerStep.OwnerAssigned }),
         new("stage", "Stage and score", new HashSet<string> { ActivityKind.StageChanged, ActivityKind.ScoreChanged }),
         new("sequences", "Sequences", new HashSet<string> { ActivityKind.Enrolled, ActivityKind.Exited, ActivityKind.NotEnrolled, ActivityKind.Branch,
             ActivityKind.Goto, ActivityKind.SequencePaused, ActivityKind.SequenceResumed, ActivityKind.EnrollmentMigrated, ActivityKind.StepSkipped }),

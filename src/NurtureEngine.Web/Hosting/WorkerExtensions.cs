@@ -75,6 +75,7 @@ public sealed class HangfireWorkerHost(IOptions<NurtureOptions> options, Install
         if (!options.Value.RunsWorker) return Task.CompletedTask;
         recurring.AddOrUpdate<DueWorkJob>("due-work-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Tasks.TaskReminderJob>("task-reminders", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<NurtureEngine.Sales.HandoffSlaJob>(NurtureEngine.Sales.HandoffSlaJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddInboundRecurringJobs(settings.Imap);
         recurring.AddOrUpdate<WebhookDispatchJob>("webhook-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<NurtureEngine.Imports.LeadImportJob>("import-sweep", j => j.SweepAsync(CancellationToken.None), Cron.Minutely());

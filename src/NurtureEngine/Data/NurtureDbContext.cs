@@ -53,6 +53,9 @@ public sealed class NurtureDbContext(DbContextOptions<NurtureDbContext> options)
     public DbSet<Broadcasts.BroadcastRecipient> BroadcastRecipients => Set<Broadcasts.BroadcastRecipient>();
     public DbSet<Sales.Company> Companies => Set<Sales.Company>();
     public DbSet<Sales.Deal> Deals => Set<Sales.Deal>();
+    public DbSet<Sales.Handoff> Handoffs => Set<Sales.Handoff>();
+    public DbSet<Sales.RoundRobinTurn> RoundRobinTurns => Set<Sales.RoundRobinTurn>();
+    public DbSet<Sales.SalesTarget> SalesTargets => Set<Sales.SalesTarget>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

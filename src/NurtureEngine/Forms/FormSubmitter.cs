@@ -57,6 +57,7 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
                 leadInput.Stage = definition.Stage;
             }
             var (lead, created) = await leads.UpsertInUnitAsync(leadInput, "form", c);
+            lead.LastTouchSource = definition.Source ?? $"form:{form.Key}";
             var confirm = definition.DoubleOptIn && (created || lead.Status is LeadStatus.Unsubscribed or LeadStatus.Pending);
             if (confirm && lead.Status != LeadStatus.Pending)
             {

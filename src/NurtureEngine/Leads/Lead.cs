@@ -19,6 +19,8 @@ public sealed class Lead
     public string? Phone { get; set; }
     public string? TimeZone { get; set; }
     public string? Source { get; set; }
+    /// <summary>The source of the lead's latest touch (an upsert naming a source, a form submitted): last-touch attribution.</summary>
+    public string? LastTouchSource { get; set; }
     public decimal? DealValue { get; set; }
     public string? Owner { get; set; }
     public List<string> Tags { get; set; } = [];

@@ -202,6 +202,7 @@ public sealed class LeadService(
         Set("phone", input.Phone?.Trim(), lead.Phone, v => lead.Phone = v);
         Set("timeZone", input.TimeZone, lead.TimeZone, v => lead.TimeZone = v);
         Set("source", input.Source, lead.Source, v => lead.Source = v);
+        if (input.Source is { } touch) lead.LastTouchSource = touch;
         Set("dealValue", input.DealValue, lead.DealValue, v => lead.DealValue = v);
         Set("owner", input.Owner?.Trim().ToLowerInvariant(), lead.Owner, v => lead.Owner = v);
         var newTags = (input.Tags ?? []).Where(t => !lead.Tags.Contains(t)).Distinct().ToList();

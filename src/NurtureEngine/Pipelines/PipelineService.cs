@@ -121,6 +121,8 @@ public sealed class PipelineService(NurtureDbContext db)
             if (s.Probability is < 0 or > 100) errors.Add($"stages[{i}].probability", "must be between 0 and 100");
             if (s.Kind is not null && s.Kind is not ("open" or "won" or "lost")) errors.Add($"stages[{i}].kind", "must be open, won or lost");
             s.Handoff?.Validate($"stages[{i}].handoff", errors);
+            if (s.Handoff?.RecycleTo is { } recycle && input.Stages.All(x => x.Key != recycle))
+                errors.Add($"stages[{i}].handoff.recycleTo", $"'{recycle}' is not one of the pipeline's stages");
         }
         errors.ThrowIfAny();
     }

@@ -9,7 +9,10 @@ public sealed record ForecastMonth(string? Month, int Count, decimal Amount, dec
 public sealed record Forecast(string Pipeline, DateOnly? From, DateOnly? To, IReadOnlyList<ForecastMonth> Months, ForecastMonth Total);
 
 public sealed record LostReasonCount(string Reason, int Count);
-public sealed record OwnerFigures(string? Owner, int Open, int Won, int Lost, decimal WonAmount, double? WinRate, decimal? AverageDealSize);
+/// <param name="Target">The owner's monthly target prorated to the period (null: no target set).</param>
+/// <param name="Attainment">Won amount ÷ target, a fraction (1 = met).</param>
+public sealed record OwnerFigures(string? Owner, int Open, int Won, int Lost, decimal WonAmount, double? WinRate, decimal? AverageDealSize,
+    decimal? Target = null, double? Attainment = null);
 public sealed record SourceFigures(string? Source, int Leads, int Mqls, int Won, decimal WonAmount);
 /// <summary>The headline figures of a period (also for the same period a year earlier).</summary>
 public sealed record PeriodFigures(DateTimeOffset From, DateTimeOffset To, int Won, int Lost, decimal WonAmount,
@@ -18,7 +21,7 @@ public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset 
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays, decimal? VelocityPerDay,
     int OpenDeals, decimal OpenAmount, int Won, int Lost, decimal WonAmount,
     IReadOnlyList<LostReasonCount> LostReasons, IReadOnlyList<OwnerFigures> ByOwner, IReadOnlyList<SourceFigures> BySource,
-    PeriodFigures PreviousYear);
+    PeriodFigures PreviousYear, HandoffFigures Handoffs, IReadOnlyList<SourceFigures> BySourceLastTouch);
 
 /// <summary>
 /// Sales KPIs over a deal pipeline, each one aggregate statement over the deal table. A deal counts in a
@@ -26,7 +29,7 @@ public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset 
 /// win rate = won ÷ (won + lost); average deal size = mean amount of won deals; cycle = mean days from
 /// a won deal's creation to its close; velocity per day = open deals × win rate × average deal size ÷ cycle.
 /// </summary>
-public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
+public sealed class SalesReportService(NurtureDbContext db, HandoffReport handoffs, TimeProvider clock)
 {
     public async Task<Forecast> ForecastAsync(string pipelineKey, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
@@ -89,10 +92,13 @@ public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
             GROUP BY d.owner ORDER BY 5 DESC, 1 NULLS LAST
             """).ToListAsync(ct))
             .Select(r => new OwnerFigures(r.Owner, r.Open, r.Won, r.Lost, r.WonAmount, Rate(r.Won, r.Lost), Round(r.AverageDealSize))).ToList();
-        var bySource = await SourcesAsync(id, start, end, owner, ct);
+        byOwner = await WithTargetsAsync(byOwner, (end - start).TotalDays, ct);
+        var bySource = await SourcesAsync(id, start, end, owner, lastTouch: false, ct);
+        var bySourceLastTouch = await SourcesAsync(id, start, end, owner, lastTouch: true, ct);
 
         return new SalesReport(pipeline.Key, owner, start, end, current.WinRate, current.AverageDealSize, current.AverageCycleDays, velocity,
-            open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous);
+            open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous,
+            await handoffs.FiguresAsync(start, end, owner, ct), bySourceLastTouch);
     }
 
     private async Task<PeriodFigures> PeriodAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct)
@@ -111,18 +117,35 @@ public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
             r.AverageCycleDays is { } days ? Math.Round(days, 2) : null);
     }
 
+    /// <summary>Goal attainment: each owner with a target gets it prorated to the period; owners with a target and no deal are listed too.</summary>
+    private async Task<List<OwnerFigures>> WithTargetsAsync(List<OwnerFigures> byOwner, double days, CancellationToken ct)
+    {
+        var targets = await db.SalesTargets.AsNoTracking().ToDictionaryAsync(t => t.Owner, t => t.MonthlyAmount, ct);
+        if (targets.Count == 0) return byOwner;
+        var rows = byOwner.Select(o => o.Owner is { } name && targets.TryGetValue(name, out var monthly) ? Attain(o, monthly) : o).ToList();
+        rows.AddRange(targets.Where(t => byOwner.All(o => o.Owner != t.Key)).Select(t => Attain(new OwnerFigures(t.Key, 0, 0, 0, 0, null, null), t.Value)));
+        return rows;
+
+        OwnerFigures Attain(OwnerFigures o, decimal monthly)
+        {
+            var target = SalesTargetService.ForPeriod(monthly, days);
+            return o with { Target = target, Attainment = target == 0 ? null : Math.Round((double)(o.WonAmount / target), 4) };
+        }
+    }
+
     /// <summary>
     /// Source attribution, first touch (the lead's <c>source</c> when it was made): leads made in the period,
     /// of those how many reached the lead pipeline's <c>mql</c> stage or a later one, and the won deals
     /// (closed in the period) of leads from that source.
     /// </summary>
-    private Task<List<SourceFigures>> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct) =>
+    /// <param name="lastTouch">Attribute to the source of the lead's latest touch (<c>last_touch_source</c>, else its source) instead.</param>
+    private Task<List<SourceFigures>> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, bool lastTouch, CancellationToken ct) =>
         db.Database.SqlQuery<SourceFigures>($"""
             WITH mql AS (
                 SELECT s.pipeline_id, s.position FROM nurture.stage s JOIN nurture.pipeline p ON p.id = s.pipeline_id
                 WHERE s.key = 'mql' AND p.object = 'Lead'),
             made AS (
-                SELECT coalesce(l.source, '') AS source, count(*)::int AS leads,
+                SELECT coalesce(CASE WHEN {lastTouch} THEN coalesce(l.last_touch_source, l.source) ELSE l.source END, '') AS source, count(*)::int AS leads,
                        count(*) FILTER (WHERE EXISTS (
                            SELECT 1 FROM nurture.stage_change c JOIN nurture.stage s ON s.id = c.to_stage_id JOIN mql ON mql.pipeline_id = s.pipeline_id
                            WHERE c.lead_id = l.id AND s.position >= mql.position))::int AS mqls
@@ -130,7 +153,7 @@ public sealed class SalesReportService(NurtureDbContext db, TimeProvider clock)
                 WHERE l.created_at >= {start} AND l.created_at < {end} AND ({owner}::text IS NULL OR l.owner = {owner}::text)
                 GROUP BY 1),
             won AS (
-                SELECT coalesce(l.source, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
+                SELECT coalesce(CASE WHEN {lastTouch} THEN coalesce(l.last_touch_source, l.source) ELSE l.source END, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
                 FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id JOIN nurture.lead l ON l.id = d.lead_id
                 WHERE d.pipeline_id = {pipelineId} AND s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end}
                   AND ({owner}::text IS NULL OR d.owner = {owner}::text)

@@ -56,6 +56,14 @@ public sealed class Step
     public string? To { get; set; }
     /// <summary>Transactional emails ignore frequency caps (never suppression).</summary>
     public bool Transactional { get; set; }
+    /// <summary>An <c>assign_owner</c> step's rule: <c>round_robin</c> or <c>{ by, map }</c> over <see cref="Team"/> (see <see cref="Sales.HandoffRule"/>).</summary>
+    public JsonElement? Assign { get; set; }
+    public List<string>? Team { get; set; }
+    /// <summary>An <c>assign_owner</c> step with this is a hand-off: the new owner must accept within it.</summary>
+    public string? AcceptWithin { get; set; }
+    public string? Manager { get; set; }
+
+    public Sales.HandoffRule AssignmentRule => new() { Assign = Assign, Team = Team, AcceptWithin = AcceptWithin, Manager = Manager };
 
     /// <summary>What the step does, in a few words (flow diagram, impact preview).</summary>
     public string Describe() => Type switch
@@ -69,6 +77,8 @@ public sealed class Step
         StepType.NotifyOwner => $"notify owner ({Template})",
         StepType.Task => $"task \"{Title}\" due {Due ?? "P1D"}",
         StepType.Goto => $"go to {To}",
+        StepType.AssignOwner => $"assign an owner ({(AssignmentRule.IsRoundRobin ? "round robin" : "by " + AssignmentRule.ByAttribute?.By)} over {Team?.Count ?? 0})"
+            + (AcceptWithin is null ? "" : $", accept within {AcceptWithin}"),
         StepType.Exit => "exit",
         _ => Type,
     };
@@ -116,7 +126,9 @@ public static class StepType
 {
     public const string Email = "email", Wait = "wait", Branch = "branch", Stage = "stage", Score = "score",
         Tag = "tag", NotifyOwner = "notify_owner", Task = "task", Goto = "goto", Exit = "exit";
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { Email, Wait, Branch, Stage, Score, Tag, NotifyOwner, Task, Goto, Exit };
+    /// <summary>Gives the lead an owner from a team (issue 18).</summary>
+    public const string AssignOwner = "assign_owner";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Email, Wait, Branch, Stage, Score, Tag, NotifyOwner, Task, Goto, Exit, AssignOwner };
 }
 
 public static class TriggerType

@@ -20,7 +20,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     EmailStepBatch emailSteps, Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, Tasks.TaskService tasks, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, Sales.AssignOwnerStep owners, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -346,6 +346,9 @@ public sealed partial class SequenceRunner(
                 return new StepOutcome.Next();
             case StepType.Task:
                 await tasks.CreateForStepAsync(lead, enrollment, step, sequenceName, ct);
+                return new StepOutcome.Next();
+            case StepType.AssignOwner:
+                await owners.RunAsync(step, enrollment, lead, sequenceName, ct);
                 return new StepOutcome.Next();
             case StepType.Exit:
                 return new StepOutcome.End($"exit step {step.Id}", EnrollmentStatus.Completed);

@@ -120,6 +120,7 @@ public sealed class SequenceValidator(NurtureDbContext db)
                 errors.Add($"{at}.points", $"is required, between -{InputLimits.MaxPoints} and {InputLimits.MaxPoints}"); break;
             case StepType.Tag when (s.Add?.Count ?? 0) + (s.Remove?.Count ?? 0) == 0 || (s.Add ?? []).Concat(s.Remove ?? []).Any(t => !Slug.IsName(t)):
                 errors.Add($"{at}.add", "tag names to add or remove are required"); break;
+            case StepType.AssignOwner: s.AssignmentRule.Validate(at, errors); break;
             case StepType.Task:
                 if (InputLimits.NameProblem(s.Title, InputLimits.MaxTitleChars) is { } titleProblem) errors.Add($"{at}.title", titleProblem);
                 // The title is a template (rendered for each lead when the task is made): a slip is named at its line and column now.

@@ -136,23 +136,15 @@ public sealed class TaskService(NurtureDbContext db, UnitOfWork work, TimelineWr
         {
             var lead = await db.Leads.AsNoTracking().SingleAsync(l => l.Id == task.LeadId, c);
             var link = $"{urls.BaseUrl}/leads/{lead.Id}";
-            var message = new Message
-            {
-                LeadId = lead.Id, Kind = MessageKind.Internal, ToAddress = task.Owner, FromAddress = sender.Email, FromName = sender.Name,
-                Subject = $"Task due: {OneLine(task.Title)} ({lead.DisplayName})",
-                Html = $"<p>Your task <strong>{WebUtility.HtmlEncode(task.Title)}</strong> for {WebUtility.HtmlEncode(lead.DisplayName)} &lt;{WebUtility.HtmlEncode(lead.Email)}&gt; is due.</p><p><a href=\"{WebUtility.HtmlEncode(link)}\">Open the lead</a></p>",
-                Text = $"Your task \"{task.Title}\" for {lead.DisplayName} <{lead.Email}> is due.\n\nOpen the lead: {link}\n",
-                MessageIdHeader = "", CreatedAt = now, NotBefore = now,
-            };
-            message.MessageIdHeader = $"{message.Id:N}@{sender.Domain}";
+            var message = InternalMessage.Create(lead.Id, task.Owner, sender, $"Task due: {task.Title} ({lead.DisplayName})",
+                $"<p>Your task <strong>{WebUtility.HtmlEncode(task.Title)}</strong> for {WebUtility.HtmlEncode(lead.DisplayName)} &lt;{WebUtility.HtmlEncode(lead.Email)}&gt; is due.</p><p><a href=\"{WebUtility.HtmlEncode(link)}\">Open the lead</a></p>",
+                $"Your task \"{task.Title}\" for {lead.DisplayName} <{lead.Email}> is due.\n\nOpen the lead: {link}\n", now);
             db.Messages.Add(message);
             task.RemindedAt = now;
         }
         if (due.Count > 0) work.WorkDueNow();
         return due.Count;
     }, ct);
-
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 
     private static TaskDto ToDto(SalesTask t, Lead l) => new(t.Id, t.LeadId, l.Email, l.DisplayName, t.Owner, t.Title, t.DueAt,
         t.Status.ToString().ToLowerInvariant(), t.CreatedAt, t.CreatedBy, t.DoneAt, t.DoneBy,

@@ -10,7 +10,8 @@ using NurtureEngine.Web.Admin;
 namespace NurtureEngine.Web.Pages.Leads;
 
 /// <summary>The rep's view of one lead: profile, BANT, tasks, notes, stage history, score ledger, enrollments, the whole timeline.</summary>
-public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines, ViewerClock clock, NurtureEngine.Sales.DealService deals) : PageModel
+public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService tasks, PipelineService pipelines, ViewerClock clock, NurtureEngine.Sales.DealService deals,
+    NurtureEngine.Sales.HandoffDesk handoffs) : PageModel
 {
     public LeadDto Lead { get; private set; } = null!;
     /// <summary>The lead's deals (issue 18).</summary>
@@ -20,6 +21,11 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
     public IReadOnlyList<StageHistoryEntry> StageHistory { get; private set; } = [];
     public IReadOnlyList<EnrollmentEntry> Enrollments { get; private set; } = [];
     public IReadOnlyList<TaskDto> Tasks { get; private set; } = [];
+    /// <summary>The lead's hand-offs, newest first (issue 18); the pending one is answered on this page.</summary>
+    public IReadOnlyList<NurtureEngine.Sales.HandoffDto> Handoffs { get; private set; } = [];
+    public NurtureEngine.Sales.HandoffDto? PendingHandoff => Handoffs.FirstOrDefault(h => h.Status == "pending");
+    /// <summary>A SalesRep answers only a hand-off given to them.</summary>
+    public bool CanAnswer => PendingHandoff is { } h && (h.Owner == Me || CanCompleteOthersTasks);
     public Qualification Bant { get; private set; } = new(null, null, null, null);
     public string? Error { get; private set; }
     /// <summary>The timeline filter: a group of <see cref="TimelineKinds"/>, or everything.</summary>
@@ -51,6 +57,16 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
     public Task<IActionResult> OnPostTaskDoneAsync(Guid id, long taskId, CancellationToken ct) =>
         ActAsync(id, () => tasks.DoneAsync(taskId, Me, ct, onlyOwner: CanCompleteOthersTasks ? null : Me, onlyLead: id), "Task done.", ct);
 
+    public Task<IActionResult> OnPostAcceptAsync(Guid id, CancellationToken ct) =>
+        ActAsync(id, () => handoffs.AcceptAsync(id, Me, ct, onlyOwner: CanCompleteOthersTasks ? null : Me), "Hand-off accepted: the lead is yours.", ct);
+
+    public Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, string? recycleTo, CancellationToken ct) =>
+        ActAsync(id, async () =>
+        {
+            var rejected = await handoffs.RejectAsync(id, reason, recycleTo, Me, StageChangeCause.Admin, ct, onlyOwner: CanCompleteOthersTasks ? null : Me);
+            return rejected.RecycleTo is { } stage ? $"Hand-off rejected; the lead went back to {stage}." : "Hand-off rejected.";
+        }, ct);
+
     /// <summary>As on /tasks: a SalesRep completes only their own tasks.</summary>
     private bool CanCompleteOthersTasks => User.IsInRole("Admin") || User.IsInRole("Marketer");
 
@@ -66,6 +82,7 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         }
         catch (NotFoundException) { return NotFound(); }
         catch (ValidationException e) { Error = e.Message; }
+        catch (ConflictException e) { Error = e.Message; }
         return await ShowAsync(id, ct);
     }
 
@@ -79,6 +96,7 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         StageHistory = await desk.StageHistoryAsync(id, ct);
         Enrollments = await desk.EnrollmentsAsync(id, ct);
         Tasks = await tasks.ListAsync(new TaskQuery(LeadId: id, Limit: 100), ct);
+        Handoffs = await handoffs.ListAsync(id, ct);
         Bant = LeadDesk.QualificationOf(lead.Attributes);
         return Page();
     }

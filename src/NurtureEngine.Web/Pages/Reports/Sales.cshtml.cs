@@ -11,7 +11,7 @@ using NurtureEngine.Web.Admin;
 namespace NurtureEngine.Web.Pages.Reports;
 
 /// <summary>Sales KPIs of a deal pipeline: the figures, charts of them, and the same as CSV.</summary>
-public sealed class SalesModel(SalesReportService reports, PipelineService pipelines) : PageModel
+public sealed class SalesModel(SalesReportService reports, PipelineService pipelines, SalesTargetService targets) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Pipeline { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
@@ -24,6 +24,20 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
     public string? Error { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    /// <summary>An admin sets a rep's monthly target; the report then shows attainment.</summary>
+    public async Task<IActionResult> OnPostTargetAsync(string? targetOwner, decimal? monthly, CancellationToken ct)
+    {
+        if (!User.IsInRole("Admin")) return Forbid();
+        try
+        {
+            await targets.SetAsync(targetOwner ?? "", monthly, ct);
+            return RedirectToPage(new { Pipeline, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), Owner });
+        }
+        catch (ValidationException e) { Error = e.Message; }
+        await LoadAsync(ct);
+        return Page();
+    }
 
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
@@ -43,6 +57,12 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
         foreach (var l in r.LostReasons) Row("lostReason", l.Reason, l.Count, null, null);
         foreach (var o in r.ByOwner) Row("owner", o.Owner ?? "no owner", o.Won, o.WonAmount, o.WinRate);
         foreach (var s in r.BySource) Row("source", s.Source ?? "no source", s.Won, s.WonAmount, null);
+        foreach (var s in r.BySourceLastTouch) Row("sourceLastTouch", s.Source ?? "no source", s.Won, s.WonAmount, null);
+        foreach (var o in r.ByOwner.Where(o => o.Target is not null)) Row("target", o.Owner, null, o.Target, o.Attainment);
+        Row("handoff", "acceptanceRate", r.Handoffs.Accepted, null, r.Handoffs.AcceptanceRate);
+        Row("handoff", "averageHoursToAccept", null, null, r.Handoffs.AverageHoursToAccept);
+        Row("handoff", "slaBreaches", r.Handoffs.SlaBreaches, null, null);
+        foreach (var h in r.Handoffs.ByOwner) Row("handoffOwner", h.Owner, h.Accepted, null, h.AcceptanceRate);
         return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"sales-{r.Pipeline}.csv");
     }
 
@@ -73,6 +93,9 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
         Report!.LostReasons.Select(l => new BarChart.Bar(l.Reason, l.Count, l.Count.ToString(CultureInfo.InvariantCulture))).ToList(), "#dc2626");
     public BarChart OwnerChart => new("Won amount per owner",
         Report!.ByOwner.Select(o => new BarChart.Bar(o.Owner ?? "no owner", (double)o.WonAmount, Money(o.WonAmount), $"win rate {Percent(o.WinRate)}")).ToList(), "#0d9488");
+    public BarChart HandoffChart => new("Hand-off acceptance rate per rep",
+        Report!.Handoffs.ByOwner.Select(h => new BarChart.Bar(h.Owner, (h.AcceptanceRate ?? 0) * 100, Percent(h.AcceptanceRate),
+            $"{h.Accepted} accepted, {h.Rejected} rejected, {h.Breached} SLA breaches")).ToList(), "#2563eb");
     public BarChart SourceChart => new("Won amount per source (first touch)",
         Report!.BySource.Select(s => new BarChart.Bar(s.Source ?? "no source", (double)s.WonAmount, Money(s.WonAmount), $"{s.Leads} leads, {s.Mqls} MQLs, {s.Won} won")).ToList(), "#ea580c");
 }

@@ -39,3 +39,43 @@ sealed class DealConfiguration : IEntityTypeConfiguration<Deal>
         b.HasIndex(d => new { d.Owner, d.StageId, d.Id });
     }
 }
+
+sealed class HandoffConfiguration : IEntityTypeConfiguration<Handoff>
+{
+    public void Configure(EntityTypeBuilder<Handoff> b)
+    {
+        b.Property(h => h.Origin).HasMaxLength(300);
+        b.Property(h => h.Owner).HasMaxLength(254);
+        b.Property(h => h.DecidedBy).HasMaxLength(254);
+        b.Property(h => h.Reason).HasMaxLength(500);
+        b.Property(h => h.RuleJson).HasColumnName("rule").HasColumnType("jsonb");
+        b.HasOne<Lead>().WithMany().HasForeignKey(h => h.LeadId).OnDelete(DeleteBehavior.Cascade);
+        // One open hand-off per lead: a breach or a decision acts on exactly one row.
+        b.HasIndex(h => h.LeadId).IsUnique().HasFilter("status = 'Pending'").HasDatabaseName("ix_handoff_pending_lead");
+        // The SLA sweep reads only pending rows by deadline.
+        b.HasIndex(h => h.AcceptBy).HasFilter("status = 'Pending'").HasDatabaseName("ix_handoff_pending_accept_by");
+        b.HasIndex(h => new { h.LeadId, h.Id });
+        // Reports: hand-offs assigned in a period.
+        b.HasIndex(h => new { h.AssignedAt, h.Owner });
+    }
+}
+
+/// <summary>Round-robin counter of an <c>assign_owner</c> step (a hand-off stage keeps its own on the stage row).</summary>
+sealed class RoundRobinTurnConfiguration : IEntityTypeConfiguration<RoundRobinTurn>
+{
+    public void Configure(EntityTypeBuilder<RoundRobinTurn> b)
+    {
+        b.HasKey(t => t.Key);
+        b.Property(t => t.Key).HasMaxLength(300);
+    }
+}
+
+sealed class SalesTargetConfiguration : IEntityTypeConfiguration<SalesTarget>
+{
+    public void Configure(EntityTypeBuilder<SalesTarget> b)
+    {
+        b.HasKey(t => t.Owner);
+        b.Property(t => t.Owner).HasMaxLength(254);
+        b.Property(t => t.MonthlyAmount).HasPrecision(18, 2);
+    }
+}

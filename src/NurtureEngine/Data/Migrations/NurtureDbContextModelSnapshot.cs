@@ -812,6 +812,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_name");
 
+                    b.Property<string>("LastTouchSource")
+                        .HasColumnType("text")
+                        .HasColumnName("last_touch_source");
+
                     b.Property<string>("Owner")
                         .HasColumnType("text")
                         .HasColumnName("owner");
@@ -1446,6 +1450,140 @@ namespace NurtureEngine.Data.Migrations
                         .HasDatabaseName("ix_deal_owner_stage_id_id");
 
                     b.ToTable("deal", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Handoff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AcceptBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accept_by");
+
+                    b.Property<DateTimeOffset>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("HandedOffAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handed_off_at");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RuleJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("rule");
+
+                    b.Property<long?>("StageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stage_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_handoff");
+
+                    b.HasIndex("AcceptBy")
+                        .HasDatabaseName("ix_handoff_pending_accept_by")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("LeadId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_handoff_pending_lead")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("AssignedAt", "Owner")
+                        .HasDatabaseName("ix_handoff_assigned_at_owner");
+
+                    b.HasIndex("LeadId", "Id")
+                        .HasDatabaseName("ix_handoff_lead_id_id");
+
+                    b.ToTable("handoff", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Key")
+                        .HasName("pk_round_robin_turn");
+
+                    b.ToTable("round_robin_turn", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.SalesTarget", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<decimal>("MonthlyAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("monthly_amount");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Owner")
+                        .HasName("pk_sales_target");
+
+                    b.ToTable("sales_target", "nurture");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
@@ -2507,6 +2645,16 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_deal_stage_stage_id");
 
                     b.Navigation("Stage");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Handoff", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_handoff_lead_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>
