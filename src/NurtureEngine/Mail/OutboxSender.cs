@@ -256,7 +256,9 @@ public sealed partial class OutboxSender(
                 """).ToListAsync(CancellationToken.None)).ToHashSet();
             foreach (var (message, mime) in group)
             {
-                if (!marked.Contains(message.Id)) continue;
+                // One mark, one send: a message whose short lease ran out while it was queued can be leased again by this
+                // worker and so sit in the queue (even in this group) twice; only the copy that consumes the mark is sent.
+                if (!marked.Remove(message.Id)) continue;
                 message.Status = MessageStatus.Sending;
                 message.Attempts++;
                 message.LeaseUntil = sendingUntil;
