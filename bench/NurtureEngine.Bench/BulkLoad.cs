@@ -24,20 +24,24 @@ public static class BulkLoad
         return new Ids(pipeline, stages.ToArray(), sequence, version, sequenceKey == "welcome" ? "welcome" : "playbook");
     }
 
-    /// <summary>Leads lead-{offset}..; stage and score spread over the pipeline; returns their ids in order.</summary>
+    /// <summary>
+    /// Leads lead-{offset}..; stage and score spread over the pipeline; returns their ids in order. With
+    /// <paramref name="owners"/>, each lead also gets an owner (round robin), a deal value and a source.
+    /// </summary>
     public static async Task<Guid[]> LeadsAsync(Engine e, Ids ids, int count, int offset, string domain = "bench.test", bool allInFirstStage = false,
-        bool history = false)
+        bool history = false, string[]? owners = null)
     {
         var result = new Guid[count];
         var stageOf = new long[count];
         var rnd = new Random(offset + 17);
         var now = DateTimeOffset.UtcNow;
         string[] companies = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
+        string[] sources = ["webinar", "ads", "referral", "organic", "event"];
         await using var c = Bulk(e);
         await c.OpenAsync();
         await using (var w = await c.BeginBinaryImportAsync("""
             COPY nurture.lead (id, email, email_normalized, first_name, last_name, company, tags, attributes, pipeline_id, stage_id,
-                               stage_entered_at, score, status, soft_bounces, created_at, updated_at) FROM STDIN (FORMAT BINARY)
+                               stage_entered_at, score, status, soft_bounces, created_at, updated_at, owner, deal_value, source) FROM STDIN (FORMAT BINARY)
             """))
         {
             for (var i = 0; i < count; i++)
@@ -66,6 +70,13 @@ public static class BulkLoad
                 await w.WriteAsync(0, NpgsqlDbType.Integer);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                if (owners is null) { await w.WriteNullAsync(); await w.WriteNullAsync(); await w.WriteNullAsync(); }
+                else
+                {
+                    await w.WriteAsync(owners[n % owners.Length], NpgsqlDbType.Text);
+                    await w.WriteAsync((decimal)(500 + rnd.Next(200) * 100), NpgsqlDbType.Numeric);
+                    await w.WriteAsync(sources[n % sources.Length], NpgsqlDbType.Text);
+                }
             }
             await w.CompleteAsync();
         }

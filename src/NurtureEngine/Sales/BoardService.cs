@@ -17,8 +17,9 @@ public sealed record Board(string Pipeline, string Name, string Object, IReadOnl
 
 /// <summary>
 /// The pipeline board: a column per stage, each read by its own LIMIT query on the (stage_id, id) indexes,
-/// newest first, and its totals (count, amount, weighted amount) by one aggregate per board, so the first
-/// page costs the same at a million leads as at a hundred.
+/// newest first, and its totals (count, amount, weighted amount) by one aggregate per board. A lead board's
+/// totals without a tag filter come from <c>lead_stage_total</c>, which the database keeps (migration
+/// S8BoardTotals), not from counting the leads, so the first page costs the same at a million leads as at a hundred.
 /// </summary>
 public sealed class BoardService(NurtureDbContext db)
 {
@@ -38,8 +39,9 @@ public sealed class BoardService(NurtureDbContext db)
             var leads = db.Leads.AsNoTracking().Where(l => l.PipelineId == pipeline.Id);
             if (q.Owner is not null) leads = leads.Where(l => l.Owner == q.Owner);
             if (q.Tag is not null) { var wanted = new List<string> { q.Tag }; leads = leads.Where(l => wanted.All(t => l.Tags.Contains(t))); }
-            var totals = await leads.GroupBy(l => l.StageId)
-                .Select(g => new { StageId = g.Key, Count = g.Count(), Amount = g.Sum(l => l.DealValue ?? 0) }).ToListAsync(ct);
+            var totals = q.Tag is null
+                ? await LeadTotalsAsync(pipeline.Id, q.Owner, ct)
+                : await leads.GroupBy(l => l.StageId).Select(g => new Total(g.Key, g.Count(), g.Sum(l => l.DealValue ?? 0))).ToListAsync(ct);
             foreach (var s in pipeline.OrderedStages)
             {
                 var stageId = s.Id;
@@ -64,7 +66,7 @@ public sealed class BoardService(NurtureDbContext db)
                 deals = deals.Where(d => db.Leads.Any(l => l.Id == d.LeadId && wanted.All(t => l.Tags.Contains(t))));
             }
             var totals = await deals.GroupBy(d => d.StageId)
-                .Select(g => new { StageId = g.Key, Count = g.Count(), Amount = g.Sum(d => d.Amount ?? 0) }).ToListAsync(ct);
+                .Select(g => new Total(g.Key, g.Count(), g.Sum(d => d.Amount ?? 0))).ToListAsync(ct);
             foreach (var s in pipeline.OrderedStages)
             {
                 var stageId = s.Id;
@@ -80,6 +82,28 @@ public sealed class BoardService(NurtureDbContext db)
             }
         }
         return new Board(pipeline.Key, pipeline.Name, pipeline.Object.ToString().ToLowerInvariant(), columns);
+    }
+
+    private sealed record Total(long StageId, int Count, decimal Amount);
+
+    /// <summary>Rows of <c>lead_stage_total</c> past this many for a pipeline are folded into one per (stage, owner).</summary>
+    private const int FoldAbove = 500;
+
+    private async Task<List<Total>> LeadTotalsAsync(long pipelineId, string? owner, CancellationToken ct)
+    {
+        // Folded in one statement once they pile up: the rows it deletes are the rows it sums (a concurrent fold skips
+        // rows already deleted), and writers only ever append, so none waits for it.
+        await db.Database.ExecuteSqlAsync($"""
+            WITH pile AS (SELECT 1 FROM nurture.lead_stage_total WHERE pipeline_id = {pipelineId} OFFSET {FoldAbove} LIMIT 1),
+            gone AS (DELETE FROM nurture.lead_stage_total WHERE pipeline_id = {pipelineId} AND EXISTS (SELECT 1 FROM pile) RETURNING *)
+            INSERT INTO nurture.lead_stage_total (pipeline_id, stage_id, owner, count, amount)
+            SELECT pipeline_id, stage_id, owner, sum(count), sum(amount) FROM gone GROUP BY 1, 2, 3 HAVING sum(count) <> 0 OR sum(amount) <> 0
+            """, ct);
+        return await db.Database.SqlQuery<Total>($"""
+            SELECT stage_id, sum(count)::int AS count, sum(amount) AS amount FROM nurture.lead_stage_total
+            WHERE pipeline_id = {pipelineId} AND ({owner}::text IS NULL OR owner = {owner}::text)
+            GROUP BY stage_id
+            """).ToListAsync(ct);
     }
 
     private static BoardColumn Column(Stage s, int count, decimal amount, List<BoardCard> cards, int pageSize) => new(

@@ -93,8 +93,7 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
             """).ToListAsync(ct))
             .Select(r => new OwnerFigures(r.Owner, r.Open, r.Won, r.Lost, r.WonAmount, Rate(r.Won, r.Lost), Round(r.AverageDealSize))).ToList();
         byOwner = await WithTargetsAsync(byOwner, (end - start).TotalDays, ct);
-        var bySource = await SourcesAsync(id, start, end, owner, lastTouch: false, ct);
-        var bySourceLastTouch = await SourcesAsync(id, start, end, owner, lastTouch: true, ct);
+        var (bySource, bySourceLastTouch) = await SourcesAsync(id, start, end, owner, ct);
 
         return new SalesReport(pipeline.Key, owner, start, end, current.WinRate, current.AverageDealSize, current.AverageCycleDays, velocity,
             open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous,
@@ -134,35 +133,43 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
     }
 
     /// <summary>
-    /// Source attribution, first touch (the lead's <c>source</c> when it was made): leads made in the period,
-    /// of those how many reached the lead pipeline's <c>mql</c> stage or a later one, and the won deals
-    /// (closed in the period) of leads from that source.
+    /// Source attribution, first touch (the lead's <c>source</c> when it was made) and last touch
+    /// (<c>last_touch_source</c>, else its source), in one statement: leads made in the period, of those how
+    /// many reached the lead pipeline's <c>mql</c> stage or a later one, and the won deals (closed in the
+    /// period) of leads from that source. Which leads reached mql is one hashed set, not a look-up per lead:
+    /// a lead made in the period changed stage only after it was made, so only the period's stage changes count.
     /// </summary>
-    /// <param name="lastTouch">Attribute to the source of the lead's latest touch (<c>last_touch_source</c>, else its source) instead.</param>
-    private Task<List<SourceFigures>> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, bool lastTouch, CancellationToken ct) =>
-        db.Database.SqlQuery<SourceFigures>($"""
-            WITH mql AS (
-                SELECT s.pipeline_id, s.position FROM nurture.stage s JOIN nurture.pipeline p ON p.id = s.pipeline_id
-                WHERE s.key = 'mql' AND p.object = 'Lead'),
+    private async Task<(List<SourceFigures> First, List<SourceFigures> Last)> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end,
+        string? owner, CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQuery<SourceRow>($"""
+            WITH reached AS (
+                SELECT DISTINCT c.lead_id FROM nurture.stage_change c
+                JOIN nurture.stage s ON s.id = c.to_stage_id AND s.pipeline_id = c.pipeline_id
+                JOIN nurture.stage m ON m.pipeline_id = s.pipeline_id AND m.key = 'mql'
+                JOIN nurture.pipeline p ON p.id = m.pipeline_id AND p.object = 'Lead'
+                WHERE s.position >= m.position AND c.at >= {start}),
             made AS (
-                SELECT coalesce(CASE WHEN {lastTouch} THEN coalesce(l.last_touch_source, l.source) ELSE l.source END, '') AS source, count(*)::int AS leads,
-                       count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM nurture.stage_change c JOIN nurture.stage s ON s.id = c.to_stage_id JOIN mql ON mql.pipeline_id = s.pipeline_id
-                           WHERE c.lead_id = l.id AND s.position >= mql.position))::int AS mqls
-                FROM nurture.lead l
+                SELECT t.last_touch, coalesce(t.source, '') AS source, count(*)::int AS leads, count(r.lead_id)::int AS mqls
+                FROM nurture.lead l LEFT JOIN reached r ON r.lead_id = l.id
+                CROSS JOIN LATERAL (VALUES (false, l.source), (true, coalesce(l.last_touch_source, l.source))) AS t(last_touch, source)
                 WHERE l.created_at >= {start} AND l.created_at < {end} AND ({owner}::text IS NULL OR l.owner = {owner}::text)
-                GROUP BY 1),
+                GROUP BY 1, 2),
             won AS (
-                SELECT coalesce(CASE WHEN {lastTouch} THEN coalesce(l.last_touch_source, l.source) ELSE l.source END, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
+                SELECT t.last_touch, coalesce(t.source, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
                 FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id JOIN nurture.lead l ON l.id = d.lead_id
+                CROSS JOIN LATERAL (VALUES (false, l.source), (true, coalesce(l.last_touch_source, l.source))) AS t(last_touch, source)
                 WHERE d.pipeline_id = {pipelineId} AND s.kind = 'Won' AND d.closed_at >= {start} AND d.closed_at < {end}
                   AND ({owner}::text IS NULL OR d.owner = {owner}::text)
-                GROUP BY 1)
-            SELECT nullif(coalesce(made.source, won.source), '') AS source, coalesce(made.leads, 0) AS leads, coalesce(made.mqls, 0) AS mqls,
-                   coalesce(won.won, 0) AS won, coalesce(won.won_amount, 0) AS won_amount
-            FROM made FULL JOIN won ON made.source = won.source
-            ORDER BY 5 DESC, 2 DESC, 1 NULLS LAST
+                GROUP BY 1, 2)
+            SELECT coalesce(made.last_touch, won.last_touch) AS last_touch, nullif(coalesce(made.source, won.source), '') AS source,
+                   coalesce(made.leads, 0) AS leads, coalesce(made.mqls, 0) AS mqls, coalesce(won.won, 0) AS won, coalesce(won.won_amount, 0) AS won_amount
+            FROM made FULL JOIN won ON made.last_touch = won.last_touch AND made.source = won.source
+            ORDER BY 6 DESC, 3 DESC, 2 NULLS LAST
             """).ToListAsync(ct);
+        List<SourceFigures> Of(bool last) => rows.Where(r => r.LastTouch == last).Select(r => new SourceFigures(r.Source, r.Leads, r.Mqls, r.Won, r.WonAmount)).ToList();
+        return (Of(false), Of(true));
+    }
 
     private async Task<Pipeline> DealPipelineAsync(string key, CancellationToken ct)
     {
@@ -177,5 +184,6 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
     private sealed record ForecastRow(string? Month, int Count, decimal Amount, decimal WeightedAmount);
     private sealed record OpenRow(int Count, decimal Amount);
     private sealed record OwnerRow(string? Owner, int Open, int Won, int Lost, decimal WonAmount, decimal? AverageDealSize);
+    private sealed record SourceRow(bool LastTouch, string? Source, int Leads, int Mqls, int Won, decimal WonAmount);
     private sealed record PeriodRow(int Won, int Lost, decimal WonAmount, decimal? AverageDealSize, double? AverageCycleDays);
 }
