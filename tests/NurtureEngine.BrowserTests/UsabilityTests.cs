@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -166,6 +168,56 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(page.Locator("#page-info")).ToContainTextAsync("Page 1 · 50 lead(s) shown");
         await Expect(page.Locator("#leads tbody tr").First).ToHaveAttributeAsync("data-lead", firstOnPageOne!);
         await Expect(page.Locator("#previous-page")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task LeadList_SortsByScoreAndByEmail_PagesInThatOrder_AndShowsHowManyMatch()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        await s.App.QuietDemoSequencesAsync();
+        // Created in reverse email order, with scores in neither order: (i * 7) % 55 runs over 0..54 once.
+        for (var i = 0; i < 55; i++) await s.App.CreateLeadAsync(new { email = $"sort{54 - i:00}@example.com" });
+        using (var scope = s.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NurtureEngine.Data.NurtureDbContext>();
+            for (var i = 0; i < 55; i++)
+            {
+                var (email, score) = ($"sort{54 - i:00}@example.com", i * 7 % 55);
+                await db.Leads.Where(l => l.Email == email).ExecuteUpdateAsync(u => u.SetProperty(l => l.Score, score));
+            }
+        }
+        string EmailWithScore(int score) => $"sort{54 - Enumerable.Range(0, 55).Single(i => i * 7 % 55 == score):00}@example.com";
+        var page = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword, Laptop);
+        var rows = page.Locator("#leads tbody tr");
+
+        await page.GotoAsync(s.Url("/leads"));
+        await Expect(page.Locator("#total")).ToHaveTextAsync("55 lead(s) match");
+        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(2);
+
+        await page.ClickAsync("#sort-score");
+        await Expect(page.Locator("th[aria-sort=descending]")).ToContainTextAsync("Score");
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", EmailWithScore(54));
+        await Expect(rows.Nth(1)).ToHaveAttributeAsync("data-lead", EmailWithScore(53));
+        await Expect(page.Locator("#total")).ToHaveTextAsync("55 lead(s) match");
+        await page.ClickAsync("#next-page");
+        await Expect(page.Locator("#page-info")).ToContainTextAsync("Page 2 · 5 lead(s) shown");
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", EmailWithScore(4));
+        await Expect(rows.Last).ToHaveAttributeAsync("data-lead", EmailWithScore(0));
+        await page.ClickAsync("#previous-page");
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", EmailWithScore(54));
+
+        // A filter keeps the order and counts only its matches; sorting by email is A–Z.
+        await page.FillAsync("#q", "sort1");
+        await page.ClickAsync("#filters button[type=submit]");
+        await Expect(page.Locator("#total")).ToHaveTextAsync("10 lead(s) match");
+        await Expect(page.Locator("th[aria-sort=descending]")).ToContainTextAsync("Score");
+        await page.ClickAsync("#sort-email");
+        await Expect(rows).ToHaveCountAsync(10);
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", "sort10@example.com");
+        await Expect(rows.Last).ToHaveAttributeAsync("data-lead", "sort19@example.com");
+        await page.ClickAsync("#sort-default");
+        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(2);
+        await Expect(rows).ToHaveCountAsync(10);
     }
 
     [Fact]

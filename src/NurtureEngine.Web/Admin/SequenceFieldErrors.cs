@@ -16,6 +16,8 @@ public static partial class SequenceFieldErrors
         ["id"] = ("id", "step id"), ["type"] = ("type", "type"), ["then"] = ("then", "then go to"), ["else"] = ("else", "else go to"),
         ["to"] = ("to", "go to"), ["stage"] = ("stage", "stage"), ["variants"] = ("variants", "A/B variants"), ["points"] = ("points", "points"),
         ["add"] = ("add", "add tags"), ["remove"] = ("remove", "remove tags"),
+        ["team"] = ("team", "team"), ["assign"] = ("assign-by", "assign by"), ["by"] = ("assign-by", "assign by"), ["map"] = ("assign-map", "who gets which value"),
+        ["acceptWithin"] = ("accept-within", "accept within"), ["manager"] = ("manager", "manager"),
     };
 
     private static readonly Dictionary<string, (string? Input, string Words)> Fields = new()
@@ -50,7 +52,7 @@ public static partial class SequenceFieldErrors
 
     /// <summary>Duration messages speak of the words the builder takes, not only ISO 8601.</summary>
     private static string Plain(string field, string message) =>
-        field.Split('.')[^1] is "duration" or "due" or "within" && message.Contains("ISO 8601", StringComparison.Ordinal)
+        field.Split('.')[^1] is "duration" or "due" or "within" or "acceptWithin" && message.Contains("ISO 8601", StringComparison.Ordinal)
             ? $"must be a duration {HumanDuration.Hint}"
             : message;
 

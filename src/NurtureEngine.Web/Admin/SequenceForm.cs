@@ -138,6 +138,18 @@ public sealed class StepForm
     public string? Title { get; set; }
     public string? Due { get; set; }
     public string? To { get; set; }
+    /// <summary>A stage step's pipeline and an email's transactional flag: not edited here, but kept through a save.</summary>
+    public string? Pipeline { get; set; }
+    public bool Transactional { get; set; }
+    /// <summary>An <c>assign_owner</c> step: the team (ticked users), round robin or by a lead attribute ("region") with a map
+    /// of "value = rep@…" lines, and, for a hand-off, how long the rep has to accept and who is told when they do not.</summary>
+    public List<string> Team { get; set; } = [];
+    /// <summary><c>round_robin</c>, or <c>by</c> (<see cref="AssignBy"/> and <see cref="AssignMap"/> apply).</summary>
+    public string? AssignMode { get; set; }
+    public string? AssignBy { get; set; }
+    public string? AssignMap { get; set; }
+    public string? AcceptWithin { get; set; }
+    public string? Manager { get; set; }
 
     /// <summary>A new branch asks something useful from the start: opened an email within 2 days.</summary>
     public const string DefaultCondition = """{ "type": "opened", "within": "P2D" }""";
@@ -149,6 +161,10 @@ public sealed class StepForm
         Title = s.Title, Due = HumanDuration.ToWords(s.Due), To = s.To,
         Variants = s.Variants?.Select(v => new VariantForm { Template = v.Template, Weight = v.Weight }).ToList() ?? [],
         IfJson = s.If is null ? null : JsonSerializer.Serialize(s.If, SequenceForm.Indented),
+        Pipeline = s.Pipeline, Transactional = s.Transactional, Team = s.Team ?? [], AcceptWithin = HumanDuration.ToWords(s.AcceptWithin), Manager = s.Manager,
+        AssignMode = s.AssignmentRule.ByAttribute is null ? Sales.HandoffRule.RoundRobin : "by",
+        AssignBy = s.AssignmentRule.ByAttribute is { } by ? (by.By.StartsWith("attributes.", StringComparison.Ordinal) ? by.By["attributes.".Length..] : by.By) : null,
+        AssignMap = s.AssignmentRule.ByAttribute is { } m ? string.Join("\n", m.Map.Select(kv => $"{kv.Key} = {kv.Value}")) : null,
     };
 
     public Step ToStep() => new()
@@ -160,7 +176,26 @@ public sealed class StepForm
             ? Variants.Where(v => !string.IsNullOrWhiteSpace(v.Template)).Select(v => new Variant { Template = v.Template!.Trim(), Weight = v.Weight ?? 0 }).ToList()
             : null,
         If = Type == StepType.Branch && !string.IsNullOrWhiteSpace(IfJson) ? JsonSerializer.Deserialize<Condition>(IfJson, Json.Options) : null,
+        Pipeline = SequenceForm.Blank(Pipeline), Transactional = Transactional,
+        Assign = Type == StepType.AssignOwner ? AssignRule() : null,
+        Team = Type == StepType.AssignOwner ? Team.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null,
+        AcceptWithin = Type == StepType.AssignOwner ? Iso(AcceptWithin) : null,
+        Manager = Type == StepType.AssignOwner ? SequenceForm.Blank(Manager) : null,
     };
+
+    /// <summary>Round robin, or <c>{ by: "attributes.region", map: { emea: "a@x" } }</c> from the attribute and its "value = email" lines
+    /// (a line without "=" maps to nothing, for the validator to name).</summary>
+    private JsonElement AssignRule()
+    {
+        if (AssignMode != "by" || SequenceForm.Blank(AssignBy) is not { } by) return JsonSerializer.SerializeToElement(Sales.HandoffRule.RoundRobin);
+        var map = new Dictionary<string, string>();
+        foreach (var line in (AssignMap ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = line.IndexOf('=');
+            map[(eq < 0 ? line : line[..eq]).Trim()] = eq < 0 ? "" : line[(eq + 1)..].Trim();
+        }
+        return JsonSerializer.SerializeToElement(new { by = by.StartsWith("attributes.", StringComparison.Ordinal) ? by : "attributes." + by, map });
+    }
 
     /// <summary>"3 days" as P3D; text that is no duration is passed on as typed, for the validator to name at its field.</summary>
     private static string? Iso(string? typed) => HumanDuration.ToIso(typed) ?? SequenceForm.Blank(typed);

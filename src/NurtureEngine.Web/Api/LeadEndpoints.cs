@@ -21,8 +21,8 @@ public static class LeadEndpoints
         });
 
         api.MapGet("/leads", async (LeadService leads, CancellationToken ct, string? stage, string? pipeline, int? minScore,
-            string? owner, string? tag, string? status, string? q, string? email, int? limit, string? cursor) =>
-            Results.Ok(await leads.ListAsync(new LeadQuery(stage, pipeline, minScore, owner, tag, status, q, email, limit ?? 50, cursor), ct)));
+            string? owner, string? tag, string? status, string? q, string? email, int? limit, string? cursor, string? sort) =>
+            Results.Ok(await leads.ListAsync(new LeadQuery(stage, pipeline, minScore, owner, tag, status, q, email, limit ?? 50, cursor, Sort: sort), ct)));
 
         api.MapGet("/leads/{id}", async (string id, LeadService leads, CancellationToken ct) =>
             ApiEndpoints.ParseId(id) is { } g && await leads.GetAsync(g, ct) is { } lead ? Results.Ok(lead) : throw new NotFoundException("Lead"));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using NurtureEngine.Broadcasts;
 using NurtureEngine.Data;
 using NurtureEngine.Mail;
 using NurtureEngine.Sequences;
@@ -41,13 +42,16 @@ public sealed class IndexModel(NurtureDbContext db, TaskService tasks, Installat
         var me = User.Identity?.Name?.ToLowerInvariant() ?? "";
         MyTasks = (await tasks.ListAsync(new TaskQuery(me, "open", Limit: 200), ct)).OrderBy(t => t.DueAt).Take(10).ToList();
         var since = clock.GetUtcNow().AddDays(-14);
-        HandOffs = await db.Activities.Where(a => a.Kind == ActivityKind.OwnerNotified && a.At >= since)
+        HandOffs = await db.Activities.Where(a => HandOffKinds.Contains(a.Kind) && a.At >= since)
             .Join(db.Leads.Where(l => l.Owner == me), a => a.LeadId, l => l.Id, (a, l) => new { a.At, l.Id, l.Email, l.FirstName, l.LastName, l.Score })
             .OrderByDescending(x => x.At).Take(10)
             .Select(x => new LeadRow(x.Id, x.Email, ((x.FirstName ?? "") + " " + (x.LastName ?? "")).Trim(), x.Score, x.At)).ToListAsync(ct);
         HotLeads = await db.Leads.Where(l => l.Owner == me).OrderByDescending(l => l.Score).ThenBy(l => l.Id).Take(10)
             .Select(l => new LeadRow(l.Id, l.Email, ((l.FirstName ?? "") + " " + (l.LastName ?? "")).Trim(), l.Score, null)).ToListAsync(ct);
     }
+
+    /// <summary>What puts a lead in the rep's hands: a notification, an <c>assign_owner</c> step, a hand-off stage.</summary>
+    private static readonly string[] HandOffKinds = [ActivityKind.OwnerNotified, Sales.AssignOwnerStep.OwnerAssigned, Sales.HandoffService.Assigned];
 
     private async Task LoadDashboardAsync(CancellationToken ct)
     {
@@ -62,6 +66,9 @@ public sealed class IndexModel(NurtureDbContext db, TaskService tasks, Installat
         items.Add(new("template", "Write your first email template", "/templates", await db.Templates.AnyAsync(ct)));
         items.Add(new("leads", "Import your leads, or add one by hand", "/imports", Leads > 0));
         items.Add(new("sequence", "Build your first sequence", "/sequences", await db.Sequences.AnyAsync(ct)));
+        items.Add(new("form", "Put a sign-up form on your website", "/forms", await db.Set<global::NurtureEngine.Forms.Form>().AnyAsync(ct)));
+        items.Add(new("broadcast", "Send your first broadcast", "/broadcasts",
+            await db.Broadcasts.AnyAsync(b => b.Status == BroadcastStatus.Sending || b.Status == BroadcastStatus.Paused || b.Status == BroadcastStatus.Sent, ct)));
         items.Add(new("segment", "Group leads in a segment", "/segments", await db.Segments.AnyAsync(ct)));
         if (isAdmin) items.Add(new("team", "Invite a sales rep", "/users", (await db.UserRoles.CountAsync(ct)) > 1));
         Checklist = items;

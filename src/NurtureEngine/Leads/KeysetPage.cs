@@ -5,25 +5,72 @@ namespace NurtureEngine.Leads;
 
 /// <summary>
 /// One page of leads in id order after an opaque cursor (the last id of the previous page): the
-/// keyset paging every lead list uses, so page 10,000 costs what page 1 costs.
+/// keyset paging every lead list uses, so page 10,000 costs what page 1 costs. Also sorted
+/// <see cref="ByScore"/> (highest first, ties newest id first) or <see cref="ByEmail"/> (A–Z), each served by an index;
+/// their cursors carry the last row's sort value too.
 /// </summary>
 public static class KeysetPage
 {
-    public static async Task<LeadPage> ReadAsync(IQueryable<Lead> query, int limit, string? cursor, CancellationToken ct)
+    public const string ByScore = "score", ByEmail = "email";
+
+    public static async Task<LeadPage> ReadAsync(IQueryable<Lead> query, int limit, string? cursor, CancellationToken ct, string? sort = null)
     {
         if (limit is < 1 or > 500) throw new ValidationException("limit", "must be between 1 and 500");
+        if (sort is not (null or ByScore or ByEmail)) throw new ValidationException("sort", "must be score or email");
+        var bad = new ValidationException("cursor", "is not a cursor returned by this API");
         if (cursor is not null)
         {
-            if (!Guid.TryParse(cursor, out var after)) throw new ValidationException("cursor", "is not a cursor returned by this API");
-            query = query.Where(l => l.Id.CompareTo(after) > 0);
+            switch (sort)
+            {
+                case ByScore:
+                    var parts = Decode(cursor).Split(':');
+                    if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var score) || !Guid.TryParse(parts[1], out var id)) throw bad;
+                    query = query.Where(l => EF.Functions.LessThan(ValueTuple.Create(l.Score, l.Id), ValueTuple.Create(score, id)));
+                    break;
+                case ByEmail:
+                    var email = Decode(cursor);
+                    if (email.Length == 0) throw bad;
+                    query = query.Where(l => string.Compare(l.EmailNormalized, email) > 0);
+                    break;
+                default:
+                    if (!Guid.TryParse(cursor, out var after)) throw bad;
+                    query = query.Where(l => l.Id.CompareTo(after) > 0);
+                    break;
+            }
         }
-        var rows = await query.OrderBy(l => l.Id).Take(limit + 1)
+        var ordered = sort switch
+        {
+            ByScore => query.OrderByDescending(l => l.Score).ThenByDescending(l => l.Id),
+            ByEmail => query.OrderBy(l => l.EmailNormalized),
+            _ => query.OrderBy(l => l.Id),
+        };
+        var rows = await ordered.Take(limit + 1)
             .Select(l => new
             {
                 Lead = l, Pipeline = l.Pipeline.Key, Stage = l.Stage.Key,
                 Company = l.LinkedCompany == null ? null : new Sales.CompanyRef(l.LinkedCompany.Id, l.LinkedCompany.Name, l.LinkedCompany.Domain),
             }).ToListAsync(ct);
         var items = rows.Take(limit).Select(r => LeadDto.From(r.Lead, r.Pipeline, r.Stage, r.Company)).ToList();
-        return new LeadPage(items, rows.Count > limit ? items[^1].Id.ToString() : null);
+        if (rows.Count <= limit) return new LeadPage(items, null);
+        var last = rows[limit - 1].Lead;
+        return new LeadPage(items, sort switch
+        {
+            ByScore => Encode($"{last.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{last.Id}"),
+            ByEmail => Encode(last.EmailNormalized),
+            _ => last.Id.ToString(),
+        });
+    }
+
+    /// <summary>Sorted cursors are base64url: safe in a query string whatever the email holds.</summary>
+    private static string Encode(string value) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Decode(string cursor)
+    {
+        try
+        {
+            var b = cursor.Replace('-', '+').Replace('_', '/');
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(b + new string('=', (4 - b.Length % 4) % 4)));
+        }
+        catch (FormatException) { return ""; }
     }
 }

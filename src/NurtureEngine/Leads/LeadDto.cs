@@ -24,4 +24,5 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Summar
 public sealed record LeadPage(IReadOnlyList<LeadDto> Items, string? NextCursor);
 
 public sealed record LeadQuery(string? Stage = null, string? Pipeline = null, int? MinScore = null, string? Owner = null,
-    string? Tag = null, string? Status = null, string? Q = null, string? Email = null, int Limit = 50, string? Cursor = null, int? MaxScore = null);
+    string? Tag = null, string? Status = null, string? Q = null, string? Email = null, int Limit = 50, string? Cursor = null, int? MaxScore = null,
+    string? Sort = null);

@@ -71,7 +71,14 @@ public sealed class LeadService(
     /// <summary>Below this many matches, a tag-filtered list is read by id instead of walking an id-ordered index.</summary>
     private const int FewMatches = 1_000;
 
-    public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct)
+    public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct) =>
+        await KeysetPage.ReadAsync(await FilteredAsync(q, ct), q.Limit, q.Cursor, ct, q.Sort);
+
+    /// <summary>How many leads match the query's filters, counted up to <paramref name="cap"/> + 1 (a list shows "more than cap").</summary>
+    public async Task<int> CountAsync(LeadQuery q, int cap, CancellationToken ct) =>
+        await (await FilteredAsync(q, ct)).Take(cap + 1).CountAsync(ct);
+
+    private async Task<IQueryable<Lead>> FilteredAsync(LeadQuery q, CancellationToken ct)
     {
         var query = db.Leads.AsNoTracking().AsQueryable();
         if (q.Email is not null) { var e = Lead.Normalize(q.Email); query = query.Where(l => l.EmailNormalized == e); }
@@ -117,7 +124,7 @@ public sealed class LeadService(
             var few = await query.Select(l => l.Id).Take(FewMatches).ToListAsync(ct);
             if (few.Count < FewMatches) query = db.Leads.AsNoTracking().Where(l => few.Contains(l.Id));
         }
-        return await KeysetPage.ReadAsync(query, q.Limit, q.Cursor, ct);
+        return query;
     }
 
     public async Task<LeadDto> ToDtoAsync(Lead lead, CancellationToken ct)

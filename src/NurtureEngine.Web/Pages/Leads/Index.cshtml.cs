@@ -12,6 +12,8 @@ namespace NurtureEngine.Web.Pages.Leads;
 public sealed class IndexModel(LeadService leads, PipelineService pipelines, SequenceService sequences, LeadDirectory directory) : PageModel
 {
     public const int PageSize = 50;
+    /// <summary>Matches are counted up to this; beyond it the page says "more than".</summary>
+    public const int CountCap = 10_000;
 
     public sealed record SequenceChoice(string Key, string Name);
 
@@ -25,6 +27,8 @@ public sealed class IndexModel(LeadService leads, PipelineService pipelines, Seq
     public IReadOnlyList<string> Owners { get; private set; } = [];
     public IReadOnlyDictionary<Guid, DateTimeOffset> LastActivity { get; private set; } = new Dictionary<Guid, DateTimeOffset>();
     public string? Error { get; private set; }
+    /// <summary>How many leads match the filters (at most <see cref="CountCap"/> + 1).</summary>
+    public int Total { get; private set; }
     public string? Me => User.Identity?.Name?.ToLowerInvariant();
 
     public IReadOnlyList<string> TrailCursors => (Trail ?? "").Split('.', StringSplitOptions.RemoveEmptyEntries);
@@ -99,7 +103,11 @@ public sealed class IndexModel(LeadService leads, PipelineService pipelines, Seq
         Pipelines = await pipelines.ListAsync(ct);
         Sequences = await SequenceChoicesAsync(ct);
         Owners = await directory.OwnersAsync(ct);
-        try { Results = await leads.ListAsync(Filter.ToQuery(Cursor, PageSize), ct); }
+        try
+        {
+            Results = await leads.ListAsync(Filter.ToQuery(Cursor, PageSize), ct);
+            Total = await leads.CountAsync(Filter.ToQuery(null, PageSize), CountCap, ct);
+        }
         catch (ValidationException e) { Error = e.Message; }
         LastActivity = await directory.LastActivityAsync(Results.Items.Select(l => l.Id).ToList(), ct);
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Common;
+using NurtureEngine.Leads;
 using NurtureEngine.Pipelines;
 using NurtureEngine.Segments;
 using NurtureEngine.Sequences;
@@ -18,7 +19,7 @@ namespace NurtureEngine.Web.Pages.Sequences;
 /// the whole form back. Saving publishes a new version; running enrollments finish on theirs.
 /// </summary>
 public sealed class EditModel(SequenceService sequences, SequenceValidator validator, SequenceDrafts drafts, PipelineService pipelines, TemplateService templates,
-    SegmentService segments) : PageModel
+    SegmentService segments, LeadDirectory directory, SequenceSimulator simulator, LeadService leads) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
     [BindProperty] public SequenceForm Form { get; set; } = new();
@@ -28,6 +29,8 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
     public int Version { get; private set; }
     public IReadOnlyList<PipelineDto> Pipelines { get; private set; } = [];
     public IReadOnlyList<string> Templates { get; private set; } = [];
+    /// <summary>The users an <c>assign_owner</c> step's team is ticked from.</summary>
+    public IReadOnlyList<string> Owners { get; private set; } = [];
     /// <summary>What the condition builders offer in their pickers: stages by name, segments, the form's steps.</summary>
     public string BuilderOptions => JsonSerializer.Serialize(new { stages = _stageChoices, segments = _segmentChoices, steps = Form.Steps.Select(st => st.Id.Trim()) });
     private object[] _stageChoices = [], _segmentChoices = [];
@@ -173,6 +176,48 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         return await ShowAsync(ct);
     }
 
+    /// <summary>The "simulate for this lead" panel: who, and what they do when.</summary>
+    public sealed class SimulationForm
+    {
+        public string? Email { get; set; }
+        /// <summary>Empty (the lead does nothing), or email_opened / email_clicked / email_replied.</summary>
+        public string? Event { get; set; }
+        public string? After { get; set; } = "1 hour";
+        public string? Horizon { get; set; } = "90 days";
+    }
+
+    [BindProperty] public SimulationForm Sim { get; set; } = new();
+    /// <summary>The timeline the published version would write for the lead, or null before a simulation.</summary>
+    public IReadOnlyList<SimulatedEntry>? Simulation { get; private set; }
+    public string? SimulationError { get; private set; }
+    /// <summary>True when the simulated lead is a made-up one (the address is no lead yet).</summary>
+    public bool SimulatedNewLead { get; private set; }
+
+    /// <summary>Runs the published version for a lead on a virtual clock (nothing is sent or stored); the form is kept as the draft.</summary>
+    public async Task<IActionResult> OnPostSimulateAsync(CancellationToken ct)
+    {
+        if (!Slug.IsKey(Key)) return NotFound();
+        var email = Sim.Email?.Trim() ?? "";
+        if (!EmailAddress.IsValid(email)) SimulationError = "Type the email address of a lead (or of a made-up one).";
+        else if (Sim.Event is { Length: > 0 } kind && !new[] { "email_opened", "email_clicked", "email_replied" }.Contains(kind)) SimulationError = "Choose what the lead does.";
+        else if (Sim.Event is { Length: > 0 } && HumanDuration.ToIso(Sim.After) is null) SimulationError = $"When the lead does it: a duration {HumanDuration.Hint}.";
+        else if (HumanDuration.ToIso(Sim.Horizon) is not { } horizon) SimulationError = $"How far ahead: a duration {HumanDuration.Hint}.";
+        else
+        {
+            var existing = (await leads.ListAsync(new LeadQuery(Email: email, Limit: 1), ct)).Items.FirstOrDefault();
+            SimulatedNewLead = existing is null;
+            var input = new SimulationInput
+            {
+                LeadId = existing?.Id, Lead = existing is null ? new LeadInput { Email = email } : null, Horizon = horizon,
+                Events = Sim.Event is { Length: > 0 } ev ? [new SimulationEventInput { Type = ev, After = HumanDuration.ToIso(Sim.After) }] : [],
+            };
+            try { Simulation = await simulator.RunAsync(Key, input, ct); }
+            catch (NotFoundException) { SimulationError = "Publish the sequence first: the simulation runs the published version."; }
+            catch (ValidationException e) { SimulationError = string.Join(" ", e.Errors.SelectMany(kv => kv.Value.Select(m => $"{kv.Key}: {m}"))); }
+        }
+        return await ShowAsync(ct);
+    }
+
     public async Task<IActionResult> OnPostStatusAsync(bool pause, CancellationToken ct)
     {
         try { await sequences.SetStatusAsync(Key, pause ? SequenceStatus.Paused : SequenceStatus.Active, ct); }
@@ -195,6 +240,7 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
     {
         Pipelines = await pipelines.ListAsync(ct);
         Templates = (await templates.ListAsync(ct)).Select(t => t.Key).ToList();
+        Owners = await directory.OwnersAsync(ct);
         _stageChoices = Pipelines.SelectMany(p => p.Stages).GroupBy(st => st.Key).Select(g => (object)new { key = g.Key, name = g.First().Name }).ToArray();
         _segmentChoices = (await segments.ListAsync(ct)).Select(x => (object)new { key = x.Key, name = x.Name }).ToArray();
         if (await sequences.GetAsync(Key, ct) is JsonObject s)

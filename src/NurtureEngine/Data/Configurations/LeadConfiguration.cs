@@ -17,6 +17,8 @@ sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         b.HasIndex(l => new { l.StageId, l.Id });
         // The lead list (keyset paging by id) stays fast at 1,000,000 leads: bench/RESULTS.md.
         b.HasIndex(l => new { l.Owner, l.StageId, l.Id });
+        // The lead list sorted by score (highest first), read backwards, keyset by (score, id).
+        b.HasIndex(l => new { l.Score, l.Id });
         b.HasIndex(l => new { l.Status, l.Id }).HasFilter("status <> 'Subscribed'");
         b.HasIndex(l => new { l.Email, l.FirstName, l.LastName, l.Company }).HasMethod("gin")
             .HasOperators("gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops").HasDatabaseName("ix_lead_search_trgm");

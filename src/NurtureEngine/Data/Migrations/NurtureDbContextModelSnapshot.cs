@@ -901,6 +901,9 @@ namespace NurtureEngine.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "StageId"), new[] { "DealValue" });
 
+                    b.HasIndex("Score", "Id")
+                        .HasDatabaseName("ix_lead_score_id");
+
                     b.HasIndex("StageId", "Id")
                         .HasDatabaseName("ix_lead_stage_id_id");
 
