@@ -5,7 +5,7 @@
 #
 #   bench/run.sh            # full: 1,000,000 leads/enrollments, larger N (takes a while)
 #   bench/run.sh --quick    # under 5 minutes: smaller N, 200,000 instead of 1,000,000
-#   bench/run.sh --only 1,7 # a subset of scenarios (1-9; 2 needs 1, 6 needs 5; 8 is broadcasts, 9 the board and sales report)
+#   bench/run.sh --only 1,7 # a subset of scenarios (1-9; 2 needs 1, 6 needs 5; 8 is broadcasts, 8a its freeze and queue only, 9 the board and sales report)
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."

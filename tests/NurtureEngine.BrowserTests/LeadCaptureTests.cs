@@ -110,6 +110,67 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 1, what: "the consenting view only");
     }
 
+    [Fact]
+    public async Task TheHostedForm_WorksWithTheKeyboardAlone_WithoutJavaScript_ErrorsTiedToTheirFields()
+    {
+        await using var s = await AdminSession.StartAsync(browser, new Dictionary<string, string?> { ["Nurture:Forms:MinFillSeconds"] = "0" });
+        (await s.App.Api().PutAsJsonAsync("/api/v1/forms/kb", JsonNode.Parse("""
+            { "name": "Talk to sales", "doubleOptIn": false, "consentText": "We reply within a day.",
+              "fields": [ { "name": "email", "label": "Work email", "type": "email", "required": true },
+                          { "name": "firstName", "label": "First name", "type": "text" },
+                          { "name": "attributes.industry", "label": "Industry", "type": "select", "options": [ "software", "manufacturing" ] },
+                          { "name": "attributes.newsletter", "label": "Send me the newsletter", "type": "checkbox" } ] }
+            """))).EnsureSuccessStatusCode();
+        await using var context = await browser.Browser.NewContextAsync(new Microsoft.Playwright.BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(s.Url("/f/kb"));
+        async Task<string> Focused() => await page.EvaluateAsync<string>("() => document.activeElement.id || document.activeElement.tagName");
+
+        // Tab visits every field in order, never the honeypot, then the button; each stop is filled with keys only.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("nf-kb-0", await Focused());
+        await page.Keyboard.TypeAsync("not-an-email");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("nf-kb-1", await Focused());
+        await page.Keyboard.TypeAsync("Ada");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("nf-kb-2", await Focused());
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("nf-kb-3", await Focused());
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("BUTTON", await Focused());
+
+        // Enter in a field submits; the answer comes back with the summary focused and the error tied to its field.
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Shift+Tab");
+        Assert.Equal("nf-kb-1", await Focused());
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".nf-summary")).ToBeFocusedAsync();
+        var email = page.Locator("#nf-kb-0");
+        await Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+        var described = await email.GetAttributeAsync("aria-describedby");
+        await Expect(page.Locator($"#{described}")).ToContainTextAsync("valid email address");
+        await Expect(page.Locator("#nf-kb-1")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#nf-kb-1")).ToHaveValueAsync("Ada");
+        await Expect(page.Locator("#nf-kb-2")).ToHaveValueAsync("software");
+        await Expect(page.Locator("#nf-kb-3")).ToBeCheckedAsync();
+
+        // From the summary, Tab reaches the field to correct; Enter sends it.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("nf-kb-0", await Focused());
+        var address = NurtureApp.UniqueEmail("keyboard");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync(address);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Thank you");
+        var lead = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads?email={Uri.EscapeDataString(address)}"))!["items"]![0]!;
+        Assert.Equal("Ada", lead["firstName"]!.GetValue<string>());
+        Assert.Equal("software", lead["attributes"]!["industry"]!.GetValue<string>());
+    }
+
     private static int AnonymousViews(NurtureApp app) => app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count());
 
     /// <summary>A static website on its own port (another origin): pages with nurture.js and one with the embedded form.</summary>

@@ -6,7 +6,7 @@ namespace NurtureEngine.Web.Forms;
 /// <summary>
 /// The form's HTML, the same for the hosted page, the embed script and the builder's preview: a label
 /// for every field, each error tied to its field (<c>aria-describedby</c>, <c>aria-invalid</c>), a summary
-/// that takes focus, a honeypot hidden from people and assistive technology, and the signed fill-time stamp.
+/// that takes focus (<c>autofocus</c>: without JavaScript too), a honeypot hidden from people and assistive technology, and the signed fill-time stamp.
 /// Every text is HTML-escaped.
 /// </summary>
 public static class FormHtml
@@ -39,7 +39,7 @@ public static class FormHtml
         html.Append($"""<form class="nurture-form" method="post" action="{E(action)}" novalidate data-nurture-form="{E(key)}">""");
         var all = errors?.SelectMany(e => e.Value).ToList() ?? [];
         if (formError is not null || all.Count > 0)
-            html.Append($"""<div class="nf-summary" role="alert" tabindex="-1" id="nf-{E(key)}-summary"><p><strong>{E(formError ?? "Please correct the fields marked below.")}</strong></p></div>""");
+            html.Append($"""<div class="nf-summary" role="alert" tabindex="-1" autofocus id="nf-{E(key)}-summary"><p><strong>{E(formError ?? "Please correct the fields marked below.")}</strong></p></div>""");
         var i = 0;
         foreach (var f in d.Fields ?? [])
         {

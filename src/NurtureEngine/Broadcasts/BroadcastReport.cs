@@ -6,7 +6,8 @@ using NurtureEngine.Sequences;
 
 namespace NurtureEngine.Broadcasts;
 
-public sealed record BroadcastDto(
+/// <summary>A broadcast as the API shows it; <c>Id</c> is for the admin pages' own queries, not serialised.</summary>
+public sealed record BroadcastDto([property: System.Text.Json.Serialization.JsonIgnore] long Id,
     string Key, string Name, string Template, string? Segment, Condition? Filter, string? Topic, DateTimeOffset? SendAt, bool LocalTime,
     AbTest? AbTest, BroadcastStatus Status, int Audience, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
     BroadcastStats Stats, string? Winner, AbDecision? Decision, IReadOnlyList<LinkStats> Links, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -35,20 +36,32 @@ public sealed record AbDecision(int Variant, string Template, string By, DateTim
 /// <summary>Reads a broadcast's results from the outbox and the timeline (one grouped query each).</summary>
 public sealed class BroadcastReport(NurtureDbContext db)
 {
-    private sealed record Row(int? Variant, int Recipients, int Queued, int Sent, int Failed, int Suppressed, int Cancelled,
+    private sealed record Row(long BroadcastId, int? Variant, int Recipients, int Queued, int Sent, int Failed, int Suppressed, int Cancelled,
         int Opened, int MachineOpened, int Clicked, int Replied, int Unsubscribed, int Bounced, int Complained);
 
-    public async Task<BroadcastDto> ToDtoAsync(Broadcast b, CancellationToken ct)
+    private sealed record LinkRow(long BroadcastId, string Url, int Clicks, int UniqueClicks);
+
+    public async Task<BroadcastDto> ToDtoAsync(Broadcast b, CancellationToken ct) => (await ToDtosAsync([b], ct))[0];
+
+    /// <summary>Many broadcasts' DTOs with two queries in all (stats grouped by broadcast and variant, links by broadcast).</summary>
+    public async Task<IReadOnlyList<BroadcastDto>> ToDtosAsync(IReadOnlyList<Broadcast> broadcasts, CancellationToken ct)
+    {
+        var started = broadcasts.Where(b => b.StartedAt is not null).Select(b => b.Id).ToArray();
+        var rows = started.Length == 0 ? [] : await RowsAsync(started, ct);
+        var links = started.Length == 0 ? [] : await LinksAsync(started, ct);
+        var rowsOf = rows.ToLookup(r => r.BroadcastId);
+        var linksOf = links.ToLookup(l => l.BroadcastId, l => new LinkStats(l.Url, l.Clicks, l.UniqueClicks));
+        return broadcasts.Select(b => ToDto(b, rowsOf[b.Id].ToList(), linksOf[b.Id].ToList())).ToList();
+    }
+
+    private static BroadcastDto ToDto(Broadcast b, List<Row> rows, List<LinkStats> links)
     {
         var d = Json.Deserialize<BroadcastDefinition>(b.DefinitionJson);
-        var contenders = d.Contenders();
-        var rows = b.StartedAt is null ? [] : await RowsAsync(b.Id, ct);
-        var variants = d.AbTest is null ? null : contenders.Select((c, i) => new VariantStats(c.Template,
+        var variants = d.AbTest is null ? null : d.Contenders().Select((c, i) => new VariantStats(c.Template,
             rows.Where(r => r.Variant == i).Sum(r => r.Recipients), Sum(rows.Where(r => r.Variant == i)))).ToList();
         var decision = b.DecisionJson is null ? null : Json.Deserialize<AbDecision>(b.DecisionJson);
-        return new BroadcastDto(b.Key, b.Name, d.Template!, d.Segment, d.Filter, d.Topic, d.SendAt, d.LocalTime, d.AbTest, b.Status, b.Audience,
-            b.StartedAt, b.FinishedAt, Sum(rows) with { Variants = variants }, decision?.Template, decision,
-            b.StartedAt is null ? [] : await LinksAsync(b.Id, ct), b.CreatedAt, b.UpdatedAt);
+        return new BroadcastDto(b.Id, b.Key, b.Name, d.Template!, d.Segment, d.Filter, d.Topic, d.SendAt, d.LocalTime, d.AbTest, b.Status, b.Audience,
+            b.StartedAt, b.FinishedAt, Sum(rows) with { Variants = variants }, decision?.Template, decision, links, b.CreatedAt, b.UpdatedAt);
     }
 
     private static BroadcastStats Sum(IEnumerable<Row> rows)
@@ -59,8 +72,8 @@ public sealed class BroadcastReport(NurtureDbContext db)
             S(r => r.MachineOpened), S(r => r.Clicked), S(r => r.Replied), S(r => r.Unsubscribed), S(r => r.Bounced), S(r => r.Complained));
     }
 
-    private Task<List<Row>> RowsAsync(long broadcastId, CancellationToken ct) => db.Database.SqlQuery<Row>($"""
-        SELECT r.variant, count(*)::int AS recipients,
+    private Task<List<Row>> RowsAsync(long[] broadcastIds, CancellationToken ct) => db.Database.SqlQuery<Row>($"""
+        SELECT r.broadcast_id, r.variant, count(*)::int AS recipients,
                count(*) FILTER (WHERE m.status IN ('Scheduled', 'Sending'))::int AS queued,
                count(*) FILTER (WHERE m.status = 'Sent')::int AS sent,
                count(*) FILTER (WHERE m.status IN ('Failed', 'Unknown'))::int AS failed,
@@ -79,15 +92,19 @@ public sealed class BroadcastReport(NurtureDbContext db)
                    bool_or(a.kind = 'complained') AS complained
             FROM nurture.activity a WHERE a.message_id = r.message_id
               AND a.kind IN ('email_opened', 'machine_opened', 'email_clicked', 'email_replied', 'unsubscribed', 'email_bounced', 'complained')) e ON true
-        WHERE r.broadcast_id = {broadcastId}
-        GROUP BY r.variant
+        WHERE r.broadcast_id = ANY({broadcastIds})
+        GROUP BY r.broadcast_id, r.variant
         """).ToListAsync(ct);
 
-    private async Task<IReadOnlyList<LinkStats>> LinksAsync(long broadcastId, CancellationToken ct) => await db.Database.SqlQuery<LinkStats>($"""
-        SELECT a.data->>'url' AS url, count(*)::int AS clicks, count(DISTINCT a.lead_id)::int AS unique_clicks
-        FROM nurture.message m JOIN nurture.activity a ON a.message_id = m.id AND a.kind = 'email_clicked'
-        WHERE m.broadcast_id = {broadcastId}
-        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100
+    /// <summary>Each broadcast's 100 most clicked links.</summary>
+    private Task<List<LinkRow>> LinksAsync(long[] broadcastIds, CancellationToken ct) => db.Database.SqlQuery<LinkRow>($"""
+        SELECT broadcast_id, url, clicks, unique_clicks FROM (
+            SELECT m.broadcast_id, a.data->>'url' AS url, count(*)::int AS clicks, count(DISTINCT a.lead_id)::int AS unique_clicks,
+                   row_number() OVER (PARTITION BY m.broadcast_id ORDER BY count(*) DESC, a.data->>'url') AS n
+            FROM nurture.message m JOIN nurture.activity a ON a.message_id = m.id AND a.kind = 'email_clicked'
+            WHERE m.broadcast_id = ANY({broadcastIds})
+            GROUP BY m.broadcast_id, a.data->>'url') l
+        WHERE n <= 100 ORDER BY broadcast_id, clicks DESC, url
         """).ToListAsync(ct);
 
     /// <summary>Opens and clicks (people, not machines) per hour since the start, for the report's chart.</summary>
@@ -104,7 +121,7 @@ public sealed class BroadcastReport(NurtureDbContext db)
     /// <summary>The sample's rates by <c>winnerBy</c>; the best wins, a tie goes to the first variant.</summary>
     public async Task<AbDecision> DecideAsync(Broadcast b, BroadcastDefinition d, DateTimeOffset now, CancellationToken ct)
     {
-        var rows = await RowsAsync(b.Id, ct);
+        var rows = await RowsAsync([b.Id], ct);
         var by = d.AbTest!.WinnerBy!;
         var rates = d.Contenders().Select((c, i) =>
         {

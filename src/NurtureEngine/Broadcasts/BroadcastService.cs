@@ -43,10 +43,8 @@ public sealed class BroadcastService(NurtureDbContext db, UnitOfWork work, Seque
 
     public async Task<IReadOnlyList<BroadcastDto>> ListAsync(CancellationToken ct)
     {
-        var list = new List<BroadcastDto>();
-        foreach (var b in await db.Broadcasts.AsNoTracking().OrderByDescending(b => b.CreatedAt).ToListAsync(ct))
-            list.Add(await report.ToDtoAsync(b, ct));
-        return list;
+        var all = await db.Broadcasts.AsNoTracking().OrderByDescending(b => b.CreatedAt).ToListAsync(ct);
+        return await report.ToDtosAsync(all, ct);
     }
 
     public async Task<BroadcastDto> GetAsync(string key, CancellationToken ct) =>

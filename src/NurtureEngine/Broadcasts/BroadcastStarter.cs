@@ -18,6 +18,8 @@ namespace NurtureEngine.Broadcasts;
 /// </summary>
 public sealed class BroadcastStarter(NurtureDbContext db, EmailComposer composer, UnitOfWork work, InstallationSettings settings, TimeProvider clock)
 {
+    private static readonly TimeSpan FreezeTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Call with the broadcast's row locked, inside a transaction.</summary>
     public async Task StartAsync(Broadcast b, CancellationToken ct)
     {
@@ -46,7 +48,12 @@ public sealed class BroadcastStarter(NurtureDbContext db, EmailComposer composer
             sql.Append("GREATEST(@now, @wall::timestamp AT TIME ZONE COALESCE(z.name, @zone)) FROM audience a LEFT JOIN zones z ON z.name = a.time_zone");
         }
         else sql.Append("@now FROM audience a");
-        var frozen = await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, ct);
+        // One statement over the whole audience: a million leads outlast the default 30 s command timeout on a busy server.
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(FreezeTimeout);
+        int frozen;
+        try { frozen = await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, ct); }
+        finally { db.Database.SetCommandTimeout(timeout); }
 
         b.TemplateVersionIds = versions;
         b.Audience = frozen;

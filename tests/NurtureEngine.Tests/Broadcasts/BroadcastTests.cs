@@ -130,6 +130,20 @@ public sealed partial class BroadcastTests
         Assert.Equal(3, row["clicks"]!.GetValue<int>());
         Assert.Equal(2, row["uniqueClicks"]!.GetValue<int>());
 
+        // The list (one grouped query for all broadcasts) shows each broadcast's own stats and links, as its own page does.
+        (await app.Api().PutAsJsonAsync("/api/v1/broadcasts/quiet", new { name = "Quiet", template = "dec-b", segment = tag })).EnsureSuccessStatusCode();
+        await PostAsync(app, "/api/v1/broadcasts/quiet/send");
+        await app.RunDueAsync();
+        (await app.Api().PutAsJsonAsync("/api/v1/broadcasts/later", new { name = "Later", template = "dec-b", segment = tag })).EnsureSuccessStatusCode();
+        var list = (await app.Api().GetFromJsonAsync<JsonArray>("/api/v1/broadcasts"))!;
+        foreach (var key in new[] { "clicks", "quiet", "later" })
+            Assert.True(JsonNode.DeepEquals(await GetAsync(app, key), list.Single(b => b!["key"]!.GetValue<string>() == key)), key);
+        var quiet = list.Single(b => b!["key"]!.GetValue<string>() == "quiet")!;
+        Assert.Equal(3, quiet["stats"]!["sent"]!.GetValue<int>());
+        Assert.Equal(0, quiet["stats"]!["clicked"]!.GetValue<int>());
+        Assert.Empty(quiet["links"]!.AsArray());
+        Assert.Equal(2, list.Single(b => b!["key"]!.GetValue<string>() == "clicks")!["stats"]!["clicked"]!.GetValue<int>());
+
         var count = await app.Api().PostAsJsonAsync("/api/v1/segments/count", new { filter = new { type = "clicked", broadcast = "clicks" } });
         Assert.Equal(2, (await count.Content.ReadFromJsonAsync<JsonObject>())!["members"]!.GetValue<int>());
     }

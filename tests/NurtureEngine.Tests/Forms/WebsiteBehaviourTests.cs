@@ -103,4 +103,56 @@ public sealed class WebsiteBehaviourTests
             .Select(e => e!["data"]!["properties"]!["path"]!.GetValue<string>()).ToList();
         Assert.Equal(["/recent"], paths);
     }
+
+    [Fact]
+    public async Task ArrivalThroughATrackedEmailLink_IdentifiesTheVisitor_AndJoinsItsEarlierAnonymousViewsToTheLead()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Nurture:Role"] = "web", ["Nurture:Tracking:Sites:0"] = "https://www.example.com",
+        }, clock);
+        await app.QuietDemoSequencesAsync();
+        var tag = "link" + Guid.NewGuid().ToString("N")[..8];
+        (await app.Api().PutAsJsonAsync("/api/v1/templates/site-news", new
+        {
+            name = "Site news", subject = "What is new",
+            html = "<p><a href=\"https://www.example.com/features?from=email\">See the features</a> or <a href=\"https://elsewhere.example.org/x\">elsewhere</a></p>",
+        })).EnsureSuccessStatusCode();
+        var email = NurtureApp.UniqueEmail("reader");
+        var id = (await app.CreateLeadAsync(new { email, tags = new[] { tag } }))["id"]!.GetValue<string>();
+        (await app.Api().PutAsJsonAsync($"/api/v1/broadcasts/{tag}", new { name = "Site news", template = "site-news", filter = new { type = "has_tag", tag } })).EnsureSuccessStatusCode();
+        (await app.Api().PostAsync($"/api/v1/broadcasts/{tag}/send", null)).EnsureSuccessStatusCode();
+        await app.RunDueAsync();
+
+        // The same browser (one visitor id) looked around anonymously before it clicked.
+        var site = app.Anonymous();
+        var visitor = Guid.NewGuid().ToString("N");
+        await site.PostAsync("/t/p", Beacon("https://www.example.com/pricing", visitor));
+        await site.PostAsync("/t/p", Beacon("https://www.example.com/blog/why", visitor));
+        Assert.Equal(2, app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count(v => v.VisitorId == visitor)));
+        Assert.DoesNotContain("page_viewed", await app.KindsAsync(id));
+
+        // The real click redirect: the link to a tracked site carries the visitor token, any other goes where the email said.
+        var html = Assert.Single(MailSink.For(email)).Message.HtmlBody!;
+        var links = System.Text.RegularExpressions.Regex.Matches(html, "href=\"http://localhost(/t/c/[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(2, links.Count);
+        var click = await site.GetAsync(links[0]);
+        Assert.Equal(HttpStatusCode.Redirect, click.StatusCode);
+        var target = click.Headers.Location!.ToString();
+        Assert.StartsWith("https://www.example.com/features?from=email&nv=", target);
+        Assert.Equal("https://elsewhere.example.org/x", (await site.GetAsync(links[1])).Headers.Location!.ToString());
+
+        // nurture.js on the landing page hands the token back with the visitor's id: the visitor is the lead, its history joins.
+        var token = System.Web.HttpUtility.ParseQueryString(new Uri(target).Query)["nv"];
+        Assert.Equal(HttpStatusCode.NoContent, (await site.PostAsync("/t/p", Beacon(target, visitor, token))).StatusCode);
+        var paths = (await app.TimelineAsync(id)).Where(e => e!["kind"]!.GetValue<string>() == "page_viewed")
+            .Select(e => e!["data"]!["properties"]!["path"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(["/blog/why", "/features", "/pricing"], paths);
+        Assert.Equal(0, app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count(v => v.VisitorId == visitor)));
+
+        // Later views of that browser, without a token, are the lead's at once.
+        await site.PostAsync("/t/p", Beacon("https://www.example.com/contact", visitor));
+        Assert.Equal(4, (await app.KindsAsync(id)).Count(k => k == "page_viewed"));
+    }
 }

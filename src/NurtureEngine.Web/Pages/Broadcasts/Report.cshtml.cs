@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Broadcasts;
 using NurtureEngine.Common;
-using NurtureEngine.Data;
 using NurtureEngine.Web.Admin;
 
 namespace NurtureEngine.Web.Pages.Broadcasts;
@@ -12,7 +11,7 @@ namespace NurtureEngine.Web.Pages.Broadcasts;
 /// A broadcast's results: the funnel (sent → opened → clicked → replied), opens and clicks per hour, the links,
 /// unsubscribes, bounces and complaints, the A/B decision; and pause, resume, cancel.
 /// </summary>
-public sealed class ReportModel(BroadcastService broadcasts, NurtureDbContext db, BroadcastReport report, ViewerClock viewer) : PageModel
+public sealed class ReportModel(BroadcastService broadcasts, BroadcastReport report, ViewerClock viewer) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
     public BroadcastDto Broadcast { get; private set; } = null!;
@@ -29,9 +28,8 @@ public sealed class ReportModel(BroadcastService broadcasts, NurtureDbContext db
         Funnel = new BarChart("Funnel", [
             new("Sent", s.Sent, $"{s.Sent:N0}"), new("Opened", s.Opened, Of(s.Opened)),
             new("Clicked", s.Clicked, Of(s.Clicked)), new("Replied", s.Replied, Of(s.Replied))]);
-        var id = db.Broadcasts.Where(b => b.Key == Key).Select(b => b.Id).Single();
         var zone = await viewer.ZoneAsync();
-        var hours = await report.HourlyAsync(id, ct);
+        var hours = await report.HourlyAsync(Broadcast.Id, ct);
         Hourly = new BarChart($"Opens and clicks per hour ({zone.Id})", hours.Select(h => new BarChart.Bar(
             TimeZoneInfo.ConvertTime(h.Hour, zone).ToString("d MMM, HH:00", CultureInfo.InvariantCulture), h.Opens,
             $"{h.Opens} open{(h.Opens == 1 ? "" : "s")}, {h.Clicks} click{(h.Clicks == 1 ? "" : "s")}")).ToList(), "#16a34a");
