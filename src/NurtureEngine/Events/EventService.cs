@@ -17,7 +17,7 @@ namespace NurtureEngine.Events;
 /// duplicate event never undoes a good one, and an unexpected fault stores nothing.
 /// </summary>
 public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement,
-    EventObservers observers, ScoreKeeper scores, Scoring.ScoringStore scoring, Webhooks.WebhookSubscriptionCache webhooks, NurtureMetrics metrics, TimeProvider clock)
+    EventObservers observers, ScoreKeeper scores, Scoring.ScoringStore scoring, Webhooks.WebhookSubscriptionCache webhooks, LeadBatchCreator newLeads, NurtureMetrics metrics, TimeProvider clock)
 {
     public const int MaxBatch = 1000;
 
@@ -84,6 +84,17 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 {
                     if (!await ReplayInMemoryAsync(byId[id], events, copied, points, c)) general.Add((byId[id], events));
                 }
+                var creation = new List<Activity>();
+                var plan = ofNewLead.Count == 0 ? null : await newLeads.PlanAsync(c);
+                var fresh = new List<Lead>();
+                foreach (var (email, events) in ofNewLead)
+                {
+                    if (plan is null) break;
+                    var lead = LeadBatchCreator.New(events[0].Email!, plan, clock.GetUtcNow());
+                    if (await ReplayInMemoryAsync(lead, events, copied, points, c)) fresh.Add(lead);
+                }
+                foreach (var lead in fresh) ofNewLead.Remove(lead.EmailNormalized);
+                if (plan is not null && !await newLeads.CreateAsync(fresh, plan, creation, c)) throw new LeadCreatedConcurrently();
                 var done = 0;
                 foreach (var (lead, events) in general)
                 {
@@ -98,7 +109,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                     await SaveChunkAsync(++done, c);
                 }
                 await db.SaveChangesAsync(c);
-                await timeline.CopyAsync(copied, c);
+                await timeline.CopyAsync([.. creation, .. copied], c);
                 if (points.Count > 0)
                 {
                     var ids = points.Select(p => p.Lead).ToArray();
@@ -111,7 +122,7 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 return new EventBatchResult(accepted, duplicates, rejected);
             }, ct);
         }
-        catch (Exception e) when (e is DbUpdateException or PostgresException or NotFoundException or ValidationException)
+        catch (Exception e) when (e is DbUpdateException or PostgresException or NotFoundException or ValidationException or LeadCreatedConcurrently)
         {
             return null;
         }
@@ -120,6 +131,9 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
             db.Database.AutoSavepointsEnabled = savepoints;
         }
     }
+
+    /// <summary>A concurrent writer created a lead this batch was creating: the batch goes one event at a time, which finds it.</summary>
+    private sealed class LeadCreatedConcurrently : Exception;
 
     private static void Add<TKey>(Dictionary<TKey, List<EventInput>> of, TKey key, EventInput input) where TKey : notnull
     {
