@@ -65,6 +65,87 @@ public static class IngestScenario
     {
         await InProcessAsync(env);
         await OverHttpAsync(env);
+        await PageViewsAsync(env);
+    }
+
+    /// <summary>
+    /// 3p: page-view beacons (<c>POST /t/p</c>, anonymous visitors) from 32 concurrent clients to the real app, with a GET of
+    /// a lead (<c>/api/v1/leads/{id}</c>) every 50 ms meanwhile; baseline: binary COPY of the same views into nurture.anonymous_page_view.
+    /// </summary>
+    private static async Task PageViewsAsync(BenchEnv env)
+    {
+        if (env.WebDll is null || env.AppPort == 0 || !File.Exists(env.WebDll))
+        {
+            Results.Add(new Row("3p Page-view beacons over HTTP", "not measured", "—", "—", "≥ 2,000 views/s", "—", "needs --web-dll and --app-port (bench/run.sh passes them)"));
+            return;
+        }
+        var views = env.Quick ? 20_000 : 60_000;
+        const int Clients = 32;
+        await using var app = await WebApp.StartAsync(env, "bench_page_views");
+        var lead = (await (await app.Http.PostAsJsonAsync("/api/v1/leads", new { email = "watched@bench.test" })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var rnd = new Random(3);
+        var beacons = Enumerable.Range(0, views).Select(i => (Visitor: $"v{rnd.Next(5_000):D6}-bench-visitor", Url: $"https://www.example.com/blog/{i % 200}")).ToList();
+        async Task BeaconAsync((string Visitor, string Url) b)
+        {
+            var body = new JsonObject { ["url"] = b.Url, ["title"] = "A post", ["referrer"] = "https://search.example/", ["visitor"] = b.Visitor }.ToJsonString();
+            using var response = await app.Http.PostAsync("/t/p", new StringContent(body, System.Text.Encoding.UTF8, "text/plain"));
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"/t/p: {(int)response.StatusCode}");
+        }
+        foreach (var b in beacons.Take(200)) await BeaconAsync(b);
+        (await app.Http.GetAsync($"/api/v1/leads/{lead}")).EnsureSuccessStatusCode();
+        async Task<List<double>> GetsAsync(CancellationToken stop)
+        {
+            var ms = new List<double>();
+            while (!stop.IsCancellationRequested)
+            {
+                var sw = Stopwatch.StartNew();
+                (await app.Http.GetAsync($"/api/v1/leads/{lead}", CancellationToken.None)).EnsureSuccessStatusCode();
+                ms.Add(sw.Elapsed.TotalMilliseconds);
+                try { await Task.Delay(50, stop); } catch (OperationCanceledException) { }
+            }
+            return ms;
+        }
+        static double P99(List<double> ms) { var o = ms.Order().ToArray(); return o[Math.Min(o.Length - 1, (int)Math.Ceiling(0.99 * o.Length) - 1)]; }
+        using (var idle = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            var quiet = P99(await GetsAsync(idle.Token));
+            using var stop = new CancellationTokenSource();
+            var gets = GetsAsync(stop.Token);
+            var sw = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(beacons.Skip(200), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (b, _) => await BeaconAsync(b));
+            sw.Stop();
+            await stop.CancelAsync();
+            var busy = await gets;
+            var ours = (views - 200) / sw.Elapsed.TotalSeconds;
+
+            await using var c = new NpgsqlConnection(env.Db(app.Database));
+            await c.OpenAsync();
+            var stored = (long)(await new NpgsqlCommand("SELECT count(*) FROM nurture.anonymous_page_view", c).ExecuteScalarAsync())!;
+            var copy = Stopwatch.StartNew();
+            foreach (var chunk in beacons.Chunk(1_000))
+            {
+                await using var w = await c.BeginBinaryImportAsync("COPY nurture.anonymous_page_view (visitor_id, url, path, title, referrer, at) FROM STDIN (FORMAT BINARY)");
+                foreach (var b in chunk)
+                {
+                    await w.StartRowAsync();
+                    await w.WriteAsync(b.Visitor, NpgsqlDbType.Text);
+                    await w.WriteAsync(b.Url, NpgsqlDbType.Text);
+                    await w.WriteAsync(new Uri(b.Url).AbsolutePath, NpgsqlDbType.Text);
+                    await w.WriteAsync("A post", NpgsqlDbType.Text);
+                    await w.WriteAsync("https://search.example/", NpgsqlDbType.Text);
+                    await w.WriteAsync(DateTimeOffset.UtcNow, NpgsqlDbType.TimestampTz);
+                }
+                await w.CompleteAsync();
+            }
+            copy.Stop();
+            var baseline = views / copy.Elapsed.TotalSeconds;
+            Console.WriteLine($"  page views: {views - 200} in {sw.Elapsed.TotalSeconds:0.0} s = {ours:0}/s ({stored} stored); COPY {baseline:0}/s; lead GET p99 {P99(busy):0} ms busy, {quiet:0} ms quiet");
+            Results.Add(new Row("3p Page-view beacons over HTTP: POST /t/p (anonymous visitors), group commit",
+                $"{ours:0} views/s", $"{baseline:0} rows/s (binary COPY into nurture.anonymous_page_view)", Results.Pct(ours / baseline), "≥ 2,000 views/s", Results.Yes(ours >= 2_000),
+                $"{views - 200} beacons from {Clients} concurrent clients to the real app, each answered after its commit; {stored} rows stored. "
+                + $"GET /api/v1/leads/{{id}} every 50 ms meanwhile: p99 {P99(busy):0} ms over {busy.Count} GETs (p99 {quiet:0} ms with no beacons)"));
+        }
     }
 
     private static async Task InProcessAsync(BenchEnv env)
