@@ -72,6 +72,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<EngagementRecorder>();
         services.AddScoped<EventObservers>();
         services.AddScoped<LeadService>();
+        services.AddScoped<LeadBatchCreator>();
         Forms.FormServiceCollectionExtensions.AddNurtureForms(services);
         services.AddScoped<LeadPrivacy>();
         services.AddScoped<LeadDesk>();

@@ -73,7 +73,7 @@ public static class PublicFormEndpoints
             return Results.Content(WebsiteScript.For(urls.BaseUrl), "text/javascript; charset=utf-8");
         });
         // text/plain (sendBeacon): no preflight, nothing to read back. DNT / Sec-GPC: nothing stored.
-        group.MapPost("/p", async (HttpContext http, WebsiteTracker website, FormTokens tokens, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/p", async (HttpContext http, PageViewBatcher website, FormTokens tokens, TimeProvider clock, CancellationToken ct) =>
         {
             var request = http.Request;
             if (request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1") return Results.NoContent();

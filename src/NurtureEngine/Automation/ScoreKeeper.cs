@@ -24,30 +24,47 @@ public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, Sc
         if (points == 0) return;
         var before = lead.Score;
         lead.Score += points;
-        timeline.Add(lead.Id, ActivityKind.ScoreChanged, $"Score {before} → {lead.Score} ({(points > 0 ? "+" : "")}{points}, {because})",
-            new { points, from = before, to = lead.Score, rule = because, @event = eventType });
+        db.Activities.Add(LedgerRow(timeline, lead.Id, before, points, because, eventType));
         await db.SaveChangesAsync(ct);
         await ApplyThresholdsAsync(lead, ct);
         if (eventType is null) await reactions.LeadChangedAsync(lead, ct); // events re-check on their own
     }
+
+    /// <summary>The ledger entry of points added to a score (not yet added to the unit of work).</summary>
+    public static Activity LedgerRow(TimelineWriter timeline, Guid leadId, int before, int points, string because, string? eventType) =>
+        timeline.Create(leadId, ActivityKind.ScoreChanged, $"Score {before} → {before + points} ({(points > 0 ? "+" : "")}{points}, {because})",
+            new { points, from = before, to = before + points, rule = because, @event = eventType });
 
     /// <summary>Threshold pipelines' stages, per unit of work (an event batch applies thresholds per event).</summary>
     private readonly Dictionary<string, List<Pipelines.Stage>> _stages = new(StringComparer.Ordinal);
 
     public async Task ApplyThresholdsAsync(Lead lead, CancellationToken ct)
     {
+        foreach (var to in await ThresholdTargetsAsync(lead.StageId, lead.Score, ct))
+            if (await MoveForwardAsync(lead, to, ct)) return;
+    }
+
+    /// <summary>Whether a lead in this stage with this score would be moved by a threshold (for replaying events in memory).</summary>
+    public async Task<bool> CrossesThresholdAsync(long stageId, int score, CancellationToken ct) =>
+        (await ThresholdTargetsAsync(stageId, score, ct)).Count > 0;
+
+    /// <summary>The stages the thresholds a score reaches point to, highest threshold first; each applies to leads in its
+    /// fromStage or an earlier stage of that pipeline, and moves them forward only.</summary>
+    private async Task<List<Pipelines.Stage>> ThresholdTargetsAsync(long stageId, int score, CancellationToken ct)
+    {
         var config = await scoring.GetAsync(ct);
-        foreach (var t in config.Thresholds.Where(t => lead.Score >= t.Score).OrderByDescending(t => t.Score))
+        var targets = new List<Pipelines.Stage>();
+        foreach (var t in config.Thresholds.Where(t => score >= t.Score).OrderByDescending(t => t.Score))
         {
             if (!_stages.TryGetValue(t.Pipeline, out var stages))
                 _stages[t.Pipeline] = stages = await db.Stages.AsNoTracking().Where(s => s.Pipeline.Key == t.Pipeline).ToListAsync(ct);
             var from = stages.FirstOrDefault(s => s.Key == t.FromStage);
             var to = stages.FirstOrDefault(s => s.Key == t.Stage);
-            var current = stages.FirstOrDefault(s => s.Id == lead.StageId);
-            // Applies to leads in fromStage or an earlier stage of that pipeline.
-            if (from is null || to is null || current is null || current.Position > from.Position) continue;
-            if (await MoveForwardAsync(lead, to, ct)) return;
+            var current = stages.FirstOrDefault(s => s.Id == stageId);
+            if (from is null || to is null || current is null || current.Position > from.Position || to.Position <= current.Position) continue;
+            targets.Add(to);
         }
+        return targets;
     }
 
     private Task<bool> MoveForwardAsync(Lead lead, Pipelines.Stage to, CancellationToken ct) =>

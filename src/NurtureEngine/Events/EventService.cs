@@ -16,7 +16,8 @@ namespace NurtureEngine.Events;
 /// a rejected item), then stored with everything it causes (score, stage, enrollments); a bad or
 /// duplicate event never undoes a good one, and an unexpected fault stores nothing.
 /// </summary>
-public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement, NurtureMetrics metrics, TimeProvider clock)
+public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement,
+    EventObservers observers, ScoreKeeper scores, Scoring.ScoringStore scoring, Webhooks.WebhookSubscriptionCache webhooks, LeadBatchCreator newLeads, NurtureMetrics metrics, TimeProvider clock)
 {
     public const int MaxBatch = 1000;
 
@@ -31,10 +32,16 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
     }
 
     /// <summary>
-    /// The whole batch in one transaction, with the idempotency keys and leads it names loaded in one
-    /// query each; every event still runs through the same recording (scoring, thresholds, triggers,
-    /// exits) in order. Null when anything fails: then the batch goes one event per transaction, so a
-    /// bad event never undoes a good one and the outcome is the same as if it had never been tried.
+    /// The whole batch in one transaction. Its leads are locked and loaded in one statement (id order, so
+    /// concurrent batches over the same leads queue and never deadlock), then the idempotency keys it names
+    /// in one query. Each lead's events are replayed in order:
+    /// - a lead whose events nothing observes, or only scoring rules do (and they cross no threshold), is
+    ///   worked out in memory: its timeline rows go out with one binary COPY for the batch, its points with
+    ///   one relative UPDATE;
+    /// - any other lead, and every new one, runs through the same recording as a single event (scoring,
+    ///   thresholds, triggers, exits, webhooks), new ones created in email order.
+    /// Null when anything fails: then the batch goes one event per transaction, so a bad event never undoes
+    /// a good one and the outcome is the same as if it had never been tried.
     /// </summary>
     private async Task<EventBatchResult?> TryStoreAllAsync(List<(EventInput? Input, string? Error)> parsed, CancellationToken ct)
     {
@@ -46,51 +53,76 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         {
             return await work.RunAsync(async c =>
             {
+                var locked = await LockLeadsAsync(inputs, c);
+                var byId = locked.ToDictionary(l => l.Id);
+                var byEmail = locked.ToDictionary(l => l.EmailNormalized);
                 var keys = inputs.Where(i => i.IdempotencyKey is not null).Select(i => i.IdempotencyKey!).Distinct().ToList();
                 var seen = keys.Count == 0 ? [] : (await db.Activities.Where(a => a.IdempotencyKey != null && keys.Contains(a.IdempotencyKey))
                     .Select(a => a.IdempotencyKey!).ToListAsync(c)).ToHashSet();
                 int accepted = 0, duplicates = 0;
                 var rejected = new List<RejectedEvent>();
-                await LockLeadsAsync(inputs, c);
-                // A few events at a time (ChunkTracking.ChunkSize): their leads are loaded with one query each way and stay tracked for the chunk.
-                foreach (var chunk in Enumerable.Range(0, parsed.Count).Chunk(ChunkTracking.ChunkSize))
+                var ofLead = new Dictionary<Guid, List<EventInput>>();
+                var ofNewLead = new Dictionary<string, List<EventInput>>(StringComparer.Ordinal);
+                for (var i = 0; i < parsed.Count; i++)
                 {
-                    var chunkInputs = chunk.Select(i => parsed[i].Input).OfType<EventInput>().ToList();
-                    var emails = chunkInputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
-                    var byEmail = emails.Count == 0 ? [] : await db.Leads.Where(l => emails.Contains(l.EmailNormalized)).ToDictionaryAsync(l => l.EmailNormalized, c);
-                    var ids = chunkInputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
-                    var byId = ids.Count == 0 ? [] : await db.Leads.Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
-                    foreach (var i in chunk)
+                    if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
+                    if (input.IdempotencyKey is { } key && !seen.Add(key)) { duplicates++; continue; }
+                    if (input.LeadId is { } id)
                     {
-                        if (parsed[i].Input is not { } input) { rejected.Add(new RejectedEvent(i, parsed[i].Error!)); continue; }
-                        if (input.IdempotencyKey is { } key && !seen.Add(key)) { duplicates++; continue; }
-                        Lead lead;
-                        if (input.LeadId is { } id)
-                        {
-                            if (!byId.TryGetValue(id, out var found)) { rejected.Add(new RejectedEvent(i, new NotFoundException($"Lead {id}").Message)); continue; }
-                            lead = found;
-                        }
-                        else
-                        {
-                            var normalized = Lead.Normalize(input.Email!);
-                            if (!byEmail.TryGetValue(normalized, out var found))
-                            {
-                                byEmail[normalized] = found = await leads.FindOrCreateAsync(input.Email!, c);
-                            }
-                            lead = found;
-                        }
-                        // An event something observes saves what is pending before it reacts; rows of the others
-                        // are written together, once per chunk.
-                        await RecordAsync(input, lead, c);
-                        accepted++;
+                        if (!byId.ContainsKey(id)) { rejected.Add(new RejectedEvent(i, new NotFoundException($"Lead {id}").Message)); continue; }
+                        Add(ofLead, id, input);
                     }
-                    await db.SaveChangesAsync(c);
-                    db.ChangeTracker.Clear();
+                    else if (byEmail.TryGetValue(Lead.Normalize(input.Email!), out var known)) Add(ofLead, known.Id, input);
+                    else Add(ofNewLead, Lead.Normalize(input.Email!), input);
+                    accepted++;
+                }
+
+                var copied = new List<Activity>();
+                var points = new List<(Guid Lead, int Points)>();
+                var general = new List<(Lead Lead, List<EventInput> Events)>();
+                foreach (var (id, events) in ofLead)
+                {
+                    if (!await ReplayInMemoryAsync(byId[id], events, copied, points, c)) general.Add((byId[id], events));
+                }
+                var creation = new List<Activity>();
+                var plan = ofNewLead.Count == 0 ? null : await newLeads.PlanAsync(c);
+                var fresh = new List<Lead>();
+                foreach (var (email, events) in ofNewLead)
+                {
+                    if (plan is null) break;
+                    var lead = LeadBatchCreator.New(events[0].Email!, plan, clock.GetUtcNow());
+                    if (await ReplayInMemoryAsync(lead, events, copied, points, c)) fresh.Add(lead);
+                }
+                foreach (var lead in fresh) ofNewLead.Remove(lead.EmailNormalized);
+                if (plan is not null && !await newLeads.CreateAsync(fresh, plan, creation, c)) throw new LeadCreatedConcurrently();
+                var done = 0;
+                foreach (var (lead, events) in general)
+                {
+                    db.Attach(lead);
+                    foreach (var input in events) await RecordAsync(input, lead, c);
+                    await SaveChunkAsync(++done, c);
+                }
+                foreach (var (_, events) in ofNewLead.OrderBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    var lead = await leads.FindOrCreateAsync(events[0].Email!, c);
+                    foreach (var input in events) await RecordAsync(input, lead, c);
+                    await SaveChunkAsync(++done, c);
+                }
+                await db.SaveChangesAsync(c);
+                await timeline.CopyAsync([.. creation, .. copied], c);
+                if (points.Count > 0)
+                {
+                    var ids = points.Select(p => p.Lead).ToArray();
+                    var deltas = points.Select(p => p.Points).ToArray();
+                    await db.Database.ExecuteSqlAsync($"""
+                        UPDATE nurture.lead l SET score = l.score + d.points
+                        FROM unnest({ids}, {deltas}) AS d(id, points) WHERE l.id = d.id
+                        """, c);
                 }
                 return new EventBatchResult(accepted, duplicates, rejected);
             }, ct);
         }
-        catch (Exception e) when (e is DbUpdateException or PostgresException or NotFoundException or ValidationException)
+        catch (Exception e) when (e is DbUpdateException or PostgresException or NotFoundException or ValidationException or LeadCreatedConcurrently)
         {
             return null;
         }
@@ -100,12 +132,64 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         }
     }
 
-    /// <summary>Every lead the batch names, locked in id order in one statement before any is read.</summary>
-    private async Task LockLeadsAsync(List<EventInput> inputs, CancellationToken ct)
+    /// <summary>A concurrent writer created a lead this batch was creating: the batch goes one event at a time, which finds it.</summary>
+    private sealed class LeadCreatedConcurrently : Exception;
+
+    private static void Add<TKey>(Dictionary<TKey, List<EventInput>> of, TKey key, EventInput input) where TKey : notnull
+    {
+        if (!of.TryGetValue(key, out var list)) of[key] = list = [];
+        list.Add(input);
+    }
+
+    /// <summary>Saves and forgets what the general path tracked, every few leads.</summary>
+    private async Task SaveChunkAsync(int done, CancellationToken ct)
+    {
+        if (done % ChunkTracking.ChunkSize != 0) return;
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// A lead's events worked out in memory, with the outcome <see cref="RecordAsync"/> would have: the custom
+    /// event's row, and for each rule it matches a <c>score_changed</c> row (what <see cref="ScoreKeeper"/> writes).
+    /// False, with nothing added, when any event needs more: a built-in kind, a trigger or condition that
+    /// observes it, a webhook that wants a row, or points that cross a stage threshold.
+    /// </summary>
+    private async Task<bool> ReplayInMemoryAsync(Lead lead, List<EventInput> events, List<Activity> rows, List<(Guid, int)> points, CancellationToken ct)
+    {
+        var config = await scoring.GetAsync(ct);
+        var subscriptions = await webhooks.GetAsync(db, ct);
+        var mine = new List<Activity>();
+        var score = lead.Score;
+        foreach (var input in events)
+        {
+            if (ActivityKind.BuiltInEvents.Contains(input.Type) || await observers.ReachAsync(input.Type, ct) == EventReach.More
+                || subscriptions.Any(s => s.Wants(ActivityKind.Event, input.Type))) return false;
+            var row = timeline.Create(lead.Id, ActivityKind.Event, $"Event {input.Type}", new { type = input.Type, properties = input.Properties },
+                eventType: input.Type, at: input.OccurredAt);
+            row.IdempotencyKey = input.IdempotencyKey;
+            mine.Add(row);
+            foreach (var rule in config.Rules.Where(r => r.Event == input.Type && r.Points != 0 && PropertyFilter.Matches(r.Where, input.Properties)))
+            {
+                if (subscriptions.Any(s => s.Wants(ActivityKind.ScoreChanged, ActivityKind.ScoreChanged))) return false;
+                var before = score;
+                score += rule.Points;
+                if (await scores.CrossesThresholdAsync(lead.StageId, score, ct)) return false;
+                mine.Add(ScoreKeeper.LedgerRow(timeline, lead.Id, before, rule.Points, $"rule {rule.Event}", input.Type));
+            }
+        }
+        rows.AddRange(mine);
+        if (score != lead.Score) points.Add((lead.Id, score - lead.Score));
+        return true;
+    }
+
+    /// <summary>Every lead the batch names, locked in id order and loaded in one statement (not tracked: the in-memory
+    /// replay writes set-based; a lead that takes the general path is attached).</summary>
+    private Task<List<Lead>> LockLeadsAsync(List<EventInput> inputs, CancellationToken ct)
     {
         var ids = inputs.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Distinct().ToList();
         var emails = inputs.Where(i => i.Email is not null).Select(i => Lead.Normalize(i.Email!)).Distinct().ToList();
-        await db.Leads.Where(l => ids.Contains(l.Id) || emails.Contains(l.EmailNormalized)).OrderBy(l => l.Id).Select(l => l.Id).ForUpdate().ToListAsync(ct);
+        return db.Leads.AsNoTracking().Where(l => ids.Contains(l.Id) || emails.Contains(l.EmailNormalized)).OrderBy(l => l.Id).ForUpdate().ToListAsync(ct);
     }
 
     /// <summary>

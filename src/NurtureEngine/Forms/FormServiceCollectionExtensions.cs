@@ -15,6 +15,7 @@ public static class FormServiceCollectionExtensions
         services.AddScoped<ConfirmationMailer>();
         services.AddScoped<FormReports>();
         services.AddScoped<WebsiteTracker>();
+        services.AddSingleton<PageViewBatcher>();
         return services;
     }
 }

@@ -227,6 +227,9 @@ public sealed class LeadService(
         return changed;
     }
 
+    /// <summary>The stage a lead created without one enters: the first of the default lead pipeline.</summary>
+    public Task<Stage> FirstStageAsync(CancellationToken ct) => ResolveStageAsync(null, null, ct);
+
     private async Task<Stage> ResolveStageAsync(string? pipelineKey, string? stageKey, CancellationToken ct)
     {
         var pipeline = pipelineKey is null

@@ -45,30 +45,41 @@ public sealed partial class WebsiteTracker(NurtureDbContext db, UnitOfWork work,
         return (url, uri.AbsolutePath, title, referrer);
     }
 
-    public async Task RecordAsync(PageViewInput input, Guid? identifiedLead, CancellationToken ct)
+    public Task RecordAsync(PageViewInput input, Guid? identifiedLead, CancellationToken ct) => RecordManyAsync([(input, identifiedLead)], ct);
+
+    /// <summary>
+    /// Many beacons in one transaction (<see cref="PageViewBatcher"/>): the leads of known visitors are looked up in one
+    /// query and locked in id order in one statement, then each view is recorded as alone, in arrival order.
+    /// </summary>
+    public Task RecordManyAsync(IReadOnlyList<(PageViewInput Input, Guid? IdentifiedLead)> views, CancellationToken ct) => work.RunAsync(async c =>
+    {
+        var visitors = views.Where(v => v.IdentifiedLead is null).Select(v => v.Input.Visitor).OfType<string>().Distinct().ToList();
+        var known = visitors.Count == 0 ? [] : await db.Set<Visitor>().Where(v => visitors.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.LeadId, c);
+        var ids = known.Values.Concat(views.Select(v => v.IdentifiedLead).OfType<Guid>()).Distinct().ToList();
+        var leads = ids.Count == 0 ? [] : await db.Leads.Where(l => ids.Contains(l.Id)).OrderBy(l => l.Id).ForUpdate().ToDictionaryAsync(l => l.Id, c);
+        foreach (var (input, identifiedLead) in views)
+            await RecordOneAsync(input, identifiedLead, known, leads, c);
+    }, ct);
+
+    private async Task RecordOneAsync(PageViewInput input, Guid? identifiedLead, Dictionary<string, Guid> known, Dictionary<Guid, Lead> leads, CancellationToken ct)
     {
         if (Clean(input) is not { } view) return;
         var now = clock.GetUtcNow();
-        await work.RunAsync(async c =>
+        Lead? lead = null;
+        if (identifiedLead is { } arrived && leads.TryGetValue(arrived, out var found))
         {
-            Lead? lead = null;
-            if (identifiedLead is { } arrived && await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == arrived, c) is { } found)
-            {
-                lead = found;
-                await IdentifyAsync(input.Visitor!, lead, c);
-            }
-            else
-            {
-                var leadId = await db.Set<Visitor>().Where(v => v.Id == input.Visitor).Select(v => (Guid?)v.LeadId).FirstOrDefaultAsync(c);
-                if (leadId is { } known) lead = await db.Leads.ForUpdate().FirstOrDefaultAsync(l => l.Id == known, c);
-            }
-            if (lead is null)
-            {
-                db.Add(new AnonymousPageView { VisitorId = input.Visitor!, Url = view.Url, Path = view.Path, Title = view.Title, Referrer = view.Referrer, At = now });
-                return;
-            }
-            await RecordForLeadAsync(lead, view.Url, view.Path, view.Title, view.Referrer, now, c);
-        }, ct);
+            lead = found;
+            await db.SaveChangesAsync(ct); // the group's earlier anonymous views of this visitor join the lead too
+            await IdentifyAsync(input.Visitor!, lead, ct);
+            known[input.Visitor!] = lead.Id;
+        }
+        else if (known.TryGetValue(input.Visitor!, out var leadId)) leads.TryGetValue(leadId, out lead);
+        if (lead is null)
+        {
+            db.Add(new AnonymousPageView { VisitorId = input.Visitor!, Url = view.Url, Path = view.Path, Title = view.Title, Referrer = view.Referrer, At = now });
+            return;
+        }
+        await RecordForLeadAsync(lead, view.Url, view.Path, view.Title, view.Referrer, now, ct);
     }
 
     /// <summary>The visitor is this lead: remembered, and its anonymous page views (within the kept days) join the lead's timeline.</summary>
