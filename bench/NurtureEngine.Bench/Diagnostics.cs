@@ -11,6 +11,9 @@ public static class Diagnostics
 {
     public static bool Enabled => Environment.GetEnvironmentVariable("BENCH_DIAG") == "1";
 
+    /// <summary>BENCH_DIAG=e2e: the end-to-end runs as measured, each followed by the SQL statements that took the time.</summary>
+    public static bool EndToEnd => Environment.GetEnvironmentVariable("BENCH_DIAG") == "e2e";
+
     public static async Task SendPhasesAsync(Engine engine)
     {
         await engine.ExecAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");

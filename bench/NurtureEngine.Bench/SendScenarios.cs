@@ -23,25 +23,24 @@ public static class SendScenarios
 
     public static async Task RunAsync(BenchEnv env, bool naive)
     {
-        var n = Diagnostics.Enabled ? 1_500 : env.Quick ? 1_000 : 5_000;
+        var n = Diagnostics.Enabled ? 1_500 : 10_000; // the measure: 10,000 due emails
         var runs = 2;
         double bestOurs = 0, bestBase = 0;
-        List<MimeMessage>? prebuilt = null;
         long bytes = 0;
         for (var run = 0; run < runs; run++)
         {
-            var (rate, peak, messages) = await EngineRunAsync(env, n, keepMessages: prebuilt is null);
+            // The baseline sends what this run rendered; the messages are built after the engine's run (so its peak
+            // memory is the engine's alone) and dropped before the next.
+            var (rate, peak, messages) = await EngineRunAsync(env, n);
             bestOurs = Math.Max(bestOurs, rate);
-            PeakWorkerBytes = Math.Max(PeakWorkerBytes, peak);
-            if (messages is not null)
-            {
-                prebuilt = messages;
-                bytes = messages.Sum(m => { using var s = new MemoryStream(); m.WriteTo(s); return s.Length; }) / messages.Count;
-            }
-            bestBase = Math.Max(bestBase, await MailKitBaselineAsync(env, prebuilt!));
+            // The first run's peak: later runs start in a process whose heap the baseline's 10,000 prebuilt
+            // MimeMessages grew (server GC keeps memory it got), which a worker never holds.
+            if (run == 0) PeakWorkerBytes = peak;
+            bytes = messages.Sum(m => { using var s = new MemoryStream(); m.WriteTo(s); return s.Length; }) / messages.Count;
+            bestBase = Math.Max(bestBase, await MailKitBaselineAsync(env, messages));
+            messages.Clear();
+            GC.Collect();
         }
-        prebuilt = null;
-        GC.Collect();
         var ratio = bestOurs / bestBase;
         Results.Add(new Row("1 Send throughput (due email step → rendered, tracked, outbox → SMTP accepted)",
             $"{bestOurs:0} emails/s", $"{bestBase:0} emails/s (raw MailKit, pre-rendered)", Results.Pct(ratio), "≥ 70%", Results.Yes(ratio >= 0.70),
@@ -58,7 +57,7 @@ public static class SendScenarios
     }
 
     /// <summary>The production drain loop (DueWorkJob.DrainAsync): run due steps, send the outbox, repeat.</summary>
-    private static async Task<(double Rate, long Peak, List<MimeMessage>? Messages)> EngineRunAsync(BenchEnv env, int n, bool keepMessages)
+    private static async Task<(double Rate, long Peak, List<MimeMessage> Messages)> EngineRunAsync(BenchEnv env, int n)
     {
         await using var engine = await Engine.FreshAsync(env, "bench_send");
         var ids = await BulkLoad.IdsAsync(engine);
@@ -68,6 +67,7 @@ public static class SendScenarios
         GC.Collect();
 
         if (Diagnostics.Enabled) await Diagnostics.SendPhasesAsync(engine);
+        if (Diagnostics.EndToEnd) await engine.ExecAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
         long peak;
         var meter = await Meter.StartAsync(engine);
         var sw = Stopwatch.StartNew();
@@ -87,9 +87,9 @@ public static class SendScenarios
         }
         var rate = n / sw.Elapsed.TotalSeconds;
         Console.WriteLine($"  engine: {n} emails in {sw.Elapsed.TotalSeconds:0.0} s = {rate:0}/s, peak RSS {peak / 1048576} MiB");
+        if (Diagnostics.EndToEnd) await Diagnostics.TopAsync(engine, 25);
 
-        List<MimeMessage>? messages = null;
-        if (keepMessages)
+        List<MimeMessage> messages;
         {
             using var scope = engine.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();

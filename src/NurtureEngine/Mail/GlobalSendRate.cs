@@ -22,7 +22,7 @@ public sealed class GlobalSendRate(NurtureDbContext db, TimelineWriter timeline,
     private double Capacity => Math.Max(1, Rate);
 
     /// <summary>Runs <paramref name="claim"/> with as many messages as the rate allows now (all of <paramref name="wanted"/> when the rate is off).</summary>
-    public async Task<List<Guid>> ClaimAsync(int wanted, Func<int, Task<List<Guid>>> claim, CancellationToken ct)
+    public async Task<List<T>> ClaimAsync<T>(int wanted, Func<int, Task<List<T>>> claim, Func<T, Guid> id, CancellationToken ct)
     {
         if (Rate <= 0) return await claim(wanted);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -37,7 +37,7 @@ public sealed class GlobalSendRate(NurtureDbContext db, TimelineWriter timeline,
         // Held back: we could not ask for all we wanted and took all we asked for (more are likely due).
         if (granted < wanted && claimed.Count == granted) state.BehindSince ??= now;
         else if (granted > 0) state.BehindSince = null;
-        if (wasBehind is not null && claimed.Count > 0) await ExplainDelaysAsync(claimed, now, ct);
+        if (wasBehind is not null && claimed.Count > 0) await ExplainDelaysAsync(claimed.Select(id).ToList(), now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return claimed;

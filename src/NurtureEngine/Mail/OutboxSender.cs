@@ -132,18 +132,18 @@ public sealed partial class OutboxSender(
         // Email a paused sequence or broadcast queued before the pause waits with it.
         // Shutdown does not cancel the claim nor the read after it: a claim committed as SIGTERM arrived,
         // its ids lost to the cancellation, would stay leased to a worker that has gone.
-        var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Database.SqlQuery<Guid>($"""
-            UPDATE nurture.message SET lease_owner = {_owner}, lease_until = {until}
-            WHERE id IN (SELECT id FROM nurture.message
+        // One statement leases the batch and returns its rows.
+        var claimed = await scope.ServiceProvider.GetRequiredService<GlobalSendRate>().ClaimAsync(limit, n => db.Messages.FromSql($"""
+            UPDATE nurture.message m SET lease_owner = {_owner}, lease_until = {until}
+            WHERE m.id IN (SELECT id FROM nurture.message
                          WHERE status = 'Scheduled' AND not_before <= {now} AND (lease_until IS NULL OR lease_until < {now})
                            AND NOT EXISTS (SELECT 1 FROM nurture.sequence s WHERE s.id = message.sequence_id AND s.status = 'Paused')
                            AND NOT EXISTS (SELECT 1 FROM nurture.broadcast b WHERE b.id = message.broadcast_id AND b.status = 'Paused')
                          ORDER BY not_before LIMIT {n} FOR UPDATE SKIP LOCKED)
-            RETURNING id AS "Value"
-            """).ToListAsync(CancellationToken.None), ct);
+            RETURNING m.*
+            """).AsNoTracking().ToListAsync(CancellationToken.None), m => m.Id, ct);
         metrics.Claimed("messages", claimed.Count);
-        if (claimed.Count == 0) return [];
-        return await db.Messages.AsNoTracking().Where(m => claimed.Contains(m.Id)).OrderBy(m => m.NotBefore).ToListAsync(CancellationToken.None);
+        return claimed.OrderBy(m => m.NotBefore).ToList();
     }
 
     /// <summary>
