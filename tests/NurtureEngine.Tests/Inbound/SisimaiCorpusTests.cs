@@ -75,11 +75,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured level: 481 of 557 (86.4 %) with Sisimai's reason patterns and status table ported
+    /// A ratchet at the measured level: 484 of 557 (86.9 %) with Sisimai's reason patterns and status table ported
     /// (Inbound/Sisimai), up from 442 (79.4 %); 9 soft bounces Sisimai keeps that we still suppress (down from 52), all
     /// host-specific readings (Sisimai::Rhost GoDaddy/Spectrum, ReceivingSES, an X-Unix procmail error, a 5.1.1 status
     /// over a "5.2.2 over quota" text). The goal is 98 % with zero: NOT reached yet; raise these as the
     /// classifier improves, never lower them.
     /// </summary>
-    private const int MinimumAgreeing = 481, MaxWronglySuppressing = 9;
+    private const int MinimumAgreeing = 484, MaxWronglySuppressing = 9;
 }

@@ -249,5 +249,6 @@ internal static class SisimaiPatterns
         ("user not listed in public name & address book", "userunknown"), // Notes
         ("ディレクトリのリストにありません", "userunknown"), // Notes
         ("message has exceeded maximum hop count", "networkerror"), // Notes
+        ("delivery error: dd this user doesn't have a ", "userunknown"), // Yahoo's "554 delivery error: dd This user doesn't have a yahoo.com account", userunknown in Sisimai's results (rhost-yahooinc-03)
     ];
 }

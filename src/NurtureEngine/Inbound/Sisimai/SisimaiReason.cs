@@ -83,7 +83,7 @@ public static partial class SisimaiReason
         if (status == "5.1.10") return "userunknown";
         var named = NameOf(status);
         var command = Command(text);
-        if (command.Length == 0 && assumeRcpt) command = "RCPT";
+        if (command.Length == 0 && assumeRcpt && named.Length == 0) command = "RCPT"; // a code that names another reason wins
         // A mail system's own phrase decides, as its Sisimai::Lhost module does, unless the reason is one Sisimai re-checks.
         var preset = SisimaiPatterns.LhostMessages.FirstOrDefault(m => text.Contains(m.Phrase, StringComparison.Ordinal)).Reason;
         if (preset is not null && !Retry.Contains(preset)) return preset;
