@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NurtureEngine.Inbound.Sisimai;
 
 namespace NurtureEngine.Inbound;
 
@@ -58,9 +59,10 @@ public static partial class BounceClassifier
     /// <summary>
     /// Classifies one failure. <paramref name="status"/> is a DSN Status field (may be null or generic
     /// such as 5.0.0); <paramref name="text"/> the diagnostic or the bounce's own words (never the quoted
-    /// original); <paramref name="delayed"/> a DSN with Action: delayed.
+    /// original); <paramref name="delayed"/> a DSN with Action: delayed; <paramref name="report"/> the text is a
+    /// bounce report from another system (a DSN, a bounce text), not a reply to our own SMTP session.
     /// </summary>
-    public static Verdict Classify(string? status, string? text, bool delayed = false)
+    public static Verdict Classify(string? status, string? text, bool delayed = false, bool report = false)
     {
         text = Collapse(text ?? "");
         var code = Specific(ParseEnhanced(status)) ?? Specific(FirstEnhanced(text)) ?? ParseEnhanced(status) ?? FirstEnhanced(text);
@@ -74,6 +76,14 @@ public static partial class BounceClassifier
                 : code is "4.2.2" || FullWords().IsMatch(text) ? "mailbox_full"
                 : code?.StartsWith("4.7.") == true || PolicyWords().IsMatch(text) ? "policy" : "temporary";
             return new Verdict(false, code ?? (basic is null ? "4.0.0" : $"{basic[0]}.0.0"), category, reason);
+        }
+        // Sisimai's reading (its reason patterns and status table) decides when it finds a reason; else our words do.
+        var sisimai = SisimaiReason.Get(code, text, delayed, assumeRcpt: !report);
+        // A report Sisimai cannot place (onhold, undefined) is soft there: never suppress on it.
+        if (sisimai is not ("onhold" or "undefined") || report)
+        {
+            var hard = SisimaiReason.IsHard(sisimai, code ?? basic, text);
+            return new Verdict(hard, code ?? (basic is null ? (hard ? "5.0.0" : null) : $"{basic[0]}.0.0"), hard ? "address" : CategoryOf(code, text), reason);
         }
         if (code is not null && Specific(code) is not null)
         {

@@ -46,7 +46,7 @@ public static partial class InboundClassifier
         @"The following addresses had permanent fatal errors|The following address\(es\) failed|Delivery to the following recipients? failed|" +
         @"Delivery to the following recipient has been delayed|Delivery is delayed to these recipients|message could not be delivered|" +
         @"The original message was received at|This is the mail system at host|permanent error|temporary error|" +
-        @"\*\* Address not found \*\*|\*\* Message not delivered \*\*|\*\* Message blocked \*\*",
+        @"An error has occurred while attempting to deliver a message|\*\* Address not found \*\*|\*\* Message not delivered \*\*|\*\* Message blocked \*\*",
         RegexOptions.IgnoreCase)]
     private static partial Regex BounceBody();
 
@@ -88,7 +88,7 @@ public static partial class InboundClassifier
             return With(new InboundClassification(InboundKind.AutoReply, Reason: "read receipt (RFC 8098)"));
         if (LooksLikeBounce(message, human, tokens))
         {
-            var verdict = BounceClassifier.Classify(null, human);
+            var verdict = BounceClassifier.Classify(null, human, report: true);
             return With(Bounce(verdict), TextBounceRecipients(message, human, parts));
         }
         if (AutoReplyReason(message) is { } auto) return With(new InboundClassification(InboundKind.AutoReply, Reason: auto));
@@ -150,10 +150,19 @@ public static partial class InboundClassifier
         if (failed is null)
             return new Found(new InboundClassification(InboundKind.Delivered, Status: perRecipient[0].GetValueOrDefault("Status")?.Trim(),
                 Reason: $"delivery status: {Action(perRecipient[0]) ?? "delivered"}"), recipients);
-        var diagnostic = failed.GetValueOrDefault("Diagnostic-Code") is { } d ? StripType(d) : null;
-        var verdict = BounceClassifier.Classify(failed.GetValueOrDefault("Status"), $"{diagnostic}\n{human}", delayed: Action(failed) == "delayed");
-        if (diagnostic is not null) verdict = verdict with { Reason = Truncate(diagnostic, 300) };
-        return new Found(Bounce(verdict), recipients);
+        BounceClassifier.Verdict Judge(Dictionary<string, string> g)
+        {
+            var diagnostic = g.GetValueOrDefault("Diagnostic-Code") is { } d ? StripType(d) : null;
+            var verdict = BounceClassifier.Classify(g.GetValueOrDefault("Status"), $"{diagnostic}\n{human}", delayed: Action(g) == "delayed", report: true);
+            return diagnostic is null ? verdict : verdict with { Reason = Truncate(diagnostic, 300) };
+        }
+        // Several recipients failed: a hard one decides (as Sisimai reports it), and its address comes first.
+        var judged = perRecipient.Where(g => g == failed || Action(g) == "failed").Select(g => (Group: g, Verdict: Judge(g))).ToList();
+        var (worst, chosen) = judged.FirstOrDefault(j => j.Verdict.Hard) is { Group: not null } hard ? hard : judged[0];
+        if (worst != failed)
+            recipients = [.. recipients.Where(r => r == worst.GetValueOrDefault("Final-Recipient") || r == worst.GetValueOrDefault("Original-Recipient")),
+                .. recipients.Where(r => r != worst.GetValueOrDefault("Final-Recipient") && r != worst.GetValueOrDefault("Original-Recipient"))];
+        return new Found(Bounce(chosen), recipients);
     }
 
     private static bool LooksLikeBounce(MimeMessage message, string human, IReadOnlyList<string> tokens)
@@ -161,7 +170,7 @@ public static partial class InboundClassifier
         if (message.Headers.Contains("X-Failed-Recipients")) return true;
         var from = message.From.Mailboxes.FirstOrDefault();
         var local = from?.LocalPart ?? "";
-        if (DaemonLocalPart().IsMatch(local) || from?.Name is { } name && name.Contains("Mail Delivery", StringComparison.OrdinalIgnoreCase))
+        if (DaemonLocalPart().IsMatch(local) || from?.Name is { } name && (name.Contains("Mail Delivery", StringComparison.OrdinalIgnoreCase) || name.Contains("Mailer Daemon", StringComparison.OrdinalIgnoreCase)))
             return BounceSubject().IsMatch(message.Subject ?? "") || BounceBody().IsMatch(human) || BounceClassifier.FirstEnhanced(human) is not null;
         if (BounceSubject().IsMatch(message.Subject ?? "") && (BounceBody().IsMatch(human) || BounceClassifier.FirstEnhanced(human) is not null)) return true;
         if (BounceBody().IsMatch(human) && message.Headers["In-Reply-To"] is null) return true;
@@ -229,13 +238,25 @@ public static partial class InboundClassifier
         foreach (var part in parts.Own)
         {
             if (part is not TextPart t) continue;
-            if (t.IsPlain) text.AppendLine(t.Text);
+            if (t.IsPlain) text.AppendLine(Decoded(t));
             else if (t.IsHtml && !parts.Own.OfType<TextPart>().Any(p => p.IsPlain)) text.AppendLine(HtmlToText.Convert(t.Text));
             if (text.Length > MaxText) break;
         }
         var s = text.ToString().Replace("\r", "");
         var cut = OriginalStarts().Match(s);
         return cut.Success && cut.Index > 0 ? s[..cut.Index] : s;
+    }
+
+    static InboundClassifier() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    /// <summary>A part's text; ISO-2022-JP (the escape sequences of many Japanese bounces) decoded even when no charset says so.</summary>
+    private static string Decoded(TextPart t)
+    {
+        var text = t.Text;
+        if (!text.Contains("\u001b$B", StringComparison.Ordinal) || t.Content is null) return text;
+        using var stream = new MemoryStream();
+        t.Content.DecodeTo(stream);
+        return Encoding.GetEncoding("iso-2022-jp").GetString(stream.ToArray());
     }
 
     /// <summary>Everything searchable for our tokens and quoted Message-IDs: headers, texts, attached originals.</summary>

@@ -32,7 +32,7 @@ public static class SesNotification
                 var recipients = json["bounce"]?["bouncedRecipients"] as JsonArray;
                 var first = recipients?.FirstOrDefault();
                 var transient = json["bounce"]?["bounceType"]?.GetValue<string>() == "Transient";
-                var verdict = BounceClassifier.Classify(first?["status"]?.GetValue<string>(), first?["diagnosticCode"]?.GetValue<string>() ?? "", delayed: transient);
+                var verdict = BounceClassifier.Classify(first?["status"]?.GetValue<string>(), first?["diagnosticCode"]?.GetValue<string>() ?? "", delayed: transient, report: true);
                 return (new InboundClassification(verdict.Hard ? InboundKind.HardBounce : InboundKind.SoftBounce, verdict.Status, verdict.Reason, verdict.Category), Addresses(recipients));
             case "Delivery":
                 return (new InboundClassification(InboundKind.Delivered, Reason: "Amazon SES delivery notification"), Addresses(null));

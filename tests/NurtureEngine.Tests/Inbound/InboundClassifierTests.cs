@@ -17,7 +17,6 @@ public sealed class InboundClassifierTests
     [InlineData("exim-unrouteable.eml", "5.0.0")]
     [InlineData("yahoo-no-account.eml", "5.0.0")]
     [InlineData("dsn-text-only-no-code.eml", "5.0.0")]
-    [InlineData("sendmail-dsn-no-status-mailbox-unavailable.eml", "5.0.0")]
     public void ABadAddress_IsAHardBounce_NamingTheRecipient(string sample, string status)
     {
         var c = InboundClassifier.Classify(InboundSamples.Load(sample));
@@ -107,6 +106,25 @@ public sealed class InboundClassifierTests
         Assert.Equal(InboundKind.Reply, InboundClassifier.Classify(InboundSamples.Load(sample)).Kind);
     }
 
+    /// <summary>Was a hard-bounce case. Sisimai reads "550 Requested action not taken: mailbox unavailable" with no status
+    /// code and no RCPT TO named as "filtered" (Reason/UserUnknown.pm needs the RCPT command; Reason/Filtered.pm then
+    /// matches UserUnknown's words), a soft bounce: we no longer suppress on it.</summary>
+    [Fact]
+    public void AReportOfMailboxUnavailable_WithNoStatusNorCommand_IsSoft_AsSisimaiReadsIt()
+    {
+        Assert.Equal(InboundKind.SoftBounce, InboundClassifier.Classify(InboundSamples.Load("sendmail-dsn-no-status-mailbox-unavailable.eml")).Kind);
+    }
+
+    [Fact]
+    public void AppleMailsUnsubscribeMessage_ToTheListUnsubscribeMailto_IsAnUnsubscribe()
+    {
+        var token = "unsubABCDEFGHIJ0123456789-_abcdefghijklmn";
+        var c = InboundClassifier.Classify(InboundSamples.Load("apple-mail-unsubscribe.eml", unsubscribeToken: token + "o"));
+
+        Assert.Equal(InboundKind.Unsubscribe, c.Kind);
+        Assert.Equal(token + "o", c.UnsubscribeToken);
+    }
+
     [Fact]
     public void MailToTheListUnsubscribeAddress_IsAnUnsubscribe_WithItsToken()
     {
@@ -126,14 +144,15 @@ public sealed class InboundClassifierTests
     [Theory]
     [InlineData("550 5.1.1 User unknown", true, "5.1.1")]
     [InlineData("550 5.1.1 <ada@example.com>: Recipient address rejected: User unknown in virtual mailbox table", true, "5.1.1")]
-    [InlineData("550 5.2.1 The email account that you tried to reach is disabled.", true, "5.2.1")]
+    // Sisimai (Reason/Suspend.pm, sample rhost-google-01) reads a disabled account as "suspend": soft, not hard.
+    [InlineData("550 5.2.1 The email account that you tried to reach is disabled.", false, "5.2.1")]
     [InlineData("550 Requested action not taken: mailbox unavailable", true, "5.0.0")]
     [InlineData("550 5.4.4 <ada@nowhere.example>: Host or domain name not found. Name service error for name=nowhere.example type=A: Host not found", true, "5.4.4")]
     [InlineData("450 4.4.3 <ada@example.com>: Host or domain name not found. Name service error for name=example.com type=MX: Host not found, try again", false, "4.4.3")]
     [InlineData("550 5.1.0 Address rejected.", true, "5.1.0")]
     [InlineData("550-Verification failed for <bounces+abc@nurture.example>\n550-Unrouteable address\n550 Sender verify failed", false, "5.0.0")]
     [InlineData("550 No Such User Here", true, "5.0.0")]
-    [InlineData("554 30 Sorry, your message to ada@aol.example cannot be delivered. This mailbox is disabled (554.30).", true, "5.0.0")]
+    [InlineData("554 30 Sorry, your message to ada@aol.example cannot be delivered. This mailbox is disabled (554.30).", false, "5.0.0")]
     [InlineData("550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)", true, "5.5.0")]
     [InlineData("554 5.4.4 Unable to route: message loop detected, too many hops", false, "5.4.4")]
     [InlineData("554 5.7.1 Message rejected as spam", false, "5.7.1")]

@@ -59,6 +59,15 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     [InlineData("lhost-amazonses-11.eml", "complaint")] // Amazon SES complaint, SNS JSON in the body
     [InlineData("lhost-amazonses-09.eml", "hard")]      // Amazon SES permanent bounce, 5.1.1, SNS JSON
     [InlineData("lhost-amazonses-12.eml", "delivered")] // Amazon SES delivery notification
+    [InlineData("rhost-microsoft-03.eml", "hard")]      // Office 365, 550 5.1.10 RESOLVER.ADR.RecipientNotFound
+    [InlineData("lhost-office365-13.eml", "hard")]      // Office 365 NDR, 5.1.10
+    [InlineData("lhost-domino-01.eml", "hard")]         // IBM Domino "not listed in Domino Directory", no decisive code
+    [InlineData("lhost-domino-02.eml", "hard")]         // IBM Domino, the same in Japanese (ISO-2022-JP)
+    [InlineData("lhost-notes-03.eml", "hard")]          // Lotus Notes "not listed in public Name & Address Book"
+    [InlineData("lhost-notes-02.eml", "hard")]          // Lotus Notes, the same in Japanese, no charset declared
+    [InlineData("lhost-messagingserver-05.eml", "hard")] // Oracle Communications Messaging Server, host unknown 5.4.4
+    [InlineData("lhost-opensmtpd-05.eml", "soft")]      // OpenSMTPD "Envelope expired" after retries
+    [InlineData("lhost-opensmtpd-06.eml", "soft")]      // OpenSMTPD expired
     public void AFamily_IsClassifiedAsSisimaiDoes(string file, string expected)
     {
         Assert.Equal(expected, Samples().Single(s => s.File == file).Expected);
@@ -66,10 +75,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured baseline (442 of 557, 79.4 %; 52 soft bounces Sisimai keeps, mostly its
-    /// host-specific "filtered"/"suspend"/"rejected" readings of "550 Unknown user" and 5.2.1, that we
-    /// suppress). The goal is 98 % with zero: NOT reached yet; raise these as the classifier
-    /// improves, never lower them.
+    /// A ratchet at the measured level: 484 of 557 (86.9 %) with Sisimai's reason patterns and status table ported
+    /// (Inbound/Sisimai), up from 442 (79.4 %); 9 soft bounces Sisimai keeps that we still suppress (down from 52), all
+    /// host-specific readings (Sisimai::Rhost GoDaddy/Spectrum, ReceivingSES, an X-Unix procmail error, a 5.1.1 status
+    /// over a "5.2.2 over quota" text). The goal is 98 % with zero: NOT reached yet; raise these as the
+    /// classifier improves, never lower them.
     /// </summary>
-    private const int MinimumAgreeing = 442, MaxWronglySuppressing = 52;
+    private const int MinimumAgreeing = 484, MaxWronglySuppressing = 9;
 }
