@@ -25,6 +25,13 @@ public sealed partial class OutboxSender(
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.SendLeaseSeconds);
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
 
+    /// <summary>
+    /// How many lanes of this process may hold a marked group at once: as many as the transport has connections.
+    /// Several drains can run in one process, each with its lanes; a marked group waiting for a connection would
+    /// use up its <c>sending</c> lease, and the sweep would record as unknown email that did go out.
+    /// </summary>
+    private readonly SemaphoreSlim _connections = new(smtp.Value.MaxConnections);
+
     /// <summary>Leases one batch, screens it and sends it; returns how many it leased (for tools and fake-clock tests).</summary>
     public async Task<int> SendDueBatchAsync(int batchSize, CancellationToken ct)
     {
@@ -245,47 +252,67 @@ public sealed partial class OutboxSender(
                 }
             }
             if (group.Count == 0) continue;
-            // Long enough for the slowest SMTP transactions of the group (RFC 5321 allows 10 minutes for the final reply).
-            var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * group.Count;
-            var ids = group.Select(g => g.Message.Id).ToArray();
-            // The committed 'sending' mark is what makes a crash during SMTP decidable later; only what it took is sent.
-            var marked = (await db.Database.SqlQuery<Guid>($"""
-                UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
-                WHERE id = ANY({ids}) AND status = 'Scheduled' AND lease_owner = {_owner}
-                RETURNING id AS "Value"
-                """).ToListAsync(CancellationToken.None)).ToHashSet();
-            foreach (var (message, mime) in group)
+            try
             {
-                // One mark, one send: a message whose short lease ran out while it was queued can be leased again by this
-                // worker and so sit in the queue (even in this group) twice; only the copy that consumes the mark is sent.
-                if (!marked.Remove(message.Id)) continue;
-                message.Status = MessageStatus.Sending;
-                message.Attempts++;
-                message.LeaseUntil = sendingUntil;
-                // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
-                // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
-                if (ct.IsCancellationRequested)
-                {
-                    await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.RetryLater, "not sent: the worker stopped"), Marked: true, Free: true), CancellationToken.None);
-                    continue;
-                }
-                using var span = NurtureMetrics.Tracing.StartActivity("email.send");
-                span?.SetTag("nurture.message_id", message.Id);
-                span?.SetTag("nurture.lead_id", message.LeadId);
-                var started = clock.GetTimestamp();
-                DeliveryResult result;
-                try
-                {
-                    result = await transport.SendAsync(mime, CancellationToken.None);
-                }
-                catch (Exception e)
-                {
-                    // Not one the transport knows: whether the relay took it cannot be told, so it is not resent.
-                    result = new DeliveryResult(DeliveryOutcome.Unknown, $"unexpected error while sending: {e.Message}");
-                }
-                metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
-                await outcomes.WriteAsync(new Outcome(message, result, Marked: true), CancellationToken.None);
+                await _connections.WaitAsync(ct);
             }
+            catch (OperationCanceledException)
+            {
+                return; // Not marked: still scheduled under this worker's lease, handed back on shutdown.
+            }
+            try
+            {
+                await SendGroupAsync(db, group, outcomes, ct);
+            }
+            finally
+            {
+                _connections.Release();
+            }
+        }
+    }
+
+    private async Task SendGroupAsync(NurtureDbContext db, List<(Message Message, MimeKit.MimeMessage Mime)> group, ChannelWriter<Outcome> outcomes, CancellationToken ct)
+    {
+        // Long enough for the slowest SMTP transactions of the group (RFC 5321 allows 10 minutes for the final reply).
+        var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * group.Count;
+        var ids = group.Select(g => g.Message.Id).ToArray();
+        // The committed 'sending' mark is what makes a crash during SMTP decidable later; only what it took is sent.
+        var marked = (await db.Database.SqlQuery<Guid>($"""
+            UPDATE nurture.message SET status = 'Sending', attempts = attempts + 1, lease_until = {sendingUntil}
+            WHERE id = ANY({ids}) AND status = 'Scheduled' AND lease_owner = {_owner}
+            RETURNING id AS "Value"
+            """).ToListAsync(CancellationToken.None)).ToHashSet();
+        foreach (var (message, mime) in group)
+        {
+            // One mark, one send: a message whose short lease ran out while it was queued can be leased again by this
+            // worker and so sit in the queue (even in this group) twice; only the copy that consumes the mark is sent.
+            if (!marked.Remove(message.Id)) continue;
+            message.Status = MessageStatus.Sending;
+            message.Attempts++;
+            message.LeaseUntil = sendingUntil;
+            // Shutting down stops new sends; one already started runs to its end (bounded by the SMTP
+            // timeout): cancelling it after the final dot would only turn a sent email into "unknown".
+            if (ct.IsCancellationRequested)
+            {
+                await outcomes.WriteAsync(new Outcome(message, new DeliveryResult(DeliveryOutcome.RetryLater, "not sent: the worker stopped"), Marked: true, Free: true), CancellationToken.None);
+                continue;
+            }
+            using var span = NurtureMetrics.Tracing.StartActivity("email.send");
+            span?.SetTag("nurture.message_id", message.Id);
+            span?.SetTag("nurture.lead_id", message.LeadId);
+            var started = clock.GetTimestamp();
+            DeliveryResult result;
+            try
+            {
+                result = await transport.SendAsync(mime, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // Not one the transport knows: whether the relay took it cannot be told, so it is not resent.
+                result = new DeliveryResult(DeliveryOutcome.Unknown, $"unexpected error while sending: {e.Message}");
+            }
+            metrics.SmtpDuration(clock.GetElapsedTime(started), result.Outcome.ToString().ToLowerInvariant());
+            await outcomes.WriteAsync(new Outcome(message, result, Marked: true), CancellationToken.None);
         }
     }
 

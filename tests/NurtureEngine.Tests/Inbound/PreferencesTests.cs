@@ -20,7 +20,7 @@ public sealed class PreferencesTests
               "trigger": { "type": "stage_entered", "pipeline": "default", "stage": "lead" },
               "steps": [
                 { "id": "welcome", "type": "email", "template": "welcome" },
-                { "id": "pause-1", "type": "wait", "duration": "PT4S" },
+                { "id": "pause-1", "type": "wait", "duration": "PT15S" },
                 { "id": "nudge", "type": "email", "template": "follow-up" } ] }
             """));
         put.EnsureSuccessStatusCode();
