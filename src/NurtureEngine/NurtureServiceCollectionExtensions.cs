@@ -73,6 +73,7 @@ public static class NurtureServiceCollectionExtensions
         services.AddScoped<EventObservers>();
         services.AddScoped<LeadService>();
         services.AddScoped<LeadBatchCreator>();
+        services.AddScoped<ScoreMoveBatch>();
         Forms.FormServiceCollectionExtensions.AddNurtureForms(services);
         services.AddScoped<LeadPrivacy>();
         services.AddScoped<LeadDesk>();

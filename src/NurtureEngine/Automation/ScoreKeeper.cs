@@ -44,9 +44,12 @@ public sealed class ScoreKeeper(NurtureDbContext db, TimelineWriter timeline, Sc
             if (await MoveForwardAsync(lead, to, ct)) return;
     }
 
-    /// <summary>Whether a lead in this stage with this score would be moved by a threshold (for replaying events in memory).</summary>
-    public async Task<bool> CrossesThresholdAsync(long stageId, int score, CancellationToken ct) =>
-        (await ThresholdTargetsAsync(stageId, score, ct)).Count > 0;
+    /// <summary>Where a threshold moves a lead in this stage with this score, from which stage; null when none does (for replaying events in memory).</summary>
+    public async Task<(Pipelines.Stage From, Pipelines.Stage To)?> ThresholdMoveAsync(long stageId, int score, CancellationToken ct)
+    {
+        var to = (await ThresholdTargetsAsync(stageId, score, ct)).FirstOrDefault();
+        return to is null ? null : (_stages.Values.SelectMany(s => s).First(s => s.Id == stageId), to);
+    }
 
     /// <summary>The stages the thresholds a score reaches point to, highest threshold first; each applies to leads in its
     /// fromStage or an earlier stage of that pipeline, and moves them forward only.</summary>

@@ -17,7 +17,7 @@ namespace NurtureEngine.Events;
 /// duplicate event never undoes a good one, and an unexpected fault stores nothing.
 /// </summary>
 public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, EngagementRecorder engagement,
-    EventObservers observers, ScoreKeeper scores, Scoring.ScoringStore scoring, Webhooks.WebhookSubscriptionCache webhooks, LeadBatchCreator newLeads, NurtureMetrics metrics, TimeProvider clock)
+    EventObservers observers, ScoreKeeper scores, Scoring.ScoringStore scoring, Webhooks.WebhookSubscriptionCache webhooks, LeadBatchCreator newLeads, ScoreMoveBatch scoreMoves, NurtureMetrics metrics, TimeProvider clock)
 {
     public const int MaxBatch = 1000;
 
@@ -35,9 +35,9 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
     /// The whole batch in one transaction. Its leads are locked and loaded in one statement (id order, so
     /// concurrent batches over the same leads queue and never deadlock), then the idempotency keys it names
     /// in one query. Each lead's events are replayed in order:
-    /// - a lead whose events nothing observes, or only scoring rules do (and they cross no threshold), is
-    ///   worked out in memory: its timeline rows go out with one binary COPY for the batch, its points with
-    ///   one relative UPDATE;
+    /// - a lead whose events nothing observes, or only scoring rules do, is worked out in memory: its timeline
+    ///   rows go out with one binary COPY for the batch, its points with one relative UPDATE, and the stage moves
+    ///   its points make with a few set-based statements (<see cref="ScoreMoveBatch"/>) when nothing else reacts;
     /// - any other lead, and every new one, runs through the same recording as a single event (scoring,
     ///   thresholds, triggers, exits, webhooks), new ones created in email order.
     /// Null when anything fails: then the batch goes one event per transaction, so a bad event never undoes
@@ -80,9 +80,19 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 var copied = new List<Activity>();
                 var points = new List<(Guid Lead, int Points)>();
                 var general = new List<(Lead Lead, List<EventInput> Events)>();
+                var replays = new List<Replay>();
                 foreach (var (id, events) in ofLead)
                 {
-                    if (!await ReplayInMemoryAsync(byId[id], events, copied, points, c)) general.Add((byId[id], events));
+                    if (await ReplayInMemoryAsync(byId[id], events, c) is { } replay) replays.Add(replay);
+                    else general.Add((byId[id], events));
+                }
+                var moved = await scoreMoves.MoveAsync([.. replays.Select(r => r.Move).OfType<ScoreMoveBatch.Move>()], c);
+                foreach (var r in replays)
+                {
+                    if (r.Move is null) copied.AddRange(r.Rows);
+                    else if (moved.TryGetValue(r.Lead.Id, out var moveRows)) copied.AddRange([.. r.Rows[..r.RowsBeforeMove], .. moveRows, .. r.Rows[r.RowsBeforeMove..]]);
+                    else { general.Add((r.Lead, r.Events)); continue; }
+                    if (r.Points != 0) points.Add((r.Lead.Id, r.Points));
                 }
                 var creation = new List<Activity>();
                 var plan = ofNewLead.Count == 0 ? null : await newLeads.PlanAsync(c);
@@ -91,7 +101,11 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
                 {
                     if (plan is null) break;
                     var lead = LeadBatchCreator.New(events[0].Email!, plan, clock.GetUtcNow());
-                    if (await ReplayInMemoryAsync(lead, events, copied, points, c)) fresh.Add(lead);
+                    // A new lead whose points cross a threshold is created and moved one by one.
+                    if (await ReplayInMemoryAsync(lead, events, c) is not { Move: null } replay) continue;
+                    copied.AddRange(replay.Rows);
+                    if (replay.Points != 0) points.Add((lead.Id, replay.Points));
+                    fresh.Add(lead);
                 }
                 foreach (var lead in fresh) ofNewLead.Remove(lead.EmailNormalized);
                 if (plan is not null && !await newLeads.CreateAsync(fresh, plan, creation, c)) throw new LeadCreatedConcurrently();
@@ -149,38 +163,48 @@ public sealed class EventService(NurtureDbContext db, UnitOfWork work, LeadServi
         db.ChangeTracker.Clear();
     }
 
+    /// <summary>A lead's events worked out in memory: its timeline rows and points, and the stage move a threshold makes
+    /// (its rows go after the first <see cref="RowsBeforeMove"/>, the ledger row that crossed).</summary>
+    private sealed record Replay(Lead Lead, List<EventInput> Events, List<Activity> Rows, int Points, ScoreMoveBatch.Move? Move, int RowsBeforeMove);
+
     /// <summary>
     /// A lead's events worked out in memory, with the outcome <see cref="RecordAsync"/> would have: the custom
-    /// event's row, and for each rule it matches a <c>score_changed</c> row (what <see cref="ScoreKeeper"/> writes).
-    /// False, with nothing added, when any event needs more: a built-in kind, a trigger or condition that
-    /// observes it, a webhook that wants a row, or points that cross a stage threshold.
+    /// event's row, and for each rule it matches a <c>score_changed</c> row (what <see cref="ScoreKeeper"/> writes),
+    /// and the move the first threshold its points cross makes (<see cref="ScoreMoveBatch"/> stores it, or says no).
+    /// Null when any event needs more: a built-in kind, a trigger or condition that observes it, a webhook that wants
+    /// a row, or points that cross a second threshold.
     /// </summary>
-    private async Task<bool> ReplayInMemoryAsync(Lead lead, List<EventInput> events, List<Activity> rows, List<(Guid, int)> points, CancellationToken ct)
+    private async Task<Replay?> ReplayInMemoryAsync(Lead lead, List<EventInput> events, CancellationToken ct)
     {
         var config = await scoring.GetAsync(ct);
         var subscriptions = await webhooks.GetAsync(db, ct);
-        var mine = new List<Activity>();
+        var rows = new List<Activity>();
         var score = lead.Score;
+        var stageId = lead.StageId;
+        ScoreMoveBatch.Move? move = null;
+        var beforeMove = 0;
         foreach (var input in events)
         {
             if (ActivityKind.BuiltInEvents.Contains(input.Type) || await observers.ReachAsync(input.Type, ct) == EventReach.More
-                || subscriptions.Any(s => s.Wants(ActivityKind.Event, input.Type))) return false;
+                || subscriptions.Any(s => s.Wants(ActivityKind.Event, input.Type))) return null;
             var row = timeline.Create(lead.Id, ActivityKind.Event, $"Event {input.Type}", new { type = input.Type, properties = input.Properties },
                 eventType: input.Type, at: input.OccurredAt);
             row.IdempotencyKey = input.IdempotencyKey;
-            mine.Add(row);
+            rows.Add(row);
             foreach (var rule in config.Rules.Where(r => r.Event == input.Type && r.Points != 0 && PropertyFilter.Matches(r.Where, input.Properties)))
             {
-                if (subscriptions.Any(s => s.Wants(ActivityKind.ScoreChanged, ActivityKind.ScoreChanged))) return false;
+                if (subscriptions.Any(s => s.Wants(ActivityKind.ScoreChanged, ActivityKind.ScoreChanged))) return null;
                 var before = score;
                 score += rule.Points;
-                if (await scores.CrossesThresholdAsync(lead.StageId, score, ct)) return false;
-                mine.Add(ScoreKeeper.LedgerRow(timeline, lead.Id, before, rule.Points, $"rule {rule.Event}", input.Type));
+                rows.Add(ScoreKeeper.LedgerRow(timeline, lead.Id, before, rule.Points, $"rule {rule.Event}", input.Type));
+                if (await scores.ThresholdMoveAsync(stageId, score, ct) is not { } crossing) continue;
+                if (move is not null) return null;
+                move = new ScoreMoveBatch.Move(lead, crossing.From, crossing.To);
+                stageId = crossing.To.Id;
+                beforeMove = rows.Count;
             }
         }
-        rows.AddRange(mine);
-        if (score != lead.Score) points.Add((lead.Id, score - lead.Score));
-        return true;
+        return new Replay(lead, events, rows, score - lead.Score, move, beforeMove);
     }
 
     /// <summary>Every lead the batch names, locked in id order and loaded in one statement (not tracked: the in-memory

@@ -100,7 +100,7 @@ public sealed class EmailStepBatch(
             var (email, wait) = (definition.Steps[at], definition.Steps[at + 1]);
             if (email.Type != StepType.Email || wait.Type != StepType.Wait || (limited && !email.Transactional)) continue;
             if (usedSlots.Contains((enrollment.Id, email.Id, enrollment.Pass))) continue;
-            if (!(definition.ExitWhen ?? []).All(NeedsEvidence)) continue;
+            if (!(definition.ExitWhen ?? []).All(ExitEvidence.NeedsEvidence)) continue;
             var (sendAt, _) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? settings.Nurture.DefaultTimeZone, now,
                 email.Transactional ? [] : options.Value.Holidays);
             if (sendAt > now) continue;
@@ -128,50 +128,7 @@ public sealed class EmailStepBatch(
 
         var watched = candidates.Where(c => c.Definition.ExitWhen is { Count: > 0 }).ToList();
         if (watched.Count == 0) return candidates;
-        var conditions = watched.SelectMany(c => c.Definition.ExitWhen!).ToList();
-        var eventTypes = conditions.SelectMany(EventTypes).Distinct().ToArray();
-        var stageEntered = conditions.Any(c => Any(c, ConditionType.StageEntered));
-        var longest = conditions.SelectMany(Windows).DefaultIfEmpty(TimeSpan.Zero).Max();
-        var windowStart = now - longest;
-        var watchedIds = watched.Select(c => c.Enrollment.Id).ToArray();
-        var touched = (await db.Database.SqlQuery<long>($"""
-            SELECT e.id AS "Value" FROM nurture.enrollment e
-            WHERE e.id = ANY({watchedIds})
-              AND (({stageEntered} AND EXISTS (SELECT 1 FROM nurture.stage_change sc WHERE sc.lead_id = e.lead_id AND sc.at >= e.enrolled_at))
-                   OR EXISTS (SELECT 1 FROM nurture.activity a WHERE a.lead_id = e.lead_id AND a.event_type = ANY({eventTypes})
-                              AND a.at >= LEAST(e.enrolled_at, {windowStart})))
-            """).ToListAsync(ct)).ToHashSet();
+        var touched = await ExitEvidence.TouchedAsync(db, [.. watched.Select(c => c.Enrollment.Id)], [.. watched.SelectMany(c => c.Definition.ExitWhen!)], now, ct);
         return candidates.Where(c => !touched.Contains(c.Enrollment.Id)).ToList();
     }
-
-    /// <summary>
-    /// A condition that can only hold once something has happened since the lead enrolled (a stage entered, an
-    /// email of this enrollment opened, clicked or replied to, an event): with no such row it is false. A
-    /// negation, a state (stage, score, tag, attribute, segment) or a broadcast's email is not of this kind.
-    /// </summary>
-    private static bool NeedsEvidence(Condition c) => c.Type switch
-    {
-        ConditionType.StageEntered or ConditionType.Event => true,
-        ConditionType.Opened or ConditionType.Clicked or ConditionType.Replied => c.Broadcast is null,
-        ConditionType.All => c.Of is { Count: > 0 } all && all.Any(NeedsEvidence), // every part must hold, so one that needs evidence does
-        ConditionType.Any => (c.Of ?? []).All(NeedsEvidence),
-        _ => false,
-    };
-
-    private static IEnumerable<string> EventTypes(Condition c) => c.Type switch
-    {
-        ConditionType.Event => c.Event is null ? [] : [c.Event],
-        ConditionType.Opened => [ActivityKind.EmailOpened],
-        ConditionType.Clicked => [ActivityKind.EmailClicked],
-        ConditionType.Replied => [ActivityKind.EmailReplied],
-        ConditionType.All or ConditionType.Any => (c.Of ?? []).SelectMany(EventTypes),
-        _ => [],
-    };
-
-    private static bool Any(Condition c, string type) => c.Type == type || (c.Of ?? []).Any(x => Any(x, type));
-
-    /// <summary>Event conditions with <c>within</c> look back from now, possibly to before the enrollment.</summary>
-    private static IEnumerable<TimeSpan> Windows(Condition c) =>
-        (c.Type == ConditionType.Event && Iso8601Duration.TryParse(c.Within) is { } w ? [w] : Enumerable.Empty<TimeSpan>())
-        .Concat((c.Of ?? []).SelectMany(Windows));
 }

@@ -140,4 +140,67 @@ public sealed class EventBatchIngestTests : IAsyncLifetime
             Assert.Equal(Enumerable.Range(0, 120), ledger.Select(d => d["from"]!.GetValue<int>()));
         }
     }
+
+    private async Task PutSequenceAsync(string key, object trigger, object[] exitWhen) =>
+        (await _app.Api().PutAsJsonAsync($"/api/v1/sequences/{key}", new
+        {
+            name = key, trigger, exitWhen, steps = new object[] { new { id = "hold", type = "wait", duration = "P30D" }, new { id = "end", type = "exit" } },
+        })).EnsureSuccessStatusCode();
+
+    private async Task EnrollAsync(string sequence, Guid lead) =>
+        (await _app.Api().PostAsJsonAsync($"/api/v1/sequences/{sequence}/enroll", new { leadId = lead })).EnsureSuccessStatusCode();
+
+    /// <summary>What a lead's history says, in order: its timeline (kind and summary of what the move and the events wrote),
+    /// stage changes, enrollments and score.</summary>
+    private List<string> History(Guid lead) => _app.Db<List<string>>(db =>
+    {
+        string[] kinds = [ActivityKind.Event, ActivityKind.ScoreChanged, ActivityKind.StageChanged, ActivityKind.Enrolled, ActivityKind.NotEnrolled, ActivityKind.Exited];
+        var rows = db.Activities.AsNoTracking().Where(a => a.LeadId == lead && kinds.Contains(a.Kind)).OrderBy(a => a.Id).Select(a => a.Kind + ": " + a.Summary).ToList();
+        var changes = db.StageChanges.AsNoTracking().Where(c => c.LeadId == lead).OrderBy(c => c.Id)
+            .Select(c => $"stage change {c.FromStageId}→{c.ToStageId} {c.Cause} left={c.LeftAt != null} converted={c.Converted} again={c.PreviousEntryAt != null}").ToList();
+        var enrollments = db.Enrollments.AsNoTracking().Where(e => e.LeadId == lead).OrderBy(e => e.Id)
+            .Select(e => $"enrollment {e.SequenceId} {e.Status} at {e.CurrentStepId}").ToList();
+        var l = db.Leads.AsNoTracking().Single(x => x.Id == lead);
+        return [.. rows, .. changes, .. enrollments, $"score {l.Score}, stage {l.StageId}, entered {(l.StageEnteredAt > l.CreatedAt ? "after" : "at")} creation"];
+    });
+
+    /// <summary>
+    /// A threshold crossed inside a batch (moved set-based when nothing else reacts, else one by one) stores exactly what
+    /// the same events posted one at a time store: the ledger, the move and its history, the sequences the stage starts
+    /// (one enrolls, one the lead has been in says "not enrolled again"), and the exits the move causes.
+    /// </summary>
+    [Theory]
+    [InlineData("sql")] // the watching sequence exits on another stage: nothing else reacts, the move is set-based
+    [InlineData("mql")] // it exits on the stage the threshold moves to: the lead leaves it, as one by one
+    public async Task AThresholdCrossedInABatch_StoresWhatTheSameEventsOneAtATimeStore(string watcherExitsOn)
+    {
+        var (batched, single) = (await LeadsAsync($"parity-{watcherExitsOn}", 2)) is var l ? (l[0].Id, l[1].Id) : default;
+        await PutSequenceAsync("watching", new { type = "manual" }, [new { type = "stage_entered", stage = watcherExitsOn }]);
+        await PutSequenceAsync("been-before", new { type = "manual" }, []);
+        foreach (var lead in new[] { batched, single })
+        {
+            await EnrollAsync("watching", lead);
+            await EnrollAsync("been-before", lead);
+            (await _app.Api().PostAsJsonAsync("/api/v1/sequences/been-before/unenroll", new { leadId = lead })).EnsureSuccessStatusCode();
+        }
+        await PutSequenceAsync("been-before", new { type = "stage_entered", pipeline = "default", stage = "mql" }, []);
+        await PutSequenceAsync("on-mql", new { type = "stage_entered", pipeline = "default", stage = "mql" },
+            [new { type = "stage_entered", stage = "sql" }, new { type = "replied" }]);
+        // 32 pings cross 30 at the 30th; the unscored events before and after stay in their place.
+        object Ping(Guid lead) => new { leadId = lead, type = "ping" };
+        object Read(Guid lead) => new { leadId = lead, type = "page_read" };
+        List<object> Events(Guid lead) => [Read(lead), .. Enumerable.Range(0, 32).Select(_ => Ping(lead)), Read(lead)];
+
+        await PostAsync(Events(batched));
+        foreach (var e in Events(single)) await PostAsync([e]);
+
+        var history = History(batched);
+        Assert.Equal(History(single), history);
+        var move = history.FindIndex(h => h.StartsWith("stage_changed: Moved from") && h.EndsWith("(score)"));
+        Assert.True(move > 0, string.Join("\n", history));
+        Assert.Contains("enrolled: Enrolled in \"on-mql\": entered stage mql (default)", history);
+        Assert.Contains(history, h => h.StartsWith("not_enrolled: Not enrolled again in \"been-before\""));
+        Assert.Equal(watcherExitsOn == "mql", history.Any(h => h.StartsWith("exited: Left \"watching\"")));
+        Assert.StartsWith("score_changed: Score 29 → 30", history[move - 1]);
+    }
 }
