@@ -26,15 +26,19 @@ public static class BulkLoad
 
     /// <summary>
     /// Leads lead-{offset}..; stage and score spread over the pipeline; returns their ids in order. With
-    /// <paramref name="owners"/>, each lead also gets an owner (round robin), a deal value and a source.
+    /// <paramref name="owners"/>, each lead also gets an owner (round robin), a deal value and a source. With
+    /// <paramref name="history"/>, one stage change each within 90 days; with <paramref name="madeAtStageChange"/> too,
+    /// the lead was made then (entering its stage), else all were made now.
     /// </summary>
     public static async Task<Guid[]> LeadsAsync(Engine e, Ids ids, int count, int offset, string domain = "bench.test", bool allInFirstStage = false,
-        bool history = false, string[]? owners = null)
+        bool history = false, string[]? owners = null, bool madeAtStageChange = false)
     {
         var result = new Guid[count];
         var stageOf = new long[count];
         var rnd = new Random(offset + 17);
         var now = DateTimeOffset.UtcNow;
+        var changedAt = new DateTimeOffset[count];
+        for (var i = 0; i < count; i++) changedAt[i] = now.AddMinutes(-rnd.Next(90 * 24 * 60));
         string[] companies = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
         string[] sources = ["webinar", "ads", "referral", "organic", "event"];
         await using var c = Bulk(e);
@@ -68,7 +72,7 @@ public static class BulkLoad
                 await w.WriteAsync(rnd.Next(0, 60), NpgsqlDbType.Integer);
                 await w.WriteAsync("Subscribed", NpgsqlDbType.Varchar);
                 await w.WriteAsync(0, NpgsqlDbType.Integer);
-                await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(history && madeAtStageChange ? changedAt[i] : now, NpgsqlDbType.TimestampTz);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
                 if (owners is null) { await w.WriteNullAsync(); await w.WriteNullAsync(); await w.WriteNullAsync(); }
                 else
@@ -93,7 +97,7 @@ public static class BulkLoad
                 await w.WriteNullAsync();
                 await w.WriteAsync(stageOf[i], NpgsqlDbType.Bigint);
                 await w.WriteAsync("import", NpgsqlDbType.Text);
-                await w.WriteAsync(now.AddMinutes(-rnd.Next(90 * 24 * 60)), NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(changedAt[i], NpgsqlDbType.TimestampTz);
             }
             await w.CompleteAsync();
         }

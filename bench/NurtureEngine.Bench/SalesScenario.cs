@@ -34,7 +34,7 @@ public static class SalesScenario
                 ],
             }, CancellationToken.None);
         var sw = Stopwatch.StartNew();
-        var leads = await BulkLoad.LeadsAsync(engine, ids, leadCount, 0, history: true, owners: Reps);
+        var leads = await BulkLoad.LeadsAsync(engine, ids, leadCount, 0, history: true, owners: Reps, madeAtStageChange: true);
         await DealsAsync(engine, leads, dealCount);
         var loadS = sw.Elapsed.TotalSeconds;
         await engine.ExecAsync("VACUUM ANALYZE");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Pipelines;
@@ -18,8 +19,9 @@ public sealed record Board(string Pipeline, string Name, string Object, IReadOnl
 /// <summary>
 /// The pipeline board: a column per stage, each read by its own LIMIT query on the (stage_id, id) indexes,
 /// newest first, and its totals (count, amount, weighted amount) by one aggregate per board. A lead board's
-/// totals without a tag filter come from <c>lead_stage_total</c>, which the database keeps (migration
-/// S8BoardTotals), not from counting the leads, so the first page costs the same at a million leads as at a hundred.
+/// totals without a tag filter come from <c>lead_stage_total</c>, a deal board's without a tag or close-month filter
+/// from <c>deal_stage_total</c>, which the database keeps (migrations S8BoardTotals, S10SalesTotals), not from
+/// counting the rows, so the first page costs the same at a million leads as at a hundred.
 /// </summary>
 public sealed class BoardService(NurtureDbContext db)
 {
@@ -40,7 +42,7 @@ public sealed class BoardService(NurtureDbContext db)
             if (q.Owner is not null) leads = leads.Where(l => l.Owner == q.Owner);
             if (q.Tag is not null) { var wanted = new List<string> { q.Tag }; leads = leads.Where(l => wanted.All(t => l.Tags.Contains(t))); }
             var totals = q.Tag is null
-                ? await LeadTotalsAsync(pipeline.Id, q.Owner, ct)
+                ? await KeptTotalsAsync("lead_stage_total", pipeline.Id, q.Owner, ct)
                 : await leads.GroupBy(l => l.StageId).Select(g => new Total(g.Key, g.Count(), g.Sum(l => l.DealValue ?? 0))).ToListAsync(ct);
             foreach (var s in pipeline.OrderedStages)
             {
@@ -65,8 +67,9 @@ public sealed class BoardService(NurtureDbContext db)
                 var wanted = new List<string> { q.Tag };
                 deals = deals.Where(d => db.Leads.Any(l => l.Id == d.LeadId && wanted.All(t => l.Tags.Contains(t))));
             }
-            var totals = await deals.GroupBy(d => d.StageId)
-                .Select(g => new Total(g.Key, g.Count(), g.Sum(d => d.Amount ?? 0))).ToListAsync(ct);
+            var totals = q.Tag is null && from is null
+                ? await KeptTotalsAsync("deal_stage_total", pipeline.Id, q.Owner, ct)
+                : await deals.GroupBy(d => d.StageId).Select(g => new Total(g.Key, g.Count(), g.Sum(d => d.Amount ?? 0))).ToListAsync(ct);
             foreach (var s in pipeline.OrderedStages)
             {
                 var stageId = s.Id;
@@ -86,24 +89,27 @@ public sealed class BoardService(NurtureDbContext db)
 
     private sealed record Total(long StageId, int Count, decimal Amount);
 
-    /// <summary>Rows of <c>lead_stage_total</c> past this many for a pipeline are folded into one per (stage, owner).</summary>
+    /// <summary>Rows of a kept-totals table past this many for a pipeline are folded into one per (stage, owner).</summary>
     private const int FoldAbove = 500;
 
-    private async Task<List<Total>> LeadTotalsAsync(long pipelineId, string? owner, CancellationToken ct)
+    /// <param name="table"><c>lead_stage_total</c> or <c>deal_stage_total</c>: the same shape, kept by the same kind of trigger.</param>
+    private async Task<List<Total>> KeptTotalsAsync(string table, long pipelineId, string? owner, CancellationToken ct)
     {
         // Folded in one statement once they pile up: the rows it deletes are the rows it sums (a concurrent fold skips
         // rows already deleted), and writers only ever append, so none waits for it.
-        await db.Database.ExecuteSqlAsync($"""
-            WITH pile AS (SELECT 1 FROM nurture.lead_stage_total WHERE pipeline_id = {pipelineId} OFFSET {FoldAbove} LIMIT 1),
-            gone AS (DELETE FROM nurture.lead_stage_total WHERE pipeline_id = {pipelineId} AND EXISTS (SELECT 1 FROM pile) RETURNING *)
-            INSERT INTO nurture.lead_stage_total (pipeline_id, stage_id, owner, count, amount)
+#pragma warning disable EF1002 // the table name is one of two constants; the values are parameters
+        await db.Database.ExecuteSqlRawAsync($"""
+            WITH pile AS (SELECT 1 FROM nurture.{table} WHERE pipeline_id = @p0 OFFSET {FoldAbove} LIMIT 1),
+            gone AS (DELETE FROM nurture.{table} WHERE pipeline_id = @p0 AND EXISTS (SELECT 1 FROM pile) RETURNING *)
+            INSERT INTO nurture.{table} (pipeline_id, stage_id, owner, count, amount)
             SELECT pipeline_id, stage_id, owner, sum(count), sum(amount) FROM gone GROUP BY 1, 2, 3 HAVING sum(count) <> 0 OR sum(amount) <> 0
-            """, ct);
-        return await db.Database.SqlQuery<Total>($"""
-            SELECT stage_id, sum(count)::int AS count, sum(amount) AS amount FROM nurture.lead_stage_total
-            WHERE pipeline_id = {pipelineId} AND ({owner}::text IS NULL OR owner = {owner}::text)
+            """, [new NpgsqlParameter("p0", pipelineId)], ct);
+        return await db.Database.SqlQueryRaw<Total>($"""
+            SELECT stage_id, sum(count)::int AS count, sum(amount) AS amount FROM nurture.{table}
+            WHERE pipeline_id = @p0 AND (@p1::text IS NULL OR owner = @p1::text)
             GROUP BY stage_id
-            """).ToListAsync(ct);
+            """, new NpgsqlParameter("p0", pipelineId), new NpgsqlParameter("p1", (object?)owner ?? DBNull.Value)).ToListAsync(ct);
+#pragma warning restore EF1002
     }
 
     private static BoardColumn Column(Stage s, int count, decimal amount, List<BoardCard> cards, int pageSize) => new(

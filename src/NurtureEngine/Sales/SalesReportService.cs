@@ -135,26 +135,33 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
     /// <summary>
     /// Source attribution, first touch (the lead's <c>source</c> when it was made) and last touch
     /// (<c>last_touch_source</c>, else its source), in one statement: leads made in the period, of those how
-    /// many reached the lead pipeline's <c>mql</c> stage or a later one, and the won deals (closed in the
-    /// period) of leads from that source. Which leads reached mql is one hashed set, not a look-up per lead:
-    /// a lead made in the period changed stage only after it was made, so only the period's stage changes count.
+    /// many reached the lead pipeline's <c>mql</c> stage or a later one (<c>lead.reached_mql_at</c>), and the won
+    /// deals (closed in the period) of leads from that source. The period's whole UTC days come from
+    /// <c>lead_source_total</c>, which the database keeps (migration S10SalesTotals); only the leads made in its
+    /// partial first and last day are read one by one. So the cost is O(days + leads of two days), not O(leads).
     /// </summary>
     private async Task<(List<SourceFigures> First, List<SourceFigures> Last)> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end,
         string? owner, CancellationToken ct)
     {
+        // Whole days [firstDay, lastDay) from the totals; leads made in [start, edgeEnd) and [edgeStart, end) one by one.
+        var days = WholeDays(start, end);
+        DateOnly? firstDay = days?.First, lastDay = days?.Last;
+        var edgeEnd = firstDay is { } f ? Midnight(f) : end;
+        var edgeStart = lastDay is { } l ? Midnight(l) : end;
+        if (days is { } whole) await FoldSourceTotalsAsync(whole.First, whole.Last, ct);
         var rows = await db.Database.SqlQuery<SourceRow>($"""
-            WITH reached AS (
-                SELECT DISTINCT c.lead_id FROM nurture.stage_change c
-                JOIN nurture.stage s ON s.id = c.to_stage_id AND s.pipeline_id = c.pipeline_id
-                JOIN nurture.stage m ON m.pipeline_id = s.pipeline_id AND m.key = 'mql'
-                JOIN nurture.pipeline p ON p.id = m.pipeline_id AND p.object = 'Lead'
-                WHERE s.position >= m.position AND c.at >= {start}),
+            WITH made_rows AS (
+                SELECT owner, source, last_touch_source, leads, mqls FROM nurture.lead_source_total
+                WHERE day >= {firstDay}::date AND day < {lastDay}::date
+                UNION ALL
+                SELECT owner, source, last_touch_source, 1, (reached_mql_at IS NOT NULL)::int FROM nurture.lead
+                WHERE (created_at >= {start} AND created_at < {edgeEnd}) OR (created_at >= {edgeStart} AND created_at < {end})),
             made AS (
-                SELECT t.last_touch, coalesce(t.source, '') AS source, count(*)::int AS leads, count(r.lead_id)::int AS mqls
-                FROM nurture.lead l LEFT JOIN reached r ON r.lead_id = l.id
-                CROSS JOIN LATERAL (VALUES (false, l.source), (true, coalesce(l.last_touch_source, l.source))) AS t(last_touch, source)
-                WHERE l.created_at >= {start} AND l.created_at < {end} AND ({owner}::text IS NULL OR l.owner = {owner}::text)
-                GROUP BY 1, 2),
+                SELECT t.last_touch, coalesce(t.source, '') AS source, sum(r.leads)::int AS leads, sum(r.mqls)::int AS mqls
+                FROM made_rows r
+                CROSS JOIN LATERAL (VALUES (false, r.source), (true, coalesce(r.last_touch_source, r.source))) AS t(last_touch, source)
+                WHERE {owner}::text IS NULL OR r.owner = {owner}::text
+                GROUP BY 1, 2 HAVING sum(r.leads) > 0),
             won AS (
                 SELECT t.last_touch, coalesce(t.source, '') AS source, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
                 FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id JOIN nurture.lead l ON l.id = d.lead_id
@@ -170,6 +177,37 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
         List<SourceFigures> Of(bool last) => rows.Where(r => r.LastTouch == last).Select(r => new SourceFigures(r.Source, r.Leads, r.Mqls, r.Won, r.WonAmount)).ToList();
         return (Of(false), Of(true));
     }
+
+    /// <summary>The UTC days wholly inside [start, end), as [First, Last); null when there is none.</summary>
+    private static (DateOnly First, DateOnly Last)? WholeDays(DateTimeOffset start, DateTimeOffset end)
+    {
+        var first = DateOnly.FromDateTime(start.UtcDateTime);
+        if (start.UtcDateTime.TimeOfDay != TimeSpan.Zero) first = first.AddDays(1);
+        var last = DateOnly.FromDateTime(end.UtcDateTime);
+        return first < last ? (first, last) : null;
+    }
+
+    private static DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>
+    /// Folds the rows writers appended to <c>lead_source_total</c> for the same (day, owner, source, last touch) into one,
+    /// in one statement: the rows it deletes are the rows it sums (a concurrent fold skips rows already deleted), and
+    /// writers only ever append, so none waits for it. Only days with such piled-up rows are written.
+    /// </summary>
+    private async Task FoldSourceTotalsAsync(DateOnly first, DateOnly last, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            WITH pile AS (
+                SELECT day, owner, source, last_touch_source FROM nurture.lead_source_total
+                WHERE day >= {first} AND day < {last} GROUP BY 1, 2, 3, 4 HAVING count(*) > 1),
+            gone AS (
+                DELETE FROM nurture.lead_source_total t USING pile p
+                WHERE t.day = p.day AND t.owner IS NOT DISTINCT FROM p.owner AND t.source IS NOT DISTINCT FROM p.source
+                  AND t.last_touch_source IS NOT DISTINCT FROM p.last_touch_source
+                RETURNING t.*)
+            INSERT INTO nurture.lead_source_total (day, owner, source, last_touch_source, leads, mqls)
+            SELECT day, owner, source, last_touch_source, sum(leads), sum(mqls) FROM gone GROUP BY 1, 2, 3, 4
+            HAVING sum(leads) <> 0 OR sum(mqls) <> 0
+            """, ct);
 
     private async Task<Pipeline> DealPipelineAsync(string key, CancellationToken ct)
     {
