@@ -44,6 +44,20 @@ public sealed class Enroller(NurtureDbContext db, TimelineWriter timeline, UnitO
     }
 
     /// <summary>
+    /// The set-based paths' enrollment: these leads enter the sequence version at its first step, due now, with one
+    /// statement (the caller has decided each may enter and writes their <c>enrolled</c> rows).
+    /// </summary>
+    public static async Task EnrollManyAsync(NurtureDbContext db, UnitOfWork work, long sequenceId, long versionId, string? firstStep, Guid[] leadIds,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO nurture.enrollment (lead_id, sequence_id, sequence_version_id, current_step_id, next_step_at, enrolled_at, status, steps_run, pass)
+            SELECT id, {sequenceId}, {versionId}, {firstStep}, {now}, {now}, {nameof(EnrollmentStatus.Active)}, 0, 0 FROM unnest({leadIds}) AS id
+            """, ct);
+        work.WorkDueAt(now);
+    }
+
+    /// <summary>
     /// Ends an active enrollment once. The end is claimed by a conditional update in the database: a
     /// concurrent exit of the same enrollment (an unenroll racing an exit condition) waits on the row
     /// lock, then finds it no longer active and writes nothing, so <c>exited</c> is recorded once.

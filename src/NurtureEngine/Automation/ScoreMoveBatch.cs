@@ -109,16 +109,7 @@ public sealed class ScoreMoveBatch(NurtureDbContext db, TimelineWriter timeline,
             lead.UpdatedAt = now;
         }
         foreach (var (entry, enrolled) in enrolling)
-        {
-            var leads = enrolled.ToArray();
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO nurture.enrollment (lead_id, sequence_id, sequence_version_id, current_step_id, next_step_at, enrolled_at, status, steps_run, pass)
-                SELECT id, {entry.Sequence.Id}, {entry.VersionId}, {entry.Definition.Steps.FirstOrDefault()?.Id}, {now}, {now},
-                       {nameof(EnrollmentStatus.Active)}, 0, 0
-                FROM unnest({leads}) AS id
-                """, ct);
-            work.WorkDueAt(now);
-        }
+            await Enroller.EnrollManyAsync(db, work, entry.Sequence.Id, entry.VersionId, entry.Definition.Steps.FirstOrDefault()?.Id, [.. enrolled], now, ct);
         return rows;
     }
 

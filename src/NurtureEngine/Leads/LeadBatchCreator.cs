@@ -97,14 +97,7 @@ public sealed class LeadBatchCreator(NurtureDbContext db, LeadService leads, Tim
                 rows.Add(timeline.Create(lead.Id, ActivityKind.Enrolled, $"Enrolled in \"{e.Sequence.Name}\": {e.Reason}",
                     new { sequence = e.Sequence.Key, version = e.Sequence.CurrentVersion, reason = e.Reason }, sequenceId: e.Sequence.Id));
         }
-        foreach (var e in plan.Entries)
-        {
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO nurture.enrollment (lead_id, sequence_id, sequence_version_id, current_step_id, next_step_at, enrolled_at, status, steps_run, pass)
-                SELECT id, {e.Sequence.Id}, {e.VersionId}, {e.FirstStep}, {now}, {now}, {nameof(EnrollmentStatus.Active)}, 0, 0 FROM unnest({ids}) AS id
-                """, ct);
-            work.WorkDueAt(now);
-        }
+        foreach (var e in plan.Entries) await Enroller.EnrollManyAsync(db, work, e.Sequence.Id, e.VersionId, e.FirstStep, ids, now, ct);
         return true;
     }
 }
