@@ -18,17 +18,30 @@ public sealed class DetailsModel(DealService deals, LeadService leads, PipelineS
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostStageAsync(Guid id, string stage, string? lostReason, CancellationToken ct)
+    public Task<IActionResult> OnPostStageAsync(Guid id, string stage, string? lostReason, CancellationToken ct) =>
+        ActAsync(id, "Moved.", "Not moved: ",
+            () => deals.ChangeStageAsync(id, new DealStageInput { Stage = stage, LostReason = Given(lostReason) }, StageChangeCause.Admin, ct), ct);
+
+    /// <summary>Edits the deal's fields, as <c>PATCH /api/v1/deals/{id}</c> does: an empty field keeps its value.</summary>
+    public Task<IActionResult> OnPostEditAsync(Guid id, string? name, decimal? amount, string? currency, DateOnly? closeDate, string? owner, CancellationToken ct) =>
+        ActAsync(id, "Saved.", "Not saved: ", () => deals.UpdateAsync(id, new DealInput
+        {
+            Name = Given(name), Amount = amount, Currency = Given(currency), CloseDate = closeDate, Owner = Given(owner),
+        }, StageChangeCause.Admin, ct), ct);
+
+    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private async Task<IActionResult> ActAsync(Guid id, string done, string refused, Func<Task<DealDto>> action, CancellationToken ct)
     {
         try
         {
-            await deals.ChangeStageAsync(id, new DealStageInput { Stage = stage, LostReason = string.IsNullOrWhiteSpace(lostReason) ? null : lostReason }, StageChangeCause.Admin, ct);
-            TempData["Flash"] = "Moved.";
+            await action();
+            TempData["Flash"] = done;
             return RedirectToPage(new { id });
         }
         catch (ValidationException e)
         {
-            Error = "Not moved: " + string.Join(" ", e.Errors.Select(x => $"{x.Key} {string.Join(", ", x.Value)}."));
+            Error = refused + string.Join(" ", e.Errors.Select(x => $"{x.Key} {string.Join(", ", x.Value)}."));
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return await LoadAsync(id, ct) ? Page() : NotFound();
         }

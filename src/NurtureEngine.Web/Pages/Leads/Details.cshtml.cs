@@ -16,6 +16,8 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
     public LeadDto Lead { get; private set; } = null!;
     /// <summary>The lead's deals (issue 18).</summary>
     public IReadOnlyList<NurtureEngine.Sales.DealDto> Deals { get; private set; } = [];
+    /// <summary>The deal pipelines a new deal of this lead can start in.</summary>
+    public IReadOnlyList<PipelineDto> DealPipelines { get; private set; } = [];
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
     public IReadOnlyList<StageDto> Stages { get; private set; } = [];
     public IReadOnlyList<StageHistoryEntry> StageHistory { get; private set; } = [];
@@ -67,6 +69,21 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
             return rejected.RecycleTo is { } stage ? $"Hand-off rejected; the lead went back to {stage}." : "Hand-off rejected.";
         }, ct);
 
+    /// <summary>A new deal of this lead; <paramref name="dealStage"/> is <c>pipeline/stage</c>. Empty fields take the API's defaults.</summary>
+    public Task<IActionResult> OnPostDealAsync(Guid id, string? dealName, string? dealStage, decimal? amount, string? currency, DateOnly? closeDate,
+        string? dealOwner, CancellationToken ct) =>
+        ActAsync(id, async () =>
+        {
+            var (pipeline, stage) = dealStage?.Split('/', 2) is [var p, var s] ? (p, s) : ((string?)null, (string?)null);
+            var deal = await deals.CreateAsync(new NurtureEngine.Sales.DealInput
+            {
+                Name = dealName, LeadId = id.ToString(), Pipeline = pipeline, Stage = stage, Amount = amount,
+                Currency = string.IsNullOrWhiteSpace(currency) ? null : currency, CloseDate = closeDate,
+                Owner = string.IsNullOrWhiteSpace(dealOwner) ? null : dealOwner,
+            }, StageChangeCause.Admin, ct);
+            return $"Deal \"{deal.Name}\" created.";
+        }, ct);
+
     /// <summary>As on /tasks: a SalesRep completes only their own tasks.</summary>
     private bool CanCompleteOthersTasks => User.IsInRole("Admin") || User.IsInRole("Marketer");
 
@@ -91,6 +108,7 @@ public sealed class DetailsModel(LeadService leads, LeadDesk desk, TaskService t
         if (await leads.GetAsync(id, ct) is not { } lead) return NotFound();
         Lead = lead;
         Deals = await deals.ListAsync(new NurtureEngine.Sales.DealQuery(LeadId: lead.Id, Limit: 100), ct);
+        DealPipelines = (await pipelines.ListAsync(ct)).Where(p => p.Object == "deal").ToList();
         Timeline = await leads.TimelineAsync(id, 500, ct);
         Stages = (await pipelines.GetAsync(lead.Pipeline, ct))?.Stages ?? [];
         StageHistory = await desk.StageHistoryAsync(id, ct);
