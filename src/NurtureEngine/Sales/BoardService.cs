@@ -50,7 +50,8 @@ public sealed class BoardService(NurtureDbContext db)
                 var page = leads.Where(l => l.StageId == stageId);
                 if (q.Column == s.Key && q.After is { } after) page = page.Where(l => l.Id.CompareTo(after) < 0);
                 var cards = await page.OrderByDescending(l => l.Id).Take(q.PageSize + 1)
-                    .Select(l => new BoardCard(l.Id, "lead", (l.FirstName ?? "") + " " + (l.LastName ?? ""), l.Id,
+                    .Select(l => new BoardCard(l.Id, "lead",
+                        (l.FirstName ?? "") == "" && (l.LastName ?? "") == "" ? l.Email : (l.FirstName ?? "") + " " + (l.LastName ?? ""), l.Id,
                         l.LinkedCompany != null ? l.LinkedCompany.Name : l.Company, l.DealValue, l.Owner, l.Score, l.StageEnteredAt))
                     .ToListAsync(ct);
                 var t = totals.FirstOrDefault(x => x.StageId == s.Id);

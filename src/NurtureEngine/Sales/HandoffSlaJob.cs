@@ -13,7 +13,7 @@ namespace NurtureEngine.Sales;
 
 /// <summary>
 /// Runs every minute: a hand-off not accepted by its <c>acceptBy</c> is breached. The breach is on the lead's
-/// timeline, the team's manager gets an email, and the lead goes to the next rep of the team with a new accept
+/// timeline, the team's manager (the rule's <c>manager</c>, else every admin) gets an email, and the lead goes to the next rep of the team with a new accept
 /// task, until everyone in the team has had a turn. Due rows are claimed with their lead (<c>FOR UPDATE OF h, l
 /// SKIP LOCKED</c>) and marked breached in the same transaction as the new rep's row, so two sweeps never handle
 /// one breach and a lead another writer holds is simply taken by the next sweep.
@@ -51,6 +51,7 @@ public sealed class HandoffSlaJob(NurtureDbContext db, UnitOfWork work, HandoffS
         if (due.Count == 0) return 0;
         var leadIds = due.Select(h => h.LeadId).ToList();
         var leads = await db.Leads.Where(l => leadIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, c);
+        List<string>? admins = null;
         foreach (var h in due.OrderBy(h => h.LeadId))
         {
             var lead = leads[h.LeadId];
@@ -60,12 +61,14 @@ public sealed class HandoffSlaJob(NurtureDbContext db, UnitOfWork work, HandoffS
             h.DecidedBy = "sla";
             await handoffs.CloseTaskAsync(h, "sla breach", c);
             var next = h.Attempt < rule.Team!.Count ? rule.NextAfter(h.Owner) : null;
-            var notice = rule.Manager is { } manager ? Notice(lead, h, HandoffRule.Normal(manager), next, now) : null;
-            if (notice is not null) db.Messages.Add(notice);
+            var managers = rule.Manager is { } manager ? [HandoffRule.Normal(manager)] : admins ??= await AdminEmailsAsync(c);
+            var notices = managers.Select(m => Notice(lead, h, m, next, now)).ToList();
+            db.Messages.AddRange(notices);
+            var told = notices.Count == 0 ? null : string.Join(", ", notices.Select(n => n.ToAddress));
             timeline.Add(lead.Id, Breached, $"Hand-off SLA breached: {h.Owner} did not accept within {rule.AcceptWithin ?? HandoffRule.DefaultAcceptWithin}"
                     + (next is null ? "; everyone in the team has had a turn" : $"; reassigned to {next}")
-                    + (notice is null ? "" : $"; manager {notice.ToAddress} told"),
-                new { handoff = h.Id, owner = h.Owner, acceptBy = h.AcceptBy, attempt = h.Attempt, manager = notice?.ToAddress, next }, notice?.Id);
+                    + (told is null ? "" : $"; {(rule.Manager is null ? "admins" : "manager")} {told} told"),
+                new { handoff = h.Id, owner = h.Owner, acceptBy = h.AcceptBy, attempt = h.Attempt, manager = told, next }, notices.FirstOrDefault()?.Id);
             await db.SaveChangesAsync(c); // the breached row leaves the one-pending-per-lead index before the next rep's row enters it
             if (next is null) continue;
             var where = h.StageId is { } stageId ? await db.Stages.Where(s => s.Id == stageId).Select(s => s.Name).FirstOrDefaultAsync(c) : null;
@@ -74,6 +77,15 @@ public sealed class HandoffSlaJob(NurtureDbContext db, UnitOfWork work, HandoffS
         work.WorkDueNow();
         return due.Count;
     }, ct);
+
+    /// <summary>Who is told of a breach when the rule names no manager: the installation's admins, so a breach never goes unseen.</summary>
+    private async Task<List<string>> AdminEmailsAsync(CancellationToken ct) =>
+        await (from u in db.Users
+               join ur in db.UserRoles on u.Id equals ur.UserId
+               join r in db.Roles on ur.RoleId equals r.Id
+               where r.Name == "Admin" && u.Email != null
+               orderby u.Email
+               select u.Email!.ToLower()).Distinct().ToListAsync(ct);
 
     private Message Notice(Leads.Lead lead, Handoff h, string manager, string? next, DateTimeOffset now)
     {

@@ -142,17 +142,25 @@ public sealed class HandoffAnswerTests
     }
 
     [Fact]
-    public async Task SlaBreach_StopsReassigning_OnceEveryoneInTheTeamHadATurn()
+    public async Task SlaBreach_StopsReassigning_OnceEveryoneInTheTeamHadATurn_AndWithNoManagerNamedTellsTheAdmins()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-02T09:00:00Z"));
         await using var app = await NurtureApp.StartDrivenAsync(clock);
+        var admin = NurtureApp.UniqueEmail("admin");
+        await AdminClient.CreateUserAsync(app, admin, "Admin-password-12", "Admin");
         await PutDefaultAsync(app, new { assign = "round_robin", team = Team[..2], acceptWithin = "PT1H" });
         var id = await HandedOffLeadAsync(app);
         for (var i = 0; i < 3; i++) { clock.Advance(TimeSpan.FromHours(1)); await SweepAsync(app); }
         var timeline = await app.TimelineAsync(id);
-        Assert.Equal(2, timeline.Count(e => e!["kind"]!.GetValue<string>() == "handoff_breached"));
+        var breaches = timeline.Where(e => e!["kind"]!.GetValue<string>() == "handoff_breached").ToList();
+        Assert.Equal(2, breaches.Count);
+        Assert.All(breaches, b => Assert.Contains(admin, b!["data"]!["manager"]!.GetValue<string>()));
         Assert.Equal(2, timeline.Count(e => e!["kind"]!.GetValue<string>() == "handoff_assigned"));
         Assert.Empty((await app.Api().GetJsonAsync($"/api/v1/tasks?leadId={id}&status=open"))["items"]!.AsArray());
+
+        await app.SendDueEmailsAsync();
+        var told = await MailSink.WaitForAsync(admin, count: 2);
+        Assert.All(told, m => Assert.StartsWith("Hand-off not accepted in time: Hana", m.Message.Subject));
     }
 
     private static async Task<int> SweepAsync(NurtureApp app)

@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Common;
-using NurtureEngine.Imports;
 using NurtureEngine.Pipelines;
 using NurtureEngine.Sales;
 using NurtureEngine.Web.Admin;
@@ -43,30 +42,8 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
     {
         await LoadAsync(ct);
         if (Report is not { } r) return NotFound();
-        var csv = new StringBuilder("section,key,count,amount,rate\n");
-        void Row(string section, string? key, object? count, decimal? amount, double? rate) =>
-            csv.Append(CultureInfo.InvariantCulture, $"{section},{Cell(key)},{count},{amount},{rate}\n");
-        Row("kpi", "winRate", null, null, r.WinRate);
-        Row("kpi", "averageDealSize", null, r.AverageDealSize, null);
-        Row("kpi", "averageCycleDays", null, null, r.AverageCycleDays);
-        Row("kpi", "velocityPerDay", null, r.VelocityPerDay, null);
-        Row("kpi", "won", r.Won, r.WonAmount, null);
-        Row("kpi", "lost", r.Lost, null, null);
-        Row("kpi", "open", r.OpenDeals, r.OpenAmount, null);
-        foreach (var m in Forecast?.Months ?? []) Row("forecast", m.Month ?? "no close date", m.Count, m.WeightedAmount, null);
-        foreach (var l in r.LostReasons) Row("lostReason", l.Reason, l.Count, null, null);
-        foreach (var o in r.ByOwner) Row("owner", o.Owner ?? "no owner", o.Won, o.WonAmount, o.WinRate);
-        foreach (var s in r.BySource) Row("source", s.Source ?? "no source", s.Won, s.WonAmount, null);
-        foreach (var s in r.BySourceLastTouch) Row("sourceLastTouch", s.Source ?? "no source", s.Won, s.WonAmount, null);
-        foreach (var o in r.ByOwner.Where(o => o.Target is not null)) Row("target", o.Owner, null, o.Target, o.Attainment);
-        Row("handoff", "acceptanceRate", r.Handoffs.Accepted, null, r.Handoffs.AcceptanceRate);
-        Row("handoff", "averageHoursToAccept", null, null, r.Handoffs.AverageHoursToAccept);
-        Row("handoff", "slaBreaches", r.Handoffs.SlaBreaches, null, null);
-        foreach (var h in r.Handoffs.ByOwner) Row("handoffOwner", h.Owner, h.Accepted, null, h.AcceptanceRate);
-        return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"sales-{r.Pipeline}.csv");
+        return File(Encoding.UTF8.GetBytes(SalesReportCsv.Write(r, Forecast)), "text/csv", $"sales-{r.Pipeline}.csv");
     }
-
-    private static string Cell(string? value) => "\"" + CsvSafe.Cell(value).Replace("\"", "\"\"") + "\"";
 
     private async Task LoadAsync(CancellationToken ct)
     {
