@@ -17,6 +17,9 @@ public static class InputLimits
     /// <summary>Task titles and template subjects.</summary>
     public const int MaxTitleChars = 300;
     public const int MaxTagsPerLead = 100;
+    /// <summary>A lead's one-line text fields (names, company, job title, source); its phone has <see cref="MaxPhoneChars"/>.</summary>
+    public const int MaxLeadTextChars = 200;
+    public const int MaxPhoneChars = 50;
     public const int MaxAttributesJsonChars = 64_000;
     public const int MaxEventPropertiesJsonChars = 16_000;
     public const int MaxSteps = 200;
@@ -27,8 +30,14 @@ public static class InputLimits
     public const int MaxUrlChars = 2000;
     /// <summary>Points of one scoring rule or score step, either sign; a score stays far inside 32 bits.</summary>
     public const int MaxPoints = 10_000;
-    /// <summary>A lead's deal value: fits numeric(18,2).</summary>
+    /// <summary>Money: a lead's deal value, a deal's amount, a monthly target (fits numeric(18,2)).</summary>
     public const decimal MaxDealValue = 999_999_999_999_999m;
+    /// <summary>A scoring threshold's score, either sign (points are capped per rule; this keeps a threshold reachable and readable).</summary>
+    public const int MaxThresholdScore = 1_000_000;
+    /// <summary>A note on a lead's timeline.</summary>
+    public const int MaxNoteChars = 10_000;
+    /// <summary>Reasons and addresses in prose: a lost deal's or rejected hand-off's reason, a suppression's reason, the postal address.</summary>
+    public const int MaxReasonChars = 500;
     /// <summary>Events one simulation may replay.</summary>
     public const int MaxSimulationEvents = 100;
     /// <summary>How far ahead one simulation may look.</summary>

@@ -47,7 +47,7 @@ public sealed class LeadDesk(NurtureDbContext db, UnitOfWork work, TimelineWrite
     public Task AddNoteAsync(Guid leadId, string? text, string author, CancellationToken ct) => work.RunAsync(async c =>
     {
         if (string.IsNullOrWhiteSpace(text)) throw new ValidationException("note", "write something first");
-        if (text.Length > 10_000) throw new ValidationException("note", "must be at most 10,000 characters");
+        if (text.Length > InputLimits.MaxNoteChars) throw new ValidationException("note", $"must be at most {InputLimits.MaxNoteChars:N0} characters");
         if (!await db.Leads.AnyAsync(l => l.Id == leadId, c)) throw new NotFoundException("Lead");
         // The summary is a one-line preview; the whole note is in data.
         var oneLine = text.Trim().ReplaceLineEndings(" ");

@@ -255,8 +255,9 @@ public sealed class LeadService(
         foreach (var tag in input.Tags ?? []) if (!Slug.IsName(tag)) errors.Add("tags", $"'{tag}' is not a tag name (lowercase letters, digits, _ . -)");
         if (input.Stage is not null && !Slug.IsKey(input.Stage)) errors.Add("stage", "must be a stage key");
         if (input.Pipeline is not null && !Slug.IsKey(input.Pipeline)) errors.Add("pipeline", "must be a pipeline key");
-        foreach (var (name, value, max) in new[] { ("firstName", input.FirstName, 200), ("lastName", input.LastName, 200), ("company", input.Company, 200),
-                     ("jobTitle", input.JobTitle, 200), ("phone", input.Phone, 50), ("source", input.Source, 200) })
+        const int text = InputLimits.MaxLeadTextChars;
+        foreach (var (name, value, max) in new[] { ("firstName", input.FirstName, text), ("lastName", input.LastName, text), ("company", input.Company, text),
+                     ("jobTitle", input.JobTitle, text), ("phone", input.Phone, InputLimits.MaxPhoneChars), ("source", input.Source, text) })
         {
             if (value is null) continue;
             if (value.Length > max) errors.Add(name, $"must be at most {max} characters");

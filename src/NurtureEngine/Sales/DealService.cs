@@ -129,7 +129,7 @@ public sealed class DealService(NurtureDbContext db, UnitOfWork work, TimelineWr
     public async Task<DealDto> ChangeStageAsync(Guid id, DealStageInput input, string cause, CancellationToken ct)
     {
         if (!Slug.IsKey(input.Stage)) throw new ValidationException("stage", "a stage key is required");
-        if (input.LostReason is not null && InputLimits.NameProblem(input.LostReason, 500) is { } problem) throw new ValidationException("lostReason", problem);
+        if (input.LostReason is not null && InputLimits.NameProblem(input.LostReason, InputLimits.MaxReasonChars) is { } problem) throw new ValidationException("lostReason", problem);
         return await work.RunAsync(async c =>
         {
             var deal = await LockAsync(id, c);
@@ -254,7 +254,7 @@ public sealed class DealService(NurtureDbContext db, UnitOfWork work, TimelineWr
         if (input.Owner is not null && !EmailAddress.IsValid(input.Owner)) errors.Add("owner", "must be an email address");
         if (input.Pipeline is not null && !Slug.IsKey(input.Pipeline)) errors.Add("pipeline", "must be a pipeline key");
         if (input.Stage is not null && !Slug.IsKey(input.Stage)) errors.Add("stage", "must be a stage key");
-        if (input.LostReason is not null && InputLimits.NameProblem(input.LostReason, 500) is { } lp) errors.Add("lostReason", lp);
+        if (input.LostReason is not null && InputLimits.NameProblem(input.LostReason, InputLimits.MaxReasonChars) is { } lp) errors.Add("lostReason", lp);
         if (input.CloseDate is { } d && (d.Year < 1900 || d.Year > 2200)) errors.Add("closeDate", "must be a date between 1900 and 2200");
     }
 }

@@ -47,7 +47,7 @@ public sealed class HandoffDesk(NurtureDbContext db, UnitOfWork work, HandoffSer
         work.RunAsync(async c =>
         {
             if (string.IsNullOrWhiteSpace(reason)) throw new ValidationException("reason", "say why the lead is rejected");
-            if (reason.Length > 500) throw new ValidationException("reason", "at most 500 characters");
+            if (reason.Length > InputLimits.MaxReasonChars) throw new ValidationException("reason", $"at most {InputLimits.MaxReasonChars} characters");
             var (lead, handoff) = await PendingAsync(leadId, onlyOwner, c);
             if (handoff is null) return await AlreadyAsync(leadId, HandoffStatus.Rejected, c);
             var rule = Json.Deserialize<HandoffRule>(handoff.RuleJson);

@@ -17,7 +17,7 @@ public sealed class SalesTargetService(NurtureDbContext db, TimeProvider clock)
     {
         var errors = new Errors();
         if (!EmailAddress.IsValid(owner)) errors.Add("owner", "must be an email address");
-        if (monthly is not (>= 0 and <= 1_000_000_000_000m)) errors.Add("monthly", "a monthly amount of 0 or more is required");
+        if (monthly is not (>= 0 and <= InputLimits.MaxDealValue)) errors.Add("monthly", $"a monthly amount between 0 and {InputLimits.MaxDealValue:N0} is required");
         errors.ThrowIfAny();
         var key = HandoffRule.Normal(owner);
         var now = clock.GetUtcNow();

@@ -50,6 +50,8 @@ public sealed class ScoringStore(NurtureDbContext db)
         for (var i = 0; i < config.Thresholds!.Count; i++)
         {
             var t = config.Thresholds[i];
+            if (Math.Abs(t.Score) > InputLimits.MaxThresholdScore)
+                errors.Add($"thresholds[{i}].score", $"between -{InputLimits.MaxThresholdScore:N0} and {InputLimits.MaxThresholdScore:N0}");
             var stages = await db.Stages.Where(s => s.Pipeline.Key == t.Pipeline).Select(s => new { s.Key, s.Position }).ToListAsync(ct);
             if (stages.Count == 0) { errors.Add($"thresholds[{i}].pipeline", $"unknown pipeline '{t.Pipeline}'"); continue; }
             var from = stages.FirstOrDefault(s => s.Key == t.FromStage);

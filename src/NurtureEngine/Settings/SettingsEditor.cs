@@ -30,7 +30,7 @@ public sealed class SettingsEditor(InstallationSettings settings, IRecurringJobM
         if (replyTo is not null && !EmailAddress.IsValid(replyTo)) errors.Add("replyTo", "must be one email address, or empty");
         var postal = input.PostalAddress?.Trim();
         if (string.IsNullOrEmpty(postal)) errors.Add("postalAddress", "a postal address is required in marketing email (CAN-SPAM)");
-        else if (postal.Length > 500) errors.Add("postalAddress", "at most 500 characters");
+        else if (postal.Length > InputLimits.MaxReasonChars) errors.Add("postalAddress", $"at most {InputLimits.MaxReasonChars} characters");
         errors.ThrowIfAny();
         return settings.SaveAsync(s => s with { SenderName = name, SenderEmail = email, ReplyTo = replyTo ?? "", PostalAddress = postal }, ct);
     }

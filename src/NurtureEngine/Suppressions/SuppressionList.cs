@@ -39,7 +39,7 @@ public sealed class SuppressionList(NurtureDbContext db, TimeProvider clock)
     {
         var hash = Hash(email);
         var now = clock.GetUtcNow();
-        reason = reason.Length > 500 ? reason[..500] : reason;
+        reason = reason.Length > InputLimits.MaxReasonChars ? reason[..InputLimits.MaxReasonChars] : reason; // a bounce's text can be long: kept, cut
         return await db.Database.ExecuteSqlAsync($"""
             INSERT INTO nurture.suppression (address_hash, source, reason, created_at) VALUES ({hash}, {source}, {reason}, {now})
             ON CONFLICT (address_hash) DO NOTHING

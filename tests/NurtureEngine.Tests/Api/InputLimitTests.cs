@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NurtureEngine.Common;
 using NurtureEngine.Rendering;
 using NurtureEngine.Tests.Infrastructure;
 
@@ -49,18 +52,95 @@ public sealed class InputLimitTests : IAsyncLifetime
         { "PUT", "/api/v1/webhooks/subscriptions/long", """{"url":"https://example.com/@","events":["*"]}""".Replace("@", new string('a', 2000)), "url" },
         { "PUT", "/api/v1/webhooks/subscriptions/nulls", """{"url":"https://example.com/","events":[null]}""", "events[0]" },
         { "POST", "/api/v1/sequences/welcome/simulate", """{"lead":{"email":"sim@example.com"},"events":[""" + string.Join(",", Enumerable.Repeat("""{"after":"PT1H","type":"x"}""", 101)) + "]}", "events" },
+        { "POST", "/api/v1/sequences/welcome/simulate", """{"lead":{"email":"sim@example.com"},"horizon":"P401D"}""", "horizon" },
+        // Every other limit of the table in docs/API-EXTENSIONS.md, one value just over it.
+        { "POST", "/api/v1/leads", Json(new { email = "name@example.com", firstName = Chars(201) }), "firstName" },
+        { "POST", "/api/v1/leads", Json(new { email = "phone@example.com", phone = Chars(51) }), "phone" },
+        { "POST", "/api/v1/leads", Json(new { email = "attrs@example.com", attributes = new { notes = Chars(64_001) } }), "attributes" },
+        { "POST", "/api/v1/leads", Json(new { email = "text@example.com", company = Chars(InputLimits.MaxTextChars + 1) }), "company" },
+        { "PUT", "/api/v1/pipelines/mib", Json(new { name = Chars(1 << 20), stages = new[] { new { key = "a" } } }), "name" },
+        { "PUT", "/api/v1/pipelines/stage-name", Json(new { name = "P", stages = new[] { new { key = "a", name = Chars(201) } } }), "stages[0].name" },
+        { "PUT", "/api/v1/templates/subject", Json(new { name = "T", subject = Chars(301), html = "<p>h</p>" }), "subject" },
+        { "PUT", "/api/v1/segments/name", Json(new { name = Chars(201), filter = new { type = "has_tag", tag = "x" } }), "name" },
+        { "PUT", "/api/v1/sequences/name", $$"""{"name":"{{Chars(201)}}","trigger":{"type":"manual"},"steps":[{"id":"e","type":"exit"}]}""", "name" },
+        { "PUT", "/api/v1/sequences/task-title", Sequence($$"""[{"id":"t","type":"task","title":"{{Chars(301)}}"}]"""), "steps[0].title" },
+        { "PUT", "/api/v1/sequences/all-of", Sequence("""[{"id":"b","type":"branch","if":{"type":"all","of":[""" + string.Join(",", Enumerable.Repeat("""{"type":"has_tag","tag":"t"}""", 51)) + """]},"then":"e","else":"e"},{"id":"e","type":"exit"}]"""), "steps[0].if.of" },
+        { "PUT", "/api/v1/scoring", """{"rules":[],"thresholds":[{"pipeline":"default","fromStage":"lead","score":1000001,"stage":"mql"}]}""", "thresholds[0].score" },
+        { "PUT", "/api/v1/scoring", """{"rules":[],"decay":{"percent":25,"every":"P3661D"},"thresholds":[]}""", "decay.every" },
+        { "PUT", "/api/v1/scoring", """{"rules":[],"decay":{"percent":101,"every":"P30D"},"thresholds":[]}""", "decay.percent" },
+        { "POST", "/api/v1/deals", Json(new { name = "Big", leadId = Guid.NewGuid(), amount = 1e16 }), "amount" },
+        { "PUT", "/api/v1/targets/rep@example.com", """{"monthly":1e16}""", "monthly" },
+        { "PUT", "/api/v1/broadcasts/name", Json(new { name = Chars(201), template = "welcome", segment = "x" }), "name" },
+        { "PUT", "/api/v1/forms/name", Json(new { name = Chars(201), fields = new[] { new { name = "email", type = "email" } } }), "name" },
+        { "POST", "/api/v1/companies", Json(new { name = Chars(201), domain = "acme.example" }), "name" },
     };
+
+    private static string Chars(int n) => new('x', n);
+    private static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     [Theory]
     [MemberData(nameof(Refused))]
-    public async Task OverALimit_Is4xx_NamingTheField(string method, string path, string json, string field)
+    public async Task OverALimit_Is4xx_NamingTheField_AndStoresNothing(string method, string path, string json, string field)
     {
+        var before = await StoredRowsAsync();
         var response = await _app.Api().SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
         var body = await response.Content.ReadAsStringAsync();
 
-        if (field == "") { Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode); return; } // a duplicate key: not JSON we accept
-        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body}");
-        Assert.Contains(field, JsonNode.Parse(body)!["errors"]!.AsObject().Select(e => e.Key));
+        if (field == "") Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode); // a duplicate key: not JSON we accept
+        else
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {body[..Math.Min(body.Length, 2000)]}");
+            Assert.Contains(field, JsonNode.Parse(body)!["errors"]!.AsObject().Select(e => e.Key));
+        }
+        var after = await StoredRowsAsync();
+        Assert.Empty(before.Where(t => after[t.Key] != t.Value).Select(t => t.Key));
+    }
+
+    [Fact]
+    public async Task AnEventWithOversizedProperties_IsRejected_AndOnlyTheOthersAreStored()
+    {
+        var lead = await _app.CreateLeadAsync(new { email = "props@example.com" });
+        var response = await _app.Api().PostAsJsonAsync("/api/v1/events", new
+        {
+            events = new object[]
+            {
+                new { email = "props@example.com", type = "big", properties = new { text = Chars(InputLimits.MaxEventPropertiesJsonChars) } },
+                new { email = "props@example.com", type = "small", properties = new { text = "ok" } },
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(1, result["accepted"]!.GetValue<int>());
+        Assert.Equal(0, result["rejected"]![0]!["index"]!.GetValue<int>());
+        Assert.Contains("properties", result["rejected"]![0]!["error"]!.GetValue<string>());
+        await _app.WaitForKindAsync(lead["id"]!.GetValue<string>(), "event");
+        var events = (await _app.TimelineAsync(lead["id"]!.GetValue<string>())).Where(e => e!["kind"]!.GetValue<string>() == "event").ToList();
+        Assert.Single(events);
+        Assert.DoesNotContain("big", events[0]!["summary"]!.GetValue<string>());
+    }
+
+    /// <summary>Every table of the nurture schema as row count and a hash of its rows: a refused request leaves each as it was.</summary>
+    private async Task<Dictionary<string, string>> StoredRowsAsync()
+    {
+        using var scope = _app.Services.CreateScope();
+        var connection = scope.ServiceProvider.GetRequiredService<NurtureEngine.Data.NurtureDbContext>().Database.GetDbConnection();
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT tablename FROM pg_tables WHERE schemaname = 'nurture' ORDER BY 1";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        }
+        var rows = new Dictionary<string, string>();
+        foreach (var table in tables)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM nurture.\"{table}\" t";
+            rows[table] = (string)(await command.ExecuteScalarAsync())!;
+        }
+        return rows;
     }
 
     [Theory]

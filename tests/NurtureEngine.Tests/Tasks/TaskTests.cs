@@ -52,6 +52,34 @@ public sealed class TaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATaskStepTitle_IsATemplate_RenderedWithTheLead_AndASlipIsRefusedAtItsLineAndColumn()
+    {
+        var slip = await _app.Api().PutAsJsonAsync("/api/v1/sequences/call-by-name", new
+        {
+            name = "Call by name", trigger = new { type = "manual" },
+            steps = new object[] { new { id = "call", type = "task", title = "Call {{ if lead.first_name }}" } },
+        });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, slip.StatusCode);
+        var error = (await slip.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["steps[0].title"]![0]!.GetValue<string>();
+        Assert.Contains("line 1, column", error);
+        Assert.Equal(HttpStatusCode.NotFound, (await _app.Api().GetAsync("/api/v1/sequences/call-by-name")).StatusCode);
+
+        (await _app.Api().PutAsJsonAsync("/api/v1/sequences/call-by-name", new
+        {
+            name = "Call by name", trigger = new { type = "manual" },
+            steps = new object[] { new { id = "call", type = "task", title = "Call {{ lead.first_name }} at {{ lead.company }}", due = "PT4H" } },
+        })).EnsureSuccessStatusCode();
+        var owner = NurtureApp.UniqueEmail("rep");
+        var lead = await _app.CreateLeadAsync(new { email = NurtureApp.UniqueEmail(), firstName = "Ada", company = "Analytical Engines", owner });
+        var id = lead["id"]!.GetValue<string>();
+        (await _app.Api().PostAsJsonAsync("/api/v1/sequences/call-by-name/enroll", new { leadId = id })).EnsureSuccessStatusCode();
+        await _app.WaitForKindAsync(id, "task_created");
+
+        var task = Assert.Single((await _app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/tasks?owner={owner}&status=open"))!["items"]!.AsArray())!;
+        Assert.Equal("Call Ada at Analytical Engines", task["title"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task DueTask_RemindsTheOwnerByEmail_Once_EvenWhenTwoSweepsRunAtOnce()
     {
         var owner = NurtureApp.UniqueEmail("owner");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using NurtureEngine.Common;
 using NurtureEngine.Leads;
 using NurtureEngine.Suppressions;
 
@@ -22,7 +23,7 @@ public sealed class SuppressionsModel(SuppressionList list) : PageModel
     public async Task<IActionResult> OnPostAddAsync(string? address, string? reason, CancellationToken ct)
     {
         if (!EmailAddress.IsValid(address)) Errors["address"] = "Enter a valid email address.";
-        if (reason is { Length: > 500 }) Errors["reason"] = "Keep the reason under 500 characters.";
+        if (reason is { Length: > InputLimits.MaxReasonChars }) Errors["reason"] = $"Keep the reason under {InputLimits.MaxReasonChars} characters.";
         if (Errors.Count > 0) { await LoadAsync(ct); return Page(); }
         var added = await list.AddAsync(address!.Trim(), "manual", string.IsNullOrWhiteSpace(reason) ? "added by hand" : reason.Trim(), ct);
         TempData["Flash"] = added ? $"{address.Trim()} will not be mailed again." : $"{address.Trim()} was already suppressed.";
