@@ -11,7 +11,7 @@ namespace NurtureEngine.Web.Forms;
 /// </summary>
 public static class FormHtml
 {
-    public const string Honeypot = "website", Stamp = "_ts", PageUrl = "pageUrl", Visitor = "visitor";
+    public const string Honeypot = "website", Stamp = FormSubmitter.StampField, PageUrl = "pageUrl", Visitor = "visitor";
 
     public const string Styles = """
         .nurture-form{font-family:system-ui,sans-serif;max-width:32rem;color:#1f2933;box-sizing:border-box}

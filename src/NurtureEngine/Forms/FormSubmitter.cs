@@ -116,13 +116,21 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
         }, ct);
     }
 
+    /// <summary>The name of the hidden fill-time stamp field every rendered form carries.</summary>
+    public const string StampField = "_ts";
+
     private static JsonObject FormProperties(Form form) => new() { ["form"] = form.Key };
 
     private void CheckNotABot(Form form, SubmissionInput input)
     {
         if (!string.IsNullOrEmpty(input.Honeypot)) throw new BotSubmissionException("honeypot field filled in");
-        // No stamp: a server or a hand-written form posting directly, which no fill time can measure (docs/API-EXTENSIONS.md).
-        if (input.Stamp is null) return;
+        // Every form we render carries the stamp (hosted, embedded, the builder's plain HTML): a post without one
+        // is a script posting straight at the endpoint, the commonest bot, which the honeypot never sees.
+        if (input.Stamp is null)
+        {
+            if (options.Value.MinFillSeconds > 0) throw new BotSubmissionException($"the form's timestamp ({StampField}) is missing");
+            return;
+        }
         if (tokens.ReadStamp(form.Key, input.Stamp) is not { } renderedAt) throw new BotSubmissionException("the form's timestamp is not ours");
         var elapsed = clock.GetUtcNow() - renderedAt;
         if (elapsed < TimeSpan.FromSeconds(options.Value.MinFillSeconds)) throw new BotSubmissionException($"filled in {elapsed.TotalSeconds:0.0} s after it was shown");

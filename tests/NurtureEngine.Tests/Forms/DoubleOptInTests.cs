@@ -82,8 +82,9 @@ public sealed class DoubleOptInTests
         var id = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
         app.Db(db => db.Database.ExecuteSql($"UPDATE nurture.lead SET status = 'Unsubscribed' WHERE id = {Guid.Parse(id)}"));
 
+        var stamp = await FormTestKit.StampAsync(app.Anonymous(), "ebook");
         clock.Advance(TimeSpan.FromSeconds(10));
-        var json = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email });
+        var json = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email, _ts = stamp });
         Assert.Equal("confirmation_required", (await json.Content.ReadFromJsonAsync<JsonObject>())!["result"]!.GetValue<string>());
         Assert.Equal("pending", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
         await app.SendDueEmailsAsync();

@@ -119,8 +119,10 @@ public sealed class FormSubmissionTests
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await browser.PostAsync("/f/contact", Form("honey@example.com", honeypot: "http://spam.example"))).StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await browser.PostAsync("/f/contact", Form("forged@example.com", ts: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))).StatusCode);
-        // Without a stamp (a server, a hand-written form) there is no fill time to measure: accepted.
-        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/f/contact", new FormUrlEncodedContent([new("email", "nostamp@example.com")]))).StatusCode);
+        // Without the stamp every rendered form carries: a script posting straight at the endpoint (it never sees the honeypot).
+        var noStamp = await browser.PostAsJsonAsync("/f/contact", new { email = "nostamp@example.com" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noStamp.StatusCode);
+        Assert.Contains("_ts", (await noStamp.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
         var human = await browser.PostAsync("/f/contact", Form("human@example.com"));
         Assert.Equal(HttpStatusCode.OK, human.StatusCode);
         Assert.Contains("Download the e-book", await human.Content.ReadAsStringAsync());
@@ -130,10 +132,10 @@ public sealed class FormSubmissionTests
         for (var i = 0; i < 4; i++) flood.Add((await browser.PostAsync("/f/contact", Form($"flood{i}@example.com"))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, flood[^1]);
         Assert.Equal(HttpStatusCode.TooManyRequests, flood[^2]);
-        foreach (var email in new[] { "fast@example.com", "honey@example.com", "forged@example.com", "flood2@example.com", "flood3@example.com" })
+        foreach (var email in new[] { "fast@example.com", "honey@example.com", "forged@example.com", "nostamp@example.com", "flood2@example.com", "flood3@example.com" })
             Assert.Equal(0, FormTestKit.LeadCount(app, email));
         Assert.Equal(1, FormTestKit.LeadCount(app, "human@example.com"));
-        Assert.Equal(3, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count())); // nostamp, human, flood0
+        Assert.Equal(2, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count())); // human, flood0
     }
 
     [Fact]
