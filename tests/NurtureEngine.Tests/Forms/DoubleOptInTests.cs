@@ -72,6 +72,38 @@ public sealed class DoubleOptInTests
     }
 
     [Fact]
+    public async Task SomeoneResubmittingAnAddress_SendsItAtMostThreeConfirmationsADay_AndAnyOfItsLinksConfirmsOnce()
+    {
+        await using var app = await NurtureApp.StartAsync(FormTestKit.NoFillTime);
+        await app.QuietDemoSequencesAsync();
+        (await app.Api().PutAsJsonAsync("/api/v1/scoring", JsonNode.Parse("""
+            { "rules": [ { "event": "form_submitted", "points": 5 } ], "thresholds": [] }
+            """))).EnsureSuccessStatusCode();
+        await FormTestKit.PutFormAsync(app, "ebook", FormTestKit.Ebook(doubleOptIn: true));
+        var email = NurtureApp.UniqueEmail("flooded");
+        for (var i = 0; i < 6; i++)
+        {
+            var sent = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email });
+            Assert.Equal("confirmation_required", (await sent.Content.ReadFromJsonAsync<JsonObject>())!["result"]!.GetValue<string>());
+        }
+        var id = await FormTestKit.LeadIdAsync(app, email);
+        // Queued in each submission's transaction: the count is final when the answers are in.
+        Assert.Equal(3, app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id))));
+        Assert.Equal(6, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count(s => s.LeadId == Guid.Parse(id))));
+        var links = (await MailSink.WaitForAsync(email, count: 3)).Select(m => FormTestKit.ConfirmPath(m.Message)).ToList();
+
+        // The person opens the last email, then an older one: confirmed once, scored once, every submission confirmed.
+        foreach (var link in links.AsEnumerable().Reverse())
+            Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().GetAsync(link)).StatusCode);
+        Assert.Equal(1, (await app.KindsAsync(id)).Count(k => k == "consent_confirmed"));
+        var lead = await FormTestKit.LeadAsync(app, id);
+        Assert.Equal("subscribed", lead["status"]!.GetValue<string>());
+        Assert.Equal(5, lead["score"]!.GetValue<int>());
+        var export = (await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}/export"))!;
+        Assert.All(export["consents"]!.AsArray(), c => Assert.NotNull(c!["confirmedAt"]));
+    }
+
+    [Fact]
     public async Task AnExpiredLink_ConfirmsNothing_AndAnUnsubscribedLeadMustConfirmAgain()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
