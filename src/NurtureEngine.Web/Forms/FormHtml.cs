@@ -85,6 +85,12 @@ public static class FormHtml
         </head><body><main>{body}</main></body></html>
         """;
 
+    /// <summary>
+    /// Where the browser goes instead of the thank-you page: the stored <c>redirectUrl</c> (never one from the request),
+    /// unless the form has a gated asset: then the download page comes first, with a link on to the redirect.
+    /// </summary>
+    public static string? RedirectsAfterThanks(FormDefinition d) => d.Asset?.Url is null ? d.RedirectUrl : null;
+
     /// <summary>The thank-you page: the download once the lead may have it, else what happens next.</summary>
     public static string ThankYou(FormDefinition d, bool confirmationRequired, bool confirmed = false)
     {
@@ -94,6 +100,7 @@ public static class FormHtml
             : "<p>We have received your details.</p>";
         var asset = !confirmationRequired && d.Asset?.Url is { } url
             ? $"""<p><a href="{E(url)}" download>{E(d.Asset.Label is { Length: > 0 } l ? l : "Download")}</a></p>""" : "";
-        return Page(heading, $"<h1>{E(heading)}</h1>{text}{asset}");
+        var onward = asset.Length > 0 && d.RedirectUrl is { } redirect ? $"""<p><a href="{E(redirect)}" class="nf-continue">Continue</a></p>""" : "";
+        return Page(heading, $"<h1>{E(heading)}</h1>{text}{asset}{onward}");
     }
 }

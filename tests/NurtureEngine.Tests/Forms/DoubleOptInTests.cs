@@ -41,9 +41,13 @@ public sealed class DoubleOptInTests
         Assert.Single(MailSink.For(email));
 
         var path = FormTestKit.ConfirmPath(confirmation);
+        // Confirmed: the gated download at last, with the way on to the form's redirect.
         var confirmed = await app.Anonymous().GetAsync(path);
-        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
-        Assert.Equal("https://www.example.com/thanks", confirmed.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        var download = await confirmed.Content.ReadAsStringAsync();
+        Assert.Contains("confirmed", download);
+        Assert.Contains("href=\"https://cdn.example.com/ebook.pdf\"", download);
+        Assert.Contains("href=\"https://www.example.com/thanks\"", download);
         Assert.Equal("subscribed", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
         await MailSink.WaitForAsync(email, count: 2); // the form's sequence, started by the confirmation
         var after = await app.KindsAsync(id);
@@ -51,7 +55,8 @@ public sealed class DoubleOptInTests
         Assert.True(after.IndexOf("consent_confirmed") < after.LastIndexOf("enrolled"));
 
         var replay = await app.Anonymous().GetAsync(path);
-        Assert.Equal(HttpStatusCode.Redirect, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("href=\"https://cdn.example.com/ebook.pdf\"", await replay.Content.ReadAsStringAsync());
         Assert.Equal(1, (await app.KindsAsync(id)).Count(k => k == "consent_confirmed"));
         var tampered = path[..^2] + (path[^2] == 'A' ? "BB" : "AA");
         Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(tampered)).StatusCode);
