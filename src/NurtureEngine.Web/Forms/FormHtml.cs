@@ -27,8 +27,11 @@ public static class FormHtml
         .nurture-form .nf-consent{font-size:.95rem;color:#3e4c59}
         .nurture-form button{font-size:1rem;padding:.65rem 1.4rem;background:#1d4ed8;color:#fff;border:0;border-radius:4px;cursor:pointer}
         .nurture-form button:focus,.nurture-form input:focus,.nurture-form select:focus{outline:3px solid #f59e0b;outline-offset:1px}
-        .nurture-form .nf-hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
+        .nurture-form .nf-hp{position:absolute!important;left:-10000px}
         """;
+
+    /// <summary>Inline as well as in <see cref="Styles"/>: a form pasted as plain HTML into a site without our stylesheet must still hide it from people.</summary>
+    private const string HoneypotStyle = "position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden";
 
     public static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
 
@@ -72,7 +75,7 @@ public static class FormHtml
                     break;
             }
         }
-        html.Append($"""<div class="nf-hp" aria-hidden="true"><label for="nf-{E(key)}-hp">Leave this field empty</label><input type="text" id="nf-{E(key)}-hp" name="{Honeypot}" tabindex="-1" autocomplete="off" value=""></div>""");
+        html.Append($"""<div class="nf-hp" aria-hidden="true" style="{HoneypotStyle}"><label for="nf-{E(key)}-hp">Leave this field empty</label><input type="text" id="nf-{E(key)}-hp" name="{Honeypot}" tabindex="-1" autocomplete="off" value=""></div>""");
         html.Append($"""<input type="hidden" name="{Stamp}" value="{E(stamp)}">""");
         if (d.ConsentText is { } consent) html.Append($"""<p class="nf-consent">{E(consent)}</p>""");
         html.Append($"""<button type="submit">{E(d.SubmitLabel is { Length: > 0 } s ? s : "Submit")}</button></form>""");
