@@ -79,6 +79,7 @@ public sealed class WebsiteBehaviourTests
 
         var report = (await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/reports/forms"))!;
         Assert.Equal(1, report["forms"]![0]!["mqls"]!.GetValue<int>());
+        Assert.Equal(1.0, report["forms"]![0]!["conversionToMql"]!.GetValue<double>()); // its one lead became an MQL
         Assert.Equal("/pricing", report["topPagesOfMqls"]![0]!["path"]!.GetValue<string>());
     }
 
