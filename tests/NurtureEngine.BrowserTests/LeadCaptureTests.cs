@@ -171,6 +171,68 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         Assert.Equal("software", lead["attributes"]!["industry"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task AFormSavedInTheBuilder_KeepsWhatTheApiSet_AndItsPlainHtmlCode_PastedOnAnotherSite_HidesTheHoneypot_AndJoinsTheVisitor()
+    {
+        await using var s = await AdminSession.StartAsync(browser, new Dictionary<string, string?> { ["Nurture:Forms:MinFillSeconds"] = "0" });
+        await s.App.QuietDemoSequencesAsync();
+        await using var site = StaticSite.Start(s.App.BaseUrl.TrimEnd('/'));
+        await s.CreateUserAsync(Marketer, "Marketer");
+        (await s.App.Api().PutAsJsonAsync("/api/v1/forms/guide", JsonNode.Parse($$"""
+            { "name": "The pricing guide", "doubleOptIn": false, "pipeline": "default", "stage": "lead", "submitLabel": "Send me the guide",
+              "fields": [ { "name": "email", "label": "Work email", "type": "email", "required": true },
+                          { "name": "attributes.campaign", "type": "hidden", "value": "spring-launch" } ],
+              "asset": { "url": "https://cdn.example.com/guide.pdf", "label": "Get the PDF" }, "allowedOrigins": [ "{{site.Origin}}" ] }
+            """))).EnsureSuccessStatusCode();
+
+        // The marketer renames the form in the builder: what the builder shows is what it saves back.
+        var admin = await s.SignInAsync(Marketer);
+        await admin.GotoAsync(s.Url("/forms/edit/guide"));
+        await Expect(admin.Locator("#pipeline")).ToHaveValueAsync("default");
+        await Expect(admin.Locator("#asset-label")).ToHaveValueAsync("Get the PDF");
+        await Expect(admin.Locator("#submit-label")).ToHaveValueAsync("Send me the guide");
+        await Expect(admin.Locator("input[name='Fields[1].Value']")).ToHaveValueAsync("spring-launch");
+        await Expect(admin.Locator("#preview button")).ToHaveTextAsync("Send me the guide");
+        await admin.FillAsync("#name", "The 2027 pricing guide");
+        await admin.ClickAsync("#save");
+        await Expect(admin.Locator(".flash")).ToContainTextAsync("Form guide saved");
+        var saved = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/forms/guide"))!;
+        Assert.Equal("The 2027 pricing guide", saved["name"]!.GetValue<string>());
+        Assert.Equal("default", saved["pipeline"]!.GetValue<string>());
+        Assert.Equal("Send me the guide", saved["submitLabel"]!.GetValue<string>());
+        Assert.Equal("Get the PDF", saved["asset"]!["label"]!.GetValue<string>());
+        Assert.Equal("spring-launch", saved["fields"]![1]!["value"]!.GetValue<string>());
+
+        // The plain HTML code, pasted into a page of the site that runs nurture.js (the installation's public URL
+        // is http://localhost in tests: the same paths on the test socket).
+        var plain = (await admin.Locator("#embed-html").InputValueAsync()).Replace(NurtureApp.PublicBaseUrl, s.App.BaseUrl.TrimEnd('/'));
+        site.Pages["/guide"] = $"<!DOCTYPE html><html><head><title>Guide</title><script src=\"{s.App.BaseUrl.TrimEnd('/')}/t/nurture.js\" async></script></head><body><h1>Pricing guide</h1>{plain}</body></html>";
+        var visitor = await s.OpenAsync("visitor");
+        await visitor.GotoAsync(site.Origin + "/pricing");
+        await visitor.GotoAsync(site.Origin + "/guide");
+        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 2, what: "two anonymous page views");
+        var trap = await visitor.Locator("input[name=website]").BoundingBoxAsync();
+        Assert.True(trap is null || trap.X + trap.Width <= 0, $"the honeypot is on screen at x {trap?.X}");
+        var email = NurtureApp.UniqueEmail("plain");
+        await visitor.FillAsync("#nf-guide-0", email);
+        await visitor.ClickAsync("button:has-text('Send me the guide')");
+        await Expect(visitor.Locator("h1")).ToHaveTextAsync("Thank you");
+        await Expect(visitor.Locator("a[download]")).ToHaveTextAsync("Get the PDF");
+
+        var id = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads?email={Uri.EscapeDataString(email)}"))!["items"]![0]!["id"]!.GetValue<string>();
+        var lead = (await s.App.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}"))!;
+        Assert.Equal("spring-launch", lead["attributes"]!["campaign"]!.GetValue<string>());
+        var timeline = await s.App.TimelineAsync(id);
+        Assert.Equal(["/guide", "/pricing"], timeline.Where(e => e!["kind"]!.GetValue<string>() == "page_viewed")
+            .Select(e => e!["data"]!["properties"]!["path"]!.GetValue<string>()).Order().ToList());
+        Assert.Equal(site.Origin + "/guide", timeline.First(e => e!["kind"]!.GetValue<string>() == "form_submitted")!["data"]!["pageUrl"]!.GetValue<string>());
+
+        // The forms report counts it.
+        await admin.GotoAsync(s.Url("/forms"));
+        var row = admin.Locator("#forms tbody tr", new() { HasText = "The 2027 pricing guide" });
+        await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("1");
+    }
+
     private static int AnonymousViews(NurtureApp app) => app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count());
 
     /// <summary>A static website on its own port (another origin): pages with nurture.js and one with the embedded form.</summary>
@@ -179,6 +241,8 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         private readonly HttpListener _listener = new();
         private readonly Task _serving;
         public string Origin { get; }
+        /// <summary>Further pages by path (their whole HTML), added by a test.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, string> Pages { get; } = new();
 
         private StaticSite(string engine)
         {
@@ -197,7 +261,8 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
                     try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
                     var path = context.Request.Url!.AbsolutePath;
                     var noConsent = context.Request.Url.Query.Contains("consent=no");
-                    var body = path == "/signup"
+                    var body = Pages.TryGetValue(path, out var page) ? page
+                        : path == "/signup"
                         ? $"<!DOCTYPE html><html><head><title>Sign up</title><meta name=viewport content='width=device-width'></head><body><h1>Get the e-book</h1><script src=\"{engine}/f/ebook/embed.js\"></script></body></html>"
                         : $"<!DOCTYPE html><html><head><title>Pricing</title>{(noConsent ? "<script>window.nurtureConsent = false;</script>" : "")}<script src=\"{engine}/t/nurture.js\" async></script></head><body><h1>{path}</h1></body></html>";
                     var bytes = Encoding.UTF8.GetBytes(body);

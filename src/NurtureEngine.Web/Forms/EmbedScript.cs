@@ -61,11 +61,17 @@ public static class EmbedScript
               .then(function (res) {
                 button.disabled = false;
                 if (!res.ok) { showErrors(res.body.errors, res.body.detail); return; }
-                if (res.body.redirectUrl) { location.href = res.body.redirectUrl; return; }
+                var asset = res.body.asset && res.body.asset.url ? res.body.asset : null;
+                // A gated asset is shown first (with a link on); without one the redirect is followed.
+                if (res.body.redirectUrl && !asset) { location.href = res.body.redirectUrl; return; }
                 var done = document.createElement('div'); done.className = 'nurture-form'; done.setAttribute('role', 'status');
                 var msg = document.createElement('p'); msg.textContent = res.body.message; done.appendChild(msg);
-                if (res.body.asset && res.body.asset.url) {
-                  var a = document.createElement('a'); a.href = res.body.asset.url; a.textContent = res.body.asset.label || 'Download'; done.appendChild(a);
+                if (asset) {
+                  var a = document.createElement('a'); a.href = asset.url; a.textContent = asset.label || 'Download'; a.setAttribute('download', ''); done.appendChild(a);
+                  if (res.body.redirectUrl) {
+                    var on = document.createElement('a'); on.href = res.body.redirectUrl; on.textContent = 'Continue'; on.className = 'nf-continue';
+                    var p2 = document.createElement('p'); p2.appendChild(on); done.appendChild(p2);
+                  }
                 }
                 host.replaceChildren(done);
               })

@@ -11,7 +11,7 @@ namespace NurtureEngine.Web.Forms;
 /// </summary>
 public static class FormHtml
 {
-    public const string Honeypot = "website", Stamp = "_ts", PageUrl = "pageUrl", Visitor = "visitor";
+    public const string Honeypot = "website", Stamp = FormSubmitter.StampField, PageUrl = "pageUrl", Visitor = "visitor";
 
     public const string Styles = """
         .nurture-form{font-family:system-ui,sans-serif;max-width:32rem;color:#1f2933;box-sizing:border-box}
@@ -27,8 +27,11 @@ public static class FormHtml
         .nurture-form .nf-consent{font-size:.95rem;color:#3e4c59}
         .nurture-form button{font-size:1rem;padding:.65rem 1.4rem;background:#1d4ed8;color:#fff;border:0;border-radius:4px;cursor:pointer}
         .nurture-form button:focus,.nurture-form input:focus,.nurture-form select:focus{outline:3px solid #f59e0b;outline-offset:1px}
-        .nurture-form .nf-hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
+        .nurture-form .nf-hp{position:absolute!important;left:-10000px}
         """;
+
+    /// <summary>Inline as well as in <see cref="Styles"/>: a form pasted as plain HTML into a site without our stylesheet must still hide it from people.</summary>
+    private const string HoneypotStyle = "position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden";
 
     public static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
 
@@ -72,7 +75,7 @@ public static class FormHtml
                     break;
             }
         }
-        html.Append($"""<div class="nf-hp" aria-hidden="true"><label for="nf-{E(key)}-hp">Leave this field empty</label><input type="text" id="nf-{E(key)}-hp" name="{Honeypot}" tabindex="-1" autocomplete="off" value=""></div>""");
+        html.Append($"""<div class="nf-hp" aria-hidden="true" style="{HoneypotStyle}"><label for="nf-{E(key)}-hp">Leave this field empty</label><input type="text" id="nf-{E(key)}-hp" name="{Honeypot}" tabindex="-1" autocomplete="off" value=""></div>""");
         html.Append($"""<input type="hidden" name="{Stamp}" value="{E(stamp)}">""");
         if (d.ConsentText is { } consent) html.Append($"""<p class="nf-consent">{E(consent)}</p>""");
         html.Append($"""<button type="submit">{E(d.SubmitLabel is { Length: > 0 } s ? s : "Submit")}</button></form>""");
@@ -85,6 +88,12 @@ public static class FormHtml
         </head><body><main>{body}</main></body></html>
         """;
 
+    /// <summary>
+    /// Where the browser goes instead of the thank-you page: the stored <c>redirectUrl</c> (never one from the request),
+    /// unless the form has a gated asset: then the download page comes first, with a link on to the redirect.
+    /// </summary>
+    public static string? RedirectsAfterThanks(FormDefinition d) => d.Asset?.Url is null ? d.RedirectUrl : null;
+
     /// <summary>The thank-you page: the download once the lead may have it, else what happens next.</summary>
     public static string ThankYou(FormDefinition d, bool confirmationRequired, bool confirmed = false)
     {
@@ -94,6 +103,7 @@ public static class FormHtml
             : "<p>We have received your details.</p>";
         var asset = !confirmationRequired && d.Asset?.Url is { } url
             ? $"""<p><a href="{E(url)}" download>{E(d.Asset.Label is { Length: > 0 } l ? l : "Download")}</a></p>""" : "";
-        return Page(heading, $"<h1>{E(heading)}</h1>{text}{asset}");
+        var onward = asset.Length > 0 && d.RedirectUrl is { } redirect ? $"""<p><a href="{E(redirect)}" class="nf-continue">Continue</a></p>""" : "";
+        return Page(heading, $"<h1>{E(heading)}</h1>{text}{asset}{onward}");
     }
 }

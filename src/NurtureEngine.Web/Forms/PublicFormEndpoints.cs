@@ -58,8 +58,8 @@ public static class PublicFormEndpoints
             {
                 ConfirmOutcome.Invalid => Html(FormHtml.Page("Link not valid", "<h1>This link is not valid</h1><p>Please use the link from your confirmation email.</p>"), 404),
                 ConfirmOutcome.Expired => Html(FormHtml.Page("Link expired", "<h1>This confirmation link has expired</h1><p>Please fill in the form again to get a new one.</p>"), 410),
-                _ when result.Definition!.RedirectUrl is { } redirect => Results.Redirect(redirect),
-                _ => Html(FormHtml.ThankYou(result.Definition, confirmationRequired: false, confirmed: true)),
+                _ when FormHtml.RedirectsAfterThanks(result.Definition!) is { } redirect => Results.Redirect(redirect),
+                _ => Html(FormHtml.ThankYou(result.Definition!, confirmationRequired: false, confirmed: true)),
             };
         });
     }
@@ -119,7 +119,7 @@ public static class PublicFormEndpoints
                     redirectUrl = result.ConfirmationRequired ? null : d.RedirectUrl,
                     asset = result.ConfirmationRequired ? null : d.Asset,
                 });
-            if (!result.ConfirmationRequired && d.RedirectUrl is { } redirect) return Results.Redirect(redirect);
+            if (!result.ConfirmationRequired && FormHtml.RedirectsAfterThanks(d) is { } redirect) return Results.Redirect(redirect);
             return Html(FormHtml.ThankYou(d, result.ConfirmationRequired));
         }
         catch (ValidationException e)

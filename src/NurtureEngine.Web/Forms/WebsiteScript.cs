@@ -4,7 +4,8 @@ namespace NurtureEngine.Web.Forms;
 /// <c>/t/nurture.js</c>: records page views with <c>POST /t/p</c> under a first-party visitor id (a cookie of
 /// the site, <c>nurture_vid</c>, one year). Does nothing without consent (<c>window.nurtureConsent === false</c>)
 /// or when the browser asks not to be tracked (DNT, Global Privacy Control). A tracked email link arrives
-/// with <c>nv=</c> (a signed visitor token): it is handed back once, identifying the visitor as the lead.
+/// with <c>nv=</c> (a signed visitor token): it is handed back once, identifying the visitor as the lead. A form
+/// of ours on the page (embedded, or pasted as plain HTML) is submitted with the visitor id: the visitor becomes the lead.
 /// </summary>
 public static class WebsiteScript
 {
@@ -29,6 +30,17 @@ public static class WebsiteScript
           if (!(n.sendBeacon && n.sendBeacon(endpoint, blob)))
             fetch(endpoint, { method: 'POST', body: body, headers: { 'Content-Type': 'text/plain' }, mode: 'no-cors', keepalive: true, credentials: 'omit' });
           w.nurture = { visitor: id };
+          // A form of ours pasted as plain HTML: at submit, it carries the visitor id and the page (the Referer
+          // of a cross-site post is only the origin), so the anonymous history joins the lead.
+          document.addEventListener('submit', function (ev) {
+            var f = ev.target;
+            if (!f || !f.hasAttribute || !f.hasAttribute('data-nurture-form')) return;
+            [['visitor', id], ['pageUrl', location.href]].forEach(function (p) {
+              var input = f.querySelector('input[name="' + p[0] + '"]');
+              if (!input) { input = document.createElement('input'); input.type = 'hidden'; input.name = p[0]; f.appendChild(input); }
+              input.value = p[1];
+            });
+          }, true);
         })();
         """;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using NurtureEngine.Automation;
 using NurtureEngine.Common;
 using NurtureEngine.Data;
@@ -20,9 +21,13 @@ namespace NurtureEngine.Forms;
 public sealed class ConfirmationMailer(NurtureDbContext db, EmailComposer composer, TemplateRenderer renderer, FormTokens tokens,
     PublicUrls urls, InstallationSettings settings, UnitOfWork work, TimelineWriter timeline, IOptions<FormOptions> options, TimeProvider clock)
 {
-    public async Task QueueAsync(Lead lead, Form form, FormDefinition definition, FormSubmission submission, CancellationToken ct)
+    /// <summary>Queues the email; false (nothing queued) when the lead already had its day's confirmation emails.</summary>
+    public async Task<bool> QueueAsync(Lead lead, Form form, FormDefinition definition, FormSubmission submission, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var since = now.AddDays(-1);
+        var sent = await db.Activities.CountAsync(a => a.LeadId == lead.Id && a.Kind == ActivityKind.ConfirmationSent && a.At >= since, ct);
+        if (sent >= options.Value.ConfirmationsPerDay) return false;
         var link = $"{urls.BaseUrl}/c/{tokens.Confirmation(submission.Id, now.AddDays(options.Value.ConfirmDays))}";
         var sender = settings.Nurture.Sender;
         var (subject, html, text) = await RenderAsync(lead, form, definition, link, ct);
@@ -35,6 +40,7 @@ public sealed class ConfirmationMailer(NurtureDbContext db, EmailComposer compos
         db.Messages.Add(message);
         timeline.Add(lead.Id, ActivityKind.ConfirmationSent, $"Confirmation email sent for form {form.Name}", new { form = form.Key, submission = submission.Id }, message.Id);
         work.WorkDueNow();
+        return true;
     }
 
     private async Task<(string Subject, string Html, string Text)> RenderAsync(Lead lead, Form form, FormDefinition d, string link, CancellationToken ct)

@@ -77,7 +77,7 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
             var activity = timeline.Add(lead.Id, ActivityKind.FormSubmitted, $"Submitted form {form.Name}",
                 new { form = form.Key, fields = submitted, pageUrl = submission.PageUrl, submission = submission.Id });
             if (input.Visitor is { } visitor) await website.IdentifyAsync(visitor, lead, c);
-            if (confirm) await mailer.QueueAsync(lead, form, definition, submission, c);
+            if (confirm) await mailer.QueueAsync(lead, form, definition, submission, c); // none beyond the day's few: the earlier links still work
             else await engagement.RecordAsync(lead, activity, FormProperties(form), c);
             return confirm;
         }, ct));
@@ -91,14 +91,18 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
         var now = clock.GetUtcNow();
         return await work.RunAsync(async c =>
         {
-            var submission = await db.Set<FormSubmission>().FirstOrDefaultAsync(s => s.Id == parsed.SubmissionId, c);
-            if (submission is null) return new ConfirmResult(ConfirmOutcome.Invalid, null, null);
-            var form = await db.Set<Form>().AsNoTracking().SingleAsync(f => f.Id == submission.FormId, c);
+            var found = await db.Set<FormSubmission>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == parsed.SubmissionId, c);
+            if (found is null) return new ConfirmResult(ConfirmOutcome.Invalid, null, null);
+            var form = await db.Set<Form>().AsNoTracking().SingleAsync(f => f.Id == found.FormId, c);
             var definition = Json.Deserialize<FormDefinition>(form.DefinitionJson);
-            if (submission.ConfirmedAt is not null) return new ConfirmResult(ConfirmOutcome.AlreadyConfirmed, form, definition);
+            // The lead's lock first, then the submissions as they are now: two links opened at once confirm once.
+            var lead = await db.Leads.ForUpdate().FirstAsync(l => l.Id == found.LeadId, c);
+            var awaiting = await db.Set<FormSubmission>()
+                .Where(s => s.LeadId == lead.Id && s.FormId == form.Id && s.ConfirmationRequired && s.ConfirmedAt == null).ToListAsync(c);
+            if (awaiting.Find(s => s.Id == found.Id) is not { } submission) return new ConfirmResult(ConfirmOutcome.AlreadyConfirmed, form, definition);
             if (parsed.Expires < now) return new ConfirmResult(ConfirmOutcome.Expired, form, definition);
-            var lead = await db.Leads.ForUpdate().FirstAsync(l => l.Id == submission.LeadId, c);
-            submission.ConfirmedAt = now;
+            // Every link of the form's confirmation emails confirms the same thing: the others are answered "already confirmed".
+            foreach (var each in awaiting) each.ConfirmedAt = now;
             if (lead.Status == LeadStatus.Pending)
             {
                 lead.Status = LeadStatus.Subscribed;
@@ -116,13 +120,21 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
         }, ct);
     }
 
+    /// <summary>The name of the hidden fill-time stamp field every rendered form carries.</summary>
+    public const string StampField = "_ts";
+
     private static JsonObject FormProperties(Form form) => new() { ["form"] = form.Key };
 
     private void CheckNotABot(Form form, SubmissionInput input)
     {
         if (!string.IsNullOrEmpty(input.Honeypot)) throw new BotSubmissionException("honeypot field filled in");
-        // No stamp: a server or a hand-written form posting directly, which no fill time can measure (docs/API-EXTENSIONS.md).
-        if (input.Stamp is null) return;
+        // Every form we render carries the stamp (hosted, embedded, the builder's plain HTML): a post without one
+        // is a script posting straight at the endpoint, the commonest bot, which the honeypot never sees.
+        if (input.Stamp is null)
+        {
+            if (options.Value.MinFillSeconds > 0) throw new BotSubmissionException($"the form's timestamp ({StampField}) is missing");
+            return;
+        }
         if (tokens.ReadStamp(form.Key, input.Stamp) is not { } renderedAt) throw new BotSubmissionException("the form's timestamp is not ours");
         var elapsed = clock.GetUtcNow() - renderedAt;
         if (elapsed < TimeSpan.FromSeconds(options.Value.MinFillSeconds)) throw new BotSubmissionException($"filled in {elapsed.TotalSeconds:0.0} s after it was shown");

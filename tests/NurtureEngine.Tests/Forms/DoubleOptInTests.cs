@@ -41,9 +41,13 @@ public sealed class DoubleOptInTests
         Assert.Single(MailSink.For(email));
 
         var path = FormTestKit.ConfirmPath(confirmation);
+        // Confirmed: the gated download at last, with the way on to the form's redirect.
         var confirmed = await app.Anonymous().GetAsync(path);
-        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
-        Assert.Equal("https://www.example.com/thanks", confirmed.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        var download = await confirmed.Content.ReadAsStringAsync();
+        Assert.Contains("confirmed", download);
+        Assert.Contains("href=\"https://cdn.example.com/ebook.pdf\"", download);
+        Assert.Contains("href=\"https://www.example.com/thanks\"", download);
         Assert.Equal("subscribed", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
         await MailSink.WaitForAsync(email, count: 2); // the form's sequence, started by the confirmation
         var after = await app.KindsAsync(id);
@@ -51,7 +55,8 @@ public sealed class DoubleOptInTests
         Assert.True(after.IndexOf("consent_confirmed") < after.LastIndexOf("enrolled"));
 
         var replay = await app.Anonymous().GetAsync(path);
-        Assert.Equal(HttpStatusCode.Redirect, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("href=\"https://cdn.example.com/ebook.pdf\"", await replay.Content.ReadAsStringAsync());
         Assert.Equal(1, (await app.KindsAsync(id)).Count(k => k == "consent_confirmed"));
         var tampered = path[..^2] + (path[^2] == 'A' ? "BB" : "AA");
         Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(tampered)).StatusCode);
@@ -72,6 +77,38 @@ public sealed class DoubleOptInTests
     }
 
     [Fact]
+    public async Task SomeoneResubmittingAnAddress_SendsItAtMostThreeConfirmationsADay_AndAnyOfItsLinksConfirmsOnce()
+    {
+        await using var app = await NurtureApp.StartAsync(FormTestKit.NoFillTime);
+        await app.QuietDemoSequencesAsync();
+        (await app.Api().PutAsJsonAsync("/api/v1/scoring", JsonNode.Parse("""
+            { "rules": [ { "event": "form_submitted", "points": 5 } ], "thresholds": [] }
+            """))).EnsureSuccessStatusCode();
+        await FormTestKit.PutFormAsync(app, "ebook", FormTestKit.Ebook(doubleOptIn: true));
+        var email = NurtureApp.UniqueEmail("flooded");
+        for (var i = 0; i < 6; i++)
+        {
+            var sent = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email });
+            Assert.Equal("confirmation_required", (await sent.Content.ReadFromJsonAsync<JsonObject>())!["result"]!.GetValue<string>());
+        }
+        var id = await FormTestKit.LeadIdAsync(app, email);
+        // Queued in each submission's transaction: the count is final when the answers are in.
+        Assert.Equal(3, app.Db(db => db.Messages.Count(m => m.LeadId == Guid.Parse(id))));
+        Assert.Equal(6, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count(s => s.LeadId == Guid.Parse(id))));
+        var links = (await MailSink.WaitForAsync(email, count: 3)).Select(m => FormTestKit.ConfirmPath(m.Message)).ToList();
+
+        // The person opens the last email, then an older one: confirmed once, scored once, every submission confirmed.
+        foreach (var link in links.AsEnumerable().Reverse())
+            Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().GetAsync(link)).StatusCode);
+        Assert.Equal(1, (await app.KindsAsync(id)).Count(k => k == "consent_confirmed"));
+        var lead = await FormTestKit.LeadAsync(app, id);
+        Assert.Equal("subscribed", lead["status"]!.GetValue<string>());
+        Assert.Equal(5, lead["score"]!.GetValue<int>());
+        var export = (await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}/export"))!;
+        Assert.All(export["consents"]!.AsArray(), c => Assert.NotNull(c!["confirmedAt"]));
+    }
+
+    [Fact]
     public async Task AnExpiredLink_ConfirmsNothing_AndAnUnsubscribedLeadMustConfirmAgain()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -82,8 +119,9 @@ public sealed class DoubleOptInTests
         var id = (await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>();
         app.Db(db => db.Database.ExecuteSql($"UPDATE nurture.lead SET status = 'Unsubscribed' WHERE id = {Guid.Parse(id)}"));
 
+        var stamp = await FormTestKit.StampAsync(app.Anonymous(), "ebook");
         clock.Advance(TimeSpan.FromSeconds(10));
-        var json = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email });
+        var json = await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email, _ts = stamp });
         Assert.Equal("confirmation_required", (await json.Content.ReadFromJsonAsync<JsonObject>())!["result"]!.GetValue<string>());
         Assert.Equal("pending", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
         await app.SendDueEmailsAsync();

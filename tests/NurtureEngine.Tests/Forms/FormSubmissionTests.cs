@@ -28,8 +28,11 @@ public sealed class FormSubmissionTests
         var email = NurtureApp.UniqueEmail("form");
         var sent = await FormTestKit.PostAsBrowserAsync(browser, "contact", ("email", email), ("firstName", "Ada"), ("attributes.industry", "software"),
             ("attributes.newsletter", "on"));
-        Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
-        Assert.Equal("https://www.example.com/thanks", sent.Headers.Location!.ToString());
+        // A gated asset and a redirect: the download page first (a redirect must not cost the lead its e-book), then on.
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var thanks = await sent.Content.ReadAsStringAsync();
+        Assert.Contains("<a href=\"https://cdn.example.com/ebook.pdf\" download>Download the e-book</a>", thanks);
+        Assert.Contains("<a href=\"https://www.example.com/thanks\" class=\"nf-continue\">Continue</a>", thanks);
         var id = await FormTestKit.LeadIdAsync(app, email);
         var lead = await FormTestKit.LeadAsync(app, id);
         Assert.Equal("Ada", lead["firstName"]!.GetValue<string>());
@@ -104,6 +107,57 @@ public sealed class FormSubmissionTests
     }
 
     [Fact]
+    public async Task TheRedirect_IsOnlyEverTheStoredHttpsUrl_NeverOneTheRequestNames()
+    {
+        await using var app = await NurtureApp.StartAsync(FormTestKit.NoFillTime);
+        await app.QuietDemoSequencesAsync();
+        JsonObject Form(bool doubleOptIn, string? redirect)
+        {
+            var d = FormTestKit.Ebook(doubleOptIn, redirect);
+            d["asset"] = null;
+            return d;
+        }
+        await FormTestKit.PutFormAsync(app, "direct", Form(doubleOptIn: false, "https://www.example.com/thanks"));
+        await FormTestKit.PutFormAsync(app, "none", Form(doubleOptIn: false, null));
+        await FormTestKit.PutFormAsync(app, "doi", Form(doubleOptIn: true, "https://www.example.com/thanks"));
+        var browser = app.Anonymous();
+        const string evil = "https://evil.example/phish";
+        (string, string)[] Lure(string email) => [("email", email), ("redirectUrl", evil), ("returnUrl", evil), ("next", evil), ("redirect", evil)];
+
+        async Task<HttpResponseMessage> PostWithQuery(string key, string email)
+        {
+            var stamp = await FormTestKit.StampAsync(browser, key);
+            var fields = Lure(email).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)).Append(new("_ts", stamp));
+            return await browser.PostAsync($"/f/{key}?redirectUrl={Uri.EscapeDataString(evil)}&returnUrl={Uri.EscapeDataString(evil)}", new FormUrlEncodedContent(fields));
+        }
+        var direct = await PostWithQuery("direct", NurtureApp.UniqueEmail("lure"));
+        Assert.Equal(HttpStatusCode.Redirect, direct.StatusCode);
+        Assert.Equal("https://www.example.com/thanks", direct.Headers.Location!.ToString());
+        var none = await PostWithQuery("none", NurtureApp.UniqueEmail("lure"));
+        Assert.Equal(HttpStatusCode.OK, none.StatusCode);
+        Assert.Null(none.Headers.Location);
+        Assert.DoesNotContain("evil.example", await none.Content.ReadAsStringAsync());
+        var json = await browser.PostAsJsonAsync("/f/none", new { email = NurtureApp.UniqueEmail("lure"), redirectUrl = evil });
+        Assert.Null((await json.Content.ReadFromJsonAsync<JsonObject>())!["redirectUrl"]);
+
+        // The confirmation link goes to the form's redirect, whatever is added to it.
+        var email = NurtureApp.UniqueEmail("lure");
+        Assert.Equal(HttpStatusCode.OK, (await PostWithQuery("doi", email)).StatusCode);
+        var path = FormTestKit.ConfirmPath((await MailSink.WaitForAsync(email)).Single().Message);
+        var confirmed = await browser.GetAsync($"{path}?redirectUrl={Uri.EscapeDataString(evil)}&next={Uri.EscapeDataString(evil)}");
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Equal("https://www.example.com/thanks", confirmed.Headers.Location!.ToString());
+
+        // And the stored one is an absolute https URL: no scheme-relative, backslash, plain-http or script target is accepted.
+        foreach (var target in new[] { "//evil.example/x", "/\\evil.example", "http://evil.example/x", "javascript:alert(1)", "/thanks" })
+        {
+            var refused = await app.Api().PutAsJsonAsync("/api/v1/forms/direct", Form(doubleOptIn: false, target));
+            Assert.True(refused.StatusCode == HttpStatusCode.UnprocessableEntity, $"{target}: {(int)refused.StatusCode}");
+        }
+        Assert.Equal("https://www.example.com/thanks", (await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/forms/direct"))!["redirectUrl"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bots_AreRefused_HoneypotTooFastAndFlood_AndStoreNothing()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -119,8 +173,10 @@ public sealed class FormSubmissionTests
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await browser.PostAsync("/f/contact", Form("honey@example.com", honeypot: "http://spam.example"))).StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await browser.PostAsync("/f/contact", Form("forged@example.com", ts: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))).StatusCode);
-        // Without a stamp (a server, a hand-written form) there is no fill time to measure: accepted.
-        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/f/contact", new FormUrlEncodedContent([new("email", "nostamp@example.com")]))).StatusCode);
+        // Without the stamp every rendered form carries: a script posting straight at the endpoint (it never sees the honeypot).
+        var noStamp = await browser.PostAsJsonAsync("/f/contact", new { email = "nostamp@example.com" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noStamp.StatusCode);
+        Assert.Contains("_ts", (await noStamp.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
         var human = await browser.PostAsync("/f/contact", Form("human@example.com"));
         Assert.Equal(HttpStatusCode.OK, human.StatusCode);
         Assert.Contains("Download the e-book", await human.Content.ReadAsStringAsync());
@@ -130,10 +186,10 @@ public sealed class FormSubmissionTests
         for (var i = 0; i < 4; i++) flood.Add((await browser.PostAsync("/f/contact", Form($"flood{i}@example.com"))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, flood[^1]);
         Assert.Equal(HttpStatusCode.TooManyRequests, flood[^2]);
-        foreach (var email in new[] { "fast@example.com", "honey@example.com", "forged@example.com", "flood2@example.com", "flood3@example.com" })
+        foreach (var email in new[] { "fast@example.com", "honey@example.com", "forged@example.com", "nostamp@example.com", "flood2@example.com", "flood3@example.com" })
             Assert.Equal(0, FormTestKit.LeadCount(app, email));
         Assert.Equal(1, FormTestKit.LeadCount(app, "human@example.com"));
-        Assert.Equal(3, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count())); // nostamp, human, flood0
+        Assert.Equal(2, app.Db(db => db.Set<NurtureEngine.Forms.FormSubmission>().Count())); // human, flood0
     }
 
     [Fact]

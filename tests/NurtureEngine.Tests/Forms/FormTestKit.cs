@@ -36,6 +36,9 @@ public static partial class FormTestKit
     /// <summary>The hosted page's hidden fill-time stamp.</summary>
     public static string Stamp(string html) => StampRegex().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new Xunit.Sdk.XunitException("no stamp in the form");
 
+    /// <summary>The stamp of the hosted form as a browser loads it now (the fill time runs from here).</summary>
+    public static async Task<string> StampAsync(HttpClient client, string key) => Stamp(await client.GetStringAsync($"/f/{key}"));
+
     /// <summary>GET the hosted form, then POST it form-encoded with its stamp and these values, like a browser without JavaScript.</summary>
     public static async Task<HttpResponseMessage> PostAsBrowserAsync(HttpClient client, string key, params (string Name, string Value)[] values)
     {

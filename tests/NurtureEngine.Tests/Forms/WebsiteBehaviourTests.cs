@@ -79,6 +79,7 @@ public sealed class WebsiteBehaviourTests
 
         var report = (await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/reports/forms"))!;
         Assert.Equal(1, report["forms"]![0]!["mqls"]!.GetValue<int>());
+        Assert.Equal(1.0, report["forms"]![0]!["conversionToMql"]!.GetValue<double>()); // its one lead became an MQL
         Assert.Equal("/pricing", report["topPagesOfMqls"]![0]!["path"]!.GetValue<string>());
     }
 
@@ -95,10 +96,12 @@ public sealed class WebsiteBehaviourTests
         await app.Anonymous().PostAsync("/t/p", Beacon("https://www.example.com/old", visitor));
         clock.Advance(TimeSpan.FromDays(31));
         await app.Anonymous().PostAsync("/t/p", Beacon("https://www.example.com/recent", visitor));
+        var stamp = await FormTestKit.StampAsync(app.Anonymous(), "contact");
+        clock.Advance(TimeSpan.FromMinutes(1));
         using (var scope = app.Services.CreateScope())
             Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<NurtureEngine.Website.WebsiteTracker>().ExpireAsync(CancellationToken.None));
         var email = NurtureApp.UniqueEmail("late");
-        await app.Anonymous().PostAsJsonAsync("/f/contact", new { email, visitor });
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsJsonAsync("/f/contact", new { email, visitor, _ts = stamp })).StatusCode);
         var paths = (await app.TimelineAsync(await FormTestKit.LeadIdAsync(app, email))).Where(e => e!["kind"]!.GetValue<string>() == "page_viewed")
             .Select(e => e!["data"]!["properties"]!["path"]!.GetValue<string>()).ToList();
         Assert.Equal(["/recent"], paths);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NurtureEngine.Common;
 using NurtureEngine.Forms;
+using NurtureEngine.Pipelines;
 using NurtureEngine.Templates;
 using NurtureEngine.Tracking;
 using NurtureEngine.Web.Forms;
@@ -13,7 +14,7 @@ namespace NurtureEngine.Web.Pages.Forms;
 /// and its template, tags / source / stage, redirect, gated asset and allowed origins; a live preview (the
 /// same HTML the public form uses) and the embed code to copy. Without JavaScript the Preview button does it.
 /// </summary>
-public sealed class EditModel(FormService forms, TemplateService templates, PublicUrls urls, FormTokens tokens, TimeProvider clock) : PageModel
+public sealed class EditModel(FormService forms, TemplateService templates, PipelineService pipelines, PublicUrls urls, FormTokens tokens, TimeProvider clock) : PageModel
 {
     public const int BlankRows = 3;
 
@@ -24,6 +25,8 @@ public sealed class EditModel(FormService forms, TemplateService templates, Publ
         public string? Type { get; set; }
         public bool Required { get; set; }
         public string? Options { get; set; }
+        /// <summary>What a hidden field carries (e.g. a campaign name).</summary>
+        public string? Value { get; set; }
     }
 
     [BindProperty(SupportsGet = true)] public string? Key { get; set; }
@@ -34,14 +37,18 @@ public sealed class EditModel(FormService forms, TemplateService templates, Publ
     [BindProperty] public string? ConfirmTemplate { get; set; }
     [BindProperty] public string? Tags { get; set; }
     [BindProperty] public string? Source { get; set; }
+    [BindProperty] public string? Pipeline { get; set; }
     [BindProperty] public string? Stage { get; set; }
     [BindProperty] public string? RedirectUrl { get; set; }
     [BindProperty] public string? AssetUrl { get; set; }
+    [BindProperty] public string? AssetLabel { get; set; }
+    [BindProperty] public string? SubmitLabel { get; set; }
     [BindProperty] public string? AllowedOrigins { get; set; }
 
     public bool Exists { get; private set; }
     public Dictionary<string, string> Errors { get; } = new(StringComparer.OrdinalIgnoreCase);
     public IReadOnlyList<string> TemplateKeys { get; private set; } = [];
+    public IReadOnlyList<PipelineDto> LeadPipelines { get; private set; } = [];
     public string Preview { get; private set; } = "";
     public string BaseUrl => urls.BaseUrl;
 
@@ -52,9 +59,10 @@ public sealed class EditModel(FormService forms, TemplateService templates, Publ
             Exists = true;
             var d = f.Definition;
             Name = d.Name; ConsentText = d.ConsentText; DoubleOptIn = d.DoubleOptIn; ConfirmTemplate = d.ConfirmTemplate;
-            Tags = string.Join(", ", d.Tags ?? []); Source = d.Source; Stage = d.Stage; RedirectUrl = d.RedirectUrl; AssetUrl = d.Asset?.Url;
+            Tags = string.Join(", ", d.Tags ?? []); Source = d.Source; Pipeline = d.Pipeline; Stage = d.Stage; RedirectUrl = d.RedirectUrl;
+            AssetUrl = d.Asset?.Url; AssetLabel = d.Asset?.Label; SubmitLabel = d.SubmitLabel;
             AllowedOrigins = string.Join("\n", d.AllowedOrigins ?? []);
-            Fields = (d.Fields ?? []).Select(x => new FieldRow { Name = x.Name, Label = x.Label, Type = x.Type, Required = x.Required, Options = string.Join(", ", x.Options ?? []) }).ToList();
+            Fields = (d.Fields ?? []).Select(x => new FieldRow { Name = x.Name, Label = x.Label, Type = x.Type, Required = x.Required, Options = string.Join(", ", x.Options ?? []), Value = x.Value }).ToList();
         }
         else
         {
@@ -100,17 +108,19 @@ public sealed class EditModel(FormService forms, TemplateService templates, Publ
         {
             Name = f.Name!.Trim(), Label = Blank(f.Label), Type = Blank(f.Type) ?? FieldType.Text, Required = f.Required,
             Options = string.IsNullOrWhiteSpace(f.Options) ? null : f.Options.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
+            Value = string.IsNullOrEmpty(f.Value) ? null : f.Value,
         }).ToList(),
         ConsentText = Blank(ConsentText), DoubleOptIn = DoubleOptIn, ConfirmTemplate = Blank(ConfirmTemplate),
         Tags = string.IsNullOrWhiteSpace(Tags) ? null : Tags.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
-        Source = Blank(Source), Stage = Blank(Stage), RedirectUrl = Blank(RedirectUrl),
-        Asset = Blank(AssetUrl) is { } asset ? new FormAsset { Url = asset } : null,
+        Source = Blank(Source), Pipeline = Blank(Pipeline), Stage = Blank(Stage), RedirectUrl = Blank(RedirectUrl), SubmitLabel = Blank(SubmitLabel),
+        Asset = Blank(AssetUrl) is { } asset ? new FormAsset { Url = asset, Label = Blank(AssetLabel) } : null,
         AllowedOrigins = string.IsNullOrWhiteSpace(AllowedOrigins) ? null : AllowedOrigins.Split(['\n', ',', ' '], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
     };
 
     private async Task LoadAsync(CancellationToken ct)
     {
         TemplateKeys = (await templates.ListAsync(ct)).Select(t => t.Key).ToList();
+        LeadPipelines = (await pipelines.ListAsync(ct)).Where(p => p.Object == "lead").ToList();
         while (Fields.Count(f => string.IsNullOrWhiteSpace(f.Name)) < BlankRows) Fields.Add(new FieldRow());
         var d = Definition();
         d.Name ??= "Form";
@@ -121,7 +131,13 @@ public sealed class EditModel(FormService forms, TemplateService templates, Publ
 
     /// <summary>Copy-paste code: the script, and the plain HTML form for sites that want no JavaScript.</summary>
     public string EmbedScript => $"<script src=\"{urls.BaseUrl}/f/{Key}/embed.js\"></script>";
-    public string PlainHtml => Preview;
+    public string PlainHtml => $"""
+        <!-- {FormHtml.E(Name)} ({urls.BaseUrl}/f/{Key}): works without JavaScript; with nurture.js on the page the visitor's page views join the lead. -->
+        <style>
+        {FormHtml.Styles}
+        </style>
+        {Preview}
+        """;
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
