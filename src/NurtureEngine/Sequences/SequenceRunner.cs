@@ -373,6 +373,12 @@ public sealed partial class SequenceRunner(
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();
+        if (!step.Transactional && lead.AwayUntil is { } back && back > now)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {back:u}: the lead's out-of-office reply said when they are back",
+                new { step = step.Id, until = back, reason = "out of office" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return new StepOutcome.WaitUntil(back);
+        }
         var (sendAt, waitReason) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? settings.Nurture.DefaultTimeZone, now,
             step.Transactional ? [] : options.Value.Holidays);
         if (sendAt > now)
