@@ -110,7 +110,8 @@ public sealed partial class SequenceRunner(
             var enrollment = await db.Enrollments.SingleAsync(x => x.Id == id, c);
             var name = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(c);
             LogEnrollmentFailed(logger, enrollment.Id, failure);
-            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure.Message}", EnrollmentStatus.Failed, c);
+            // The innermost message: EF's own ("An error occurred while saving the entity changes") names no cause.
+            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure.GetBaseException().Message}", EnrollmentStatus.Failed, c);
         }, ct);
         return true;
     }
