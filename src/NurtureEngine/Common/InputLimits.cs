@@ -16,11 +16,15 @@ public static class InputLimits
     public const int MaxNameChars = 200;
     /// <summary>Task titles and template subjects.</summary>
     public const int MaxTitleChars = 300;
+    /// <summary>Tags and attributes one call may set.</summary>
     public const int MaxTagsPerLead = 100;
     /// <summary>A lead's one-line text fields (names, company, job title, source); its phone has <see cref="MaxPhoneChars"/>.</summary>
     public const int MaxLeadTextChars = 200;
     public const int MaxPhoneChars = 50;
     public const int MaxAttributesJsonChars = 64_000;
+    /// <summary>What a lead may hold in all, added call by call (concurrent calls that stay under it all count).</summary>
+    public const int MaxTagsOnLead = 1000;
+    public const int MaxAttributesJsonCharsOnLead = 256_000;
     public const int MaxEventPropertiesJsonChars = 16_000;
     public const int MaxSteps = 200;
     /// <summary>Conditions in one <c>all</c>/<c>any</c> list.</summary>

@@ -5,6 +5,7 @@ using NurtureEngine.Common;
 using NurtureEngine.Data;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
+using NurtureEngine.Sequences;
 using NurtureEngine.Settings;
 using NurtureEngine.Suppressions;
 using NurtureEngine.Timeline;
@@ -81,11 +82,23 @@ public sealed class DeliveryFeedback(
         return Task.CompletedTask;
     }
 
-    /// <summary>An automatic reply (out of office, vacation, read receipt): on the timeline only. It
-    /// counts as nothing — no score, no trigger, no exit — since no person read or answered.</summary>
-    public void AutoReply(Lead lead, Message? answered, string? subject, string? from, string? reason) =>
+    /// <summary>An automatic reply (out of office, vacation, read receipt): on the timeline. It counts as
+    /// nothing — no score, no trigger, no exit — since no person read or answered. One that says when its
+    /// writer is back (<see cref="ReturnDate"/>) holds the lead's sequence email until the day after.</summary>
+    public void AutoReply(Lead lead, Message? answered, string? subject, string? from, string? reason, string? text)
+    {
+        var zone = SendWindowCalculator.Zone(lead.TimeZone ?? settings.Nurture.DefaultTimeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
+        var back = ReturnDate.Find($"{subject}\n{text}", today);
+        if (back is { } day)
+        {
+            var until = SendWindowCalculator.ToUtc(day.AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
+            if (lead.AwayUntil is null || lead.AwayUntil < until) lead.AwayUntil = until;
+        }
         timeline.Add(lead.Id, ActivityKind.AutoReplied, OneLine($"Automatic reply ({reason}): {subject}", 480),
-            new { subject, from, reason }, answered?.Id, answered?.SequenceId, answered?.StepId);
+            new { subject, from, reason, returnsOn = back?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            answered?.Id, answered?.SequenceId, answered?.StepId);
+    }
 
     /// <summary>A person answered: <c>email_replied</c> (scoring, triggers, exitWhen replied) and an email to the lead's owner.</summary>
     public async Task ReplyAsync(Lead lead, Message? answered, string? subject, string? from, string text, CancellationToken ct)

@@ -76,7 +76,7 @@ public sealed partial class InboundProcessor(
                 await feedback.DeliveredAsync(lead, sent, c.Status, "mailbox");
                 break;
             case InboundKind.AutoReply when lead is not null:
-                feedback.AutoReply(lead, sent, message.Subject, message.From.Mailboxes.FirstOrDefault()?.Address, c.Reason);
+                feedback.AutoReply(lead, sent, message.Subject, message.From.Mailboxes.FirstOrDefault()?.Address, c.Reason, InputText.Scrub(BodyText(message)));
                 break;
             case InboundKind.Reply when lead is not null:
                 await feedback.ReplyAsync(lead, sent is { Kind: MessageKind.Marketing } ? sent : null, message.Subject,
@@ -130,10 +130,13 @@ public sealed partial class InboundProcessor(
         return $"{id}|{hash}";
     }
 
+    private static string BodyText(MimeMessage message) =>
+        (message.TextBody ?? (message.HtmlBody is { } html ? HtmlToText.Convert(html) : "")).Replace("\r", "");
+
     /// <summary>The reply's own words, without the quoted original.</summary>
     private static string ReplyText(MimeMessage message)
     {
-        var text = (message.TextBody ?? (message.HtmlBody is { } html ? HtmlToText.Convert(html) : "")).Replace("\r", "");
+        var text = BodyText(message);
         var cut = QuoteStarts().Match(text);
         var own = (cut.Success && cut.Index > 0 ? text[..cut.Index] : text).Trim();
         return own.Length > 0 ? own : text.Trim();

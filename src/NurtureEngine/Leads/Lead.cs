@@ -36,6 +36,9 @@ public sealed class Lead
     public int SoftBounces { get; set; }
     /// <summary>When score decay last applied to this lead (null: never; counted from creation).</summary>
     public DateTimeOffset? ScoreDecayedAt { get; set; }
+    /// <summary>Set by an out-of-office reply that says when its writer is back: the start of the day after, in the lead's
+    /// time zone. Sequence email waits until then (transactional steps excepted).</summary>
+    public DateTimeOffset? AwayUntil { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>PostgreSQL's <c>xmin</c>: the concurrency token that refuses a write based on a stale read.</summary>

@@ -213,6 +213,9 @@ public sealed class LeadService(
         Set("dealValue", input.DealValue, lead.DealValue, v => lead.DealValue = v);
         Set("owner", input.Owner?.Trim().ToLowerInvariant(), lead.Owner, v => lead.Owner = v);
         var newTags = (input.Tags ?? []).Where(t => !lead.Tags.Contains(t)).Distinct().ToList();
+        // The limits hold for the lead, not only for one call: tags and attributes added call by call add up.
+        if (lead.Tags.Count + newTags.Count > InputLimits.MaxTagsOnLead)
+            throw new ValidationException("tags", $"a lead has at most {InputLimits.MaxTagsOnLead} tags; this one has {lead.Tags.Count}");
         if (newTags.Count > 0) { lead.Tags = [.. lead.Tags, .. newTags]; changed.Add("tags"); }
         if (input.Attributes is { Count: > 0 } attributes)
         {
@@ -222,7 +225,10 @@ public sealed class LeadService(
                 if (value is null) merged.Remove(key);
                 else merged[key] = value.DeepClone();
             }
-            if (merged.ToJsonString() != lead.AttributesJson) { lead.Attributes = merged; changed.Add("attributes"); }
+            var json = merged.ToJsonString();
+            if (json.Length > InputLimits.MaxAttributesJsonCharsOnLead && json.Length > lead.AttributesJson.Length)
+                throw new ValidationException("attributes", $"a lead's attributes are at most {InputLimits.MaxAttributesJsonCharsOnLead} characters of JSON together");
+            if (json != lead.AttributesJson) { lead.Attributes = merged; changed.Add("attributes"); }
         }
         return changed;
     }

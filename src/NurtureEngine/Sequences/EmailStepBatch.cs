@@ -13,7 +13,7 @@ namespace NurtureEngine.Sequences;
 
 /// <summary>
 /// The common case of a due batch, set-based: an email step that is a plain send (the lead may receive it;
-/// no suppression, topic opt-out, send window or sending limit holds it; no exit condition can hold) followed
+/// no suppression, topic opt-out, out-of-office return date, send window or sending limit holds it; no exit condition can hold) followed
 /// by a wait. The emails are rendered in memory and written with one COPY into the outbox, one into the
 /// timeline and one UPDATE of the positions, in the batch's transaction: a handful of statements for the whole
 /// batch instead of several per enrollment. Anything else, and anything this cannot decide on its own, is
@@ -94,6 +94,7 @@ public sealed class EmailStepBatch(
         foreach (var enrollment in enrollments)
         {
             if (enrollment.Status != EnrollmentStatus.Active || !leads.TryGetValue(enrollment.LeadId, out var lead) || !lead.CanReceiveMarketing) continue;
+            if (lead.AwayUntil > now) continue; // out of office: the general runner delays it, saying why
             var definition = await catalog.GetVersionAsync(db, enrollment.SequenceVersionId, ct);
             var at = definition.Steps.FindIndex(s => s.Id == enrollment.CurrentStepId);
             if (at < 0 || at + 1 >= definition.Steps.Count) continue;

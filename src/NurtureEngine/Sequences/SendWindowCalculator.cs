@@ -51,7 +51,7 @@ public static class SendWindowCalculator
         return now;
     }
 
-    private static TimeZoneInfo Zone(string? timeZone) =>
+    public static TimeZoneInfo Zone(string? timeZone) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(timeZone ?? "UTC", out var z) ? z : TimeZoneInfo.Utc;
 
     private static TimeOnly? Parse(string? hhmm) =>

@@ -110,7 +110,8 @@ public sealed partial class SequenceRunner(
             var enrollment = await db.Enrollments.SingleAsync(x => x.Id == id, c);
             var name = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Name).SingleAsync(c);
             LogEnrollmentFailed(logger, enrollment.Id, failure);
-            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure.Message}", EnrollmentStatus.Failed, c);
+            // The innermost message: EF's own ("An error occurred while saving the entity changes") names no cause.
+            await enroller.ExitAsync(enrollment, name, $"stopped by an error at step {enrollment.CurrentStepId}: {failure.GetBaseException().Message}", EnrollmentStatus.Failed, c);
         }, ct);
         return true;
     }
@@ -373,6 +374,12 @@ public sealed partial class SequenceRunner(
             return new StepOutcome.Next();
         }
         var now = clock.GetUtcNow();
+        if (!step.Transactional && lead.AwayUntil is { } back && back > now)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {back:u}: the lead's out-of-office reply said when they are back",
+                new { step = step.Id, until = back, reason = "out of office" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return new StepOutcome.WaitUntil(back);
+        }
         var (sendAt, waitReason) = SendWindowCalculator.NextSendTime(definition.SendWindow, lead.TimeZone ?? settings.Nurture.DefaultTimeZone, now,
             step.Transactional ? [] : options.Value.Holidays);
         if (sendAt > now)

@@ -19,11 +19,11 @@ public sealed class BoundaryTests : IAsyncLifetime
         [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key)];
 
     [Fact]
-    public async Task ANulInTheQueryString_Is422_NamingTheParameter()
+    public async Task ANulInTheQueryString_Is400_NamingTheParameter()
     {
         var response = await _app.Api().GetAsync("/api/v1/leads?email=%00");
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode); // API.md: "400 in a query string"
         Assert.Equal(["email"], await FieldsOf(response));
     }
 

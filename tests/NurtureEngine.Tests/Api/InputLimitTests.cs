@@ -170,4 +170,31 @@ public sealed class InputLimitTests : IAsyncLifetime
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
         Assert.Equal("Hello\n", HtmlToText.Convert("<script>x</script><p>Hello</p>"));
     }
+
+    [Fact]
+    public async Task TagsAndAttributesAddedCallByCall_StopAtTheLeadsLimit_NamingTheField()
+    {
+        var email = NurtureApp.UniqueEmail("grow");
+        async Task<HttpResponseMessage> Upsert(object body) => await _app.Api().PostAsJsonAsync("/api/v1/leads", body);
+        var big = new string('x', 60_000);
+        for (var call = 0; call < 10; call++) // 1,000 tags and 240,000 characters of attributes, each call within its own limits
+        {
+            var tags = Enumerable.Range(0, 100).Select(i => $"t{call}-{i}").ToArray();
+            var attributes = call < 4 ? new Dictionary<string, string> { [$"a{call}"] = big } : [];
+            Assert.True((await Upsert(new { email, tags, attributes })).IsSuccessStatusCode);
+        }
+
+        var moreTags = await Upsert(new { email, tags = new[] { "one-more" } });
+        var moreAttributes = await Upsert(new { email, attributes = new { b = big } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, moreTags.StatusCode);
+        Assert.Contains("tags", JsonNode.Parse(await moreTags.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, moreAttributes.StatusCode);
+        Assert.Contains("attributes", JsonNode.Parse(await moreAttributes.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key));
+        var lead = _app.Db(db => db.Leads.Single(l => l.Email == email));
+        Assert.Equal(1000, lead.Tags.Count);
+        Assert.DoesNotContain("\"b\"", lead.AttributesJson);
+        // Replacing a value, or a tag the lead has, still works.
+        Assert.Equal(HttpStatusCode.OK, (await Upsert(new { email, tags = new[] { "t1-1" }, attributes = new { a0 = "small" } })).StatusCode);
+    }
 }

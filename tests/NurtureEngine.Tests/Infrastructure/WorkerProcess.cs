@@ -59,6 +59,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return string.Join('\n', _output.TakeLast(60)); } }
+    /// <summary>Every line the process printed so far (stdout and stderr).</summary>
+    public IReadOnlyList<string> Lines { get { lock (_output) return [.. _output]; } }
 
     public HttpClient Client(HttpMessageHandler? handler = null) =>
         new(handler ?? new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };

@@ -772,6 +772,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("attributes");
 
+                    b.Property<DateTimeOffset?>("AwayUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("away_until");
+
                     b.Property<string>("Company")
                         .HasColumnType("text")
                         .HasColumnName("company");
