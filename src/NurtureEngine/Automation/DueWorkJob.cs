@@ -39,6 +39,7 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
         var deadline = clock.GetUtcNow() + Budget;
         // A pipeline: steps run (and fill the outbox) while the sender's lanes keep the wire busy.
         using var progress = new WorkProgress();
+        var handoff = sender.OpenHandoff(2 * options.Value.BatchSize);
         var steps = Task.Run(async () =>
         {
             try
@@ -46,7 +47,7 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
                 while (!ct.IsCancellationRequested && clock.GetUtcNow() < deadline)
                 {
                     using var scope = scopes.CreateScope();
-                    var ran = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct);
+                    var ran = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct, handoff);
                     using (var broadcasts = scopes.CreateScope())
                         ran += await broadcasts.ServiceProvider.GetRequiredService<BroadcastRunner>().RunDueAsync(ct);
                     if (ran == 0) break;
@@ -60,11 +61,12 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
         }, CancellationToken.None);
         try
         {
-            await sender.SendDueAsync(options.Value.BatchSize, progress, deadline, ct);
+            await sender.SendDueAsync(options.Value.BatchSize, progress, deadline, ct, handoff: handoff);
         }
         finally
         {
             await steps;
+            if (handoff is not null) await sender.HandBackAsync(handoff);
         }
         using (var scope = scopes.CreateScope())
             await scope.ServiceProvider.GetRequiredService<BroadcastRunner>().FinishAsync(ct); // the last outcomes may have just been recorded

@@ -14,6 +14,7 @@ namespace NurtureEngine.Automation;
 public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeProvider clock)
 {
     private DateTimeOffset? _earliestDue;
+    private readonly List<Action> _afterCommit = [];
 
     /// <summary>Due work was created; nudge the workers after commit.</summary>
     public void WorkDueAt(DateTimeOffset at)
@@ -22,6 +23,9 @@ public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeP
     }
 
     public void WorkDueNow() => WorkDueAt(clock.GetUtcNow());
+
+    /// <summary>Runs <paramref name="action"/> once the unit has committed; forgotten if it rolls back (and so not run by a retry's first attempt).</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
 
     private const int MaxAttempts = 5;
 
@@ -66,6 +70,7 @@ public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeP
             {
                 db.ChangeTracker.Clear();
                 _earliestDue = null;
+                _afterCommit.Clear();
                 throw;
             }
         }
@@ -78,6 +83,8 @@ public sealed class UnitOfWork(NurtureDbContext db, IDueWorkSignal signal, TimeP
 
     private async Task FlushAsync(CancellationToken ct)
     {
+        foreach (var action in _afterCommit) action();
+        _afterCommit.Clear();
         if (_earliestDue is not { } at) return;
         _earliestDue = null;
         await signal.NudgeAsync(at, ct);

@@ -46,7 +46,15 @@ public sealed partial class OutboxSender(
     /// lane waits for another at a batch's end; outcomes are recorded in batched transactions while the lanes
     /// keep sending. Returns how many messages it leased.
     /// </summary>
-    public async Task<int> SendDueAsync(int batchSize, WorkProgress producer, DateTimeOffset deadline, CancellationToken ct, int maxBatches = int.MaxValue)
+    /// <summary>
+    /// A handoff for one drain's step runner (<see cref="OutboxHandoff"/>), or null when the global send rate is on:
+    /// every email must then take a token at the claim.
+    /// </summary>
+    public OutboxHandoff? OpenHandoff(int capacity) =>
+        options.Value.SendRatePerSecond > 0 ? null : new OutboxHandoff(_owner, Lease, capacity);
+
+    public async Task<int> SendDueAsync(int batchSize, WorkProgress producer, DateTimeOffset deadline, CancellationToken ct, int maxBatches = int.MaxValue,
+        OutboxHandoff? handoff = null)
     {
         var queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(batchSize) { SingleWriter = true });
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
@@ -54,12 +62,18 @@ public sealed partial class OutboxSender(
         var lanes = Enumerable.Range(0, smtp.Value.MaxConnections)
             .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, ct), CancellationToken.None)).ToList();
         var leased = new List<Guid>();
+        var handedOff = false;
         try
         {
             for (var batches = 0; batches < maxBatches && !ct.IsCancellationRequested && clock.GetUtcNow() < deadline;)
             {
                 var finished = producer.IsComplete; // read before the claim: what it queued before finishing is claimed below
-                var batch = await ClaimAsync(batchSize, ct);
+                // Handed off: leased to this sender and screened by the runner that queued it. The outbox is claimed
+                // at least every other batch, so what the runner could not hand off (and retries) waits no longer.
+                var batch = handedOff ? [] : handoff?.Take(batchSize) ?? [];
+                handedOff = batch.Count > 0;
+                if (!handedOff) batch = await ClaimAsync(batchSize, ct);
+                if (batch.Count == 0 && handoff?.Take(batchSize) is { Count: > 0 } more) (batch, handedOff) = (more, true);
                 if (batch.Count == 0)
                 {
                     if (finished) break;
@@ -69,7 +83,7 @@ public sealed partial class OutboxSender(
                 batches++;
                 leased.AddRange(batch.Select(m => m.Id));
                 // Quick; what it holds is released below on shutdown.
-                foreach (var message in await ScreenAsync(batch, CancellationToken.None)) await queue.Writer.WriteAsync(message, ct);
+                foreach (var message in handedOff ? batch : await ScreenAsync(batch, CancellationToken.None)) await queue.Writer.WriteAsync(message, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -92,6 +106,16 @@ public sealed partial class OutboxSender(
             ct.ThrowIfCancellationRequested();
         }
         return leased.Count;
+    }
+
+    /// <summary>
+    /// Hands back what the runner offered but no lane took (the drain stopped or ran out of time): scheduled for
+    /// any worker now, not when the lease runs out. Call once the runner has stopped offering.
+    /// </summary>
+    public async Task HandBackAsync(OutboxHandoff handoff)
+    {
+        var left = handoff.Take(int.MaxValue);
+        if (left.Count > 0) await ReleaseAsync([.. left.Select(m => m.Id)]);
     }
 
     private async Task ReleaseAsync(List<Guid> claimed)

@@ -18,7 +18,7 @@ public sealed class OutboxWriter(NurtureDbContext db, Automation.UnitOfWork work
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using (var copy = await connection.BeginBinaryImportAsync("""
             COPY nurture.message (id, lead_id, enrollment_id, sequence_id, step_id, pass, broadcast_id, template_version_id, kind, status,
-                to_address, from_address, from_name, subject, html, text, links, message_id_header, attempts, not_before, created_at, error)
+                to_address, from_address, from_name, subject, html, text, links, message_id_header, attempts, not_before, created_at, error, lease_owner, lease_until)
             FROM STDIN (FORMAT BINARY)
             """, ct))
         {
@@ -47,6 +47,8 @@ public sealed class OutboxWriter(NurtureDbContext db, Automation.UnitOfWork work
                 await copy.WriteAsync(m.NotBefore, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(m.CreatedAt, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteNullableAsync(m.Error, NpgsqlDbType.Text, ct);
+                await copy.WriteNullableAsync(m.LeaseOwner, NpgsqlDbType.Text, ct);
+                await copy.WriteNullableAsync(m.LeaseUntil, NpgsqlDbType.TimestampTz, ct);
             }
             await copy.CompleteAsync(ct);
         }

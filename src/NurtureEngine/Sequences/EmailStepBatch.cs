@@ -28,7 +28,8 @@ public sealed class EmailStepBatch(
 
     /// <param name="ids">Claimed enrollments, their leads locked.</param>
     /// <param name="usedSlots">(enrollment, step, pass) outbox slots already taken; the slots used here are added.</param>
-    public async Task<List<long>> RunAsync(List<long> ids, HashSet<(long EnrollmentId, string StepId, int Pass)> usedSlots, CancellationToken ct)
+    /// <param name="handoff">The lanes of the drain running this batch, if any: the emails go to them once the batch commits.</param>
+    public async Task<List<long>> RunAsync(List<long> ids, HashSet<(long EnrollmentId, string StepId, int Pass)> usedSlots, OutboxHandoff? handoff, CancellationToken ct)
     {
         if (ids.Count == 0 || !await QuietAsync(ct)) return ids;
         var now = clock.GetUtcNow();
@@ -61,6 +62,11 @@ public sealed class EmailStepBatch(
         }
         if (queued.Count == 0) return ids;
 
+        if (handoff is not null && handoff.HasRoomFor(queued.Count))
+        {
+            foreach (var m in queued) (m.LeaseOwner, m.LeaseUntil) = (handoff.Owner, now + handoff.Lease);
+            work.AfterCommit(() => handoff.Offer(queued));
+        }
         await outbox.WriteAsync(queued, ct);
         await timeline.CopyAsync(rows, ct);
         var moved = moves.Select(m => m.Id).ToArray();

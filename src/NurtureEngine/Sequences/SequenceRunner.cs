@@ -30,7 +30,8 @@ public sealed partial class SequenceRunner(
     /// others go on. A transient fault (the database away, a timeout) stops nothing: the work stays due and
     /// is retried by the next drain.
     /// </summary>
-    public async Task<int> RunDueBatchAsync(CancellationToken ct)
+    /// <param name="handoff">The SMTP lanes of the drain calling, if any: the common case's emails go straight to them.</param>
+    public async Task<int> RunDueBatchAsync(CancellationToken ct, OutboxHandoff? handoff = null)
     {
         List<long> batch = [];
         try
@@ -43,7 +44,7 @@ public sealed partial class SequenceRunner(
                 batch = ids;
                 await PreloadAsync(ids, c);
                 // The common case first, set-based; the general path runs what it left, step by step.
-                var rest = _batch is null ? ids : await emailSteps.RunAsync(ids, _batch.ExistingMessages, c);
+                var rest = _batch is null ? ids : await emailSteps.RunAsync(ids, _batch.ExistingMessages, handoff, c);
                 // A failure fails the whole batch (it is rerun one by one below): savepoints per save buy nothing.
                 var savepoints = db.Database.AutoSavepointsEnabled;
                 db.Database.AutoSavepointsEnabled = false;

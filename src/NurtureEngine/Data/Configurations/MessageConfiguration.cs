@@ -19,6 +19,9 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.HasIndex(m => m.LeaseUntil).HasFilter("status = 'Sending'");
         b.HasIndex(m => new { m.LeadId, m.CreatedAt });
         b.HasIndex(m => new { m.SequenceId, m.StepId });
+        // Every email's bodies are compressed on the way in: lz4 costs a fraction of the default pglz's CPU.
+        b.Property(m => m.Html).UseCompressionMethod("lz4");
+        b.Property(m => m.Text).UseCompressionMethod("lz4");
         b.HasOne<Lead>().WithMany().HasForeignKey(m => m.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1066,7 +1066,8 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<string>("Html")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("html");
+                        .HasColumnName("html")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -1138,7 +1139,8 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("text");
+                        .HasColumnName("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("ToAddress")
                         .IsRequired()
