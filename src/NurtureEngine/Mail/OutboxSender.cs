@@ -40,19 +40,20 @@ public sealed partial class OutboxSender(
     }
 
     /// <summary>
-    /// Sends the outbox until nothing is due and <paramref name="producer"/> (the step runner filling it) has
-    /// finished, or the deadline passes. <c>Smtp:MaxConnections</c> long-lived lanes take from one queue that is
-    /// refilled (a batch leased and screened: lead status, suppression list, topic) whenever it has room, so no
-    /// lane waits for another at a batch's end; outcomes are recorded in batched transactions while the lanes
-    /// keep sending. Returns how many messages it leased.
-    /// </summary>
-    /// <summary>
     /// A handoff for one drain's step runner (<see cref="OutboxHandoff"/>), or null when the global send rate is on:
     /// every email must then take a token at the claim.
     /// </summary>
     public OutboxHandoff? OpenHandoff(int capacity) =>
         options.Value.SendRatePerSecond > 0 ? null : new OutboxHandoff(_owner, Lease, capacity);
 
+    /// <summary>
+    /// Sends the outbox until nothing is due and <paramref name="producer"/> (the step runner filling it) has
+    /// finished, or the deadline passes. <c>Smtp:MaxConnections</c> long-lived lanes take from one queue that is
+    /// refilled (a batch leased and screened: lead status, suppression list, topic) whenever it has room, so no
+    /// lane waits for another at a batch's end; outcomes are recorded in batched transactions while the lanes
+    /// keep sending. Returns how many messages it leased.
+    /// </summary>
+    /// <param name="handoff">The drain's handoff (<see cref="OpenHandoff"/>): what the runner offered there is taken in turn with batches claimed from the outbox.</param>
     public async Task<int> SendDueAsync(int batchSize, WorkProgress producer, DateTimeOffset deadline, CancellationToken ct, int maxBatches = int.MaxValue,
         OutboxHandoff? handoff = null)
     {
