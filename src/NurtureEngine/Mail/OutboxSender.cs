@@ -82,6 +82,7 @@ public sealed partial class OutboxSender(
                     continue;
                 }
                 batches++;
+                if (handedOff) metrics.Claimed("messages", batch.Count);
                 leased.AddRange(batch.Select(m => m.Id));
                 // Quick; what it holds is released below on shutdown.
                 foreach (var message in handedOff ? batch : await ScreenAsync(batch, CancellationToken.None)) await queue.Writer.WriteAsync(message, ct);

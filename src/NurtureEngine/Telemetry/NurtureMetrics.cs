@@ -30,7 +30,7 @@ public sealed class NurtureMetrics
         _events = Meter.CreateCounter<long>("nurture.events.ingested", "{event}",
             "Behaviour events posted to the API, by result: accepted, duplicate, rejected");
         _claims = Meter.CreateHistogram<int>("nurture.claim.batch.size", "{item}",
-            "Due work claimed per batch (work: enrollments or messages); empty claims are not recorded",
+            "Due work taken per batch (work: enrollments, or messages claimed from the outbox or handed off by the step runner); empty claims are not recorded",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
         _smtp = Meter.CreateHistogram<double>("nurture.smtp.duration", "s",
             "Time to hand one message to the SMTP relay (or the dev inbox), by outcome",
