@@ -13,6 +13,7 @@ public static class FormServiceCollectionExtensions
         services.AddScoped<FormService>();
         services.AddScoped<FormSubmitter>();
         services.AddScoped<ConfirmationMailer>();
+        services.AddScoped<ConfirmationHold>();
         services.AddScoped<FormReports>();
         services.AddScoped<WebsiteTracker>();
         services.AddSingleton<PageViewBatcher>();

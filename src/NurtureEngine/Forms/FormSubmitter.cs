@@ -30,7 +30,7 @@ public sealed record ConfirmResult(ConfirmOutcome Outcome, Form? Form, FormDefin
 /// <c>form_submitted</c> reactions (scoring, triggers) run when the link is opened.
 /// </summary>
 public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadService leads, TimelineWriter timeline, ScoreKeeper scores,
-    SequenceReactions reactions, EngagementRecorder engagement, ConfirmationMailer mailer, FormTokens tokens, WebsiteTracker website,
+    SequenceReactions reactions, EngagementRecorder engagement, ConfirmationMailer mailer, ConfirmationHold held, FormTokens tokens, WebsiteTracker website,
     IOptions<FormOptions> options, TimeProvider clock)
 {
     public async Task<Form?> FindAsync(string key, CancellationToken ct) =>
@@ -108,6 +108,8 @@ public sealed class FormSubmitter(NurtureDbContext db, UnitOfWork work, LeadServ
                 lead.Status = LeadStatus.Subscribed;
                 lead.StatusReason = null;
                 lead.UpdatedAt = now;
+                // The welcome email the form's stage started, held while the lead was pending, goes out now.
+                if (await held.ReleaseAsync(lead.Id, now, c) > 0) work.WorkDueAt(now);
             }
             timeline.Add(lead.Id, ActivityKind.ConsentConfirmed, $"Confirmed the subscription (form {form.Name})",
                 new { form = form.Key, submission = submission.Id, submittedAt = submission.SubmittedAt, confirmedAt = now, consentText = submission.ConsentText });

@@ -20,7 +20,7 @@ namespace NurtureEngine.Sequences;
 public sealed partial class SequenceRunner(
     NurtureDbContext db, UnitOfWork work, SequenceCatalog catalog, SequenceReactions reactions, ConditionEvaluator conditions,
     EmailStepBatch emailSteps, Enroller enroller, StageMover stages, ScoreKeeper scores, MessageFactory messages, EmailComposer composer,
-    TimelineWriter timeline, Tasks.TaskService tasks, Sales.AssignOwnerStep owners, Suppressions.SuppressionList suppressions, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
+    TimelineWriter timeline, Tasks.TaskService tasks, Sales.AssignOwnerStep owners, Suppressions.SuppressionList suppressions, Forms.ConfirmationHold confirmations, NurtureMetrics metrics, IOptions<NurtureOptions> options, InstallationSettings settings, TimeProvider clock, ILogger<SequenceRunner> logger)
 {
     private const int MaxStepsPerRun = 100;
 
@@ -364,6 +364,13 @@ public sealed partial class SequenceRunner(
     private async Task<StepOutcome> RunEmailStepAsync(Step step, SequenceDefinition definition, Enrollment enrollment, Lead lead, CancellationToken ct)
     {
         if (await MessageExistsAsync(enrollment, step.Id, ct)) return new StepOutcome.Next();
+        var now = clock.GetUtcNow();
+        if (await confirmations.OpenUntilAsync(lead, ct) is { } confirmBy && confirmBy > now)
+        {
+            timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits for the lead to confirm the subscription (double opt-in), at most until {confirmBy:u}",
+                new { step = step.Id, until = confirmBy, reason = "awaiting confirmation" }, sequenceId: enrollment.SequenceId, stepId: step.Id);
+            return new StepOutcome.WaitUntil(confirmBy);
+        }
         var suppressedBecause = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}" : await suppressions.ReasonAsync(lead, definition.Topic, ct);
         if (suppressedBecause is { } reason)
         {
@@ -374,7 +381,6 @@ public sealed partial class SequenceRunner(
             metrics.Email("suppressed", "marketing");
             return new StepOutcome.Next();
         }
-        var now = clock.GetUtcNow();
         if (!step.Transactional && lead.AwayUntil is { } back && back > now)
         {
             timeline.Add(lead.Id, ActivityKind.EmailDelayed, $"Email of step {step.Id} waits until {back:u}: the lead's out-of-office reply said when they are back",

@@ -6,15 +6,15 @@ using NurtureEngine.Tests.Infrastructure;
 
 namespace NurtureEngine.Tests.Forms;
 
-/// <summary>Double opt-in: pending until the link is opened, nothing but the confirmation email meanwhile, then the form's sequence.</summary>
+/// <summary>Double opt-in: pending until the link is opened, nothing but the confirmation email meanwhile, then what was held and the form's sequence.</summary>
 [Collection(AppCollection.Name)]
 public sealed class DoubleOptInTests
 {
     [Fact]
-    public async Task APendingLead_GetsOnlyTheConfirmationEmail_TheLinkSubscribesIt_ThenFormSubmittedStartsItsSequence_AndAReplayDoesNoHarm()
+    public async Task APendingLead_GetsOnlyTheConfirmationEmail_TheLinkSubscribesIt_ThenTheHeldWelcomeAndTheFormsSequenceGoOut_AndAReplayDoesNoHarm()
     {
         await using var app = await NurtureApp.StartAsync(FormTestKit.NoFillTime);
-        // The demo's welcome sequence (stage_entered lead) stays on: a pending lead must not get its email.
+        // The demo's welcome sequence (stage_entered lead) stays on: a pending lead must not get its email until it confirms.
         await FormTestKit.PutFormAsync(app, "ebook", FormTestKit.Ebook(doubleOptIn: true, redirectUrl: "https://www.example.com/thanks"));
         (await app.Api().PutAsJsonAsync("/api/v1/sequences/ebook-follow-up", JsonNode.Parse("""
             { "name": "E-book follow-up", "trigger": { "type": "form_submitted", "form": "ebook" },
@@ -36,7 +36,10 @@ public sealed class DoubleOptInTests
 
         var confirmation = (await MailSink.WaitForAsync(email)).Single().Message;
         Assert.Contains("confirm", confirmation.Subject, StringComparison.OrdinalIgnoreCase);
-        await app.WaitForKindAsync(id, "email_suppressed"); // the welcome sequence's email, held back
+        await app.WaitForKindAsync(id, "email_delayed"); // the welcome sequence's email, held for the confirmation
+        var held = (await app.TimelineAsync(id)).Single(a => a!["kind"]!.GetValue<string>() == "email_delayed")!;
+        Assert.Equal("awaiting confirmation", held["data"]!["reason"]!.GetValue<string>());
+        Assert.DoesNotContain("email_suppressed", await app.KindsAsync(id));
         Assert.Equal(0, app.Db(db => db.Enrollments.Count(e => e.LeadId == Guid.Parse(id) && db.Sequences.Any(s => s.Id == e.SequenceId && s.Key == "ebook-follow-up"))));
         Assert.Single(MailSink.For(email));
 
@@ -49,7 +52,9 @@ public sealed class DoubleOptInTests
         Assert.Contains("href=\"https://cdn.example.com/ebook.pdf\"", download);
         Assert.Contains("href=\"https://www.example.com/thanks\"", download);
         Assert.Equal("subscribed", (await FormTestKit.LeadAsync(app, id))["status"]!.GetValue<string>());
-        await MailSink.WaitForAsync(email, count: 2); // the form's sequence, started by the confirmation
+        // The held welcome email, and the form's sequence, started by the confirmation: each once.
+        var delivered = await MailSink.WaitForAsync(email, count: 3);
+        Assert.Equal(3, delivered.Select(m => m.Message.Subject).Distinct().Count());
         var after = await app.KindsAsync(id);
         Assert.Equal(1, after.Count(k => k == "consent_confirmed"));
         Assert.True(after.IndexOf("consent_confirmed") < after.LastIndexOf("enrolled"));
@@ -106,6 +111,49 @@ public sealed class DoubleOptInTests
         Assert.Equal(5, lead["score"]!.GetValue<int>());
         var export = (await app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/leads/{id}/export"))!;
         Assert.All(export["consents"]!.AsArray(), c => Assert.NotNull(c!["confirmedAt"]));
+    }
+
+    [Fact]
+    public async Task APendingLeadsStageEmail_WaitsForTheConfirmation_GoesOutWhenItComes_AndIsDroppedWhenTheLinkRunsOut()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
+        await FormTestKit.PutFormAsync(app, "ebook", FormTestKit.Ebook(doubleOptIn: true));
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/new-lead-hello", JsonNode.Parse("""
+            { "name": "New lead hello", "trigger": { "type": "stage_entered", "pipeline": "default", "stage": "lead" },
+              "steps": [ { "id": "hello", "type": "email", "template": "welcome" } ] }
+            """))).EnsureSuccessStatusCode();
+        var (confirms, forgets) = (NurtureApp.UniqueEmail("confirms"), NurtureApp.UniqueEmail("forgets"));
+        foreach (var email in new[] { confirms, forgets })
+        {
+            var stamp = await FormTestKit.StampAsync(app.Anonymous(), "ebook");
+            clock.Advance(TimeSpan.FromSeconds(10));
+            (await app.Anonymous().PostAsJsonAsync("/f/ebook", new { email, firstName = "Ada", _ts = stamp })).EnsureSuccessStatusCode();
+        }
+        await app.RunDueAsync();
+        var (confirmsId, forgetsId) = (await FormTestKit.LeadIdAsync(app, confirms), await FormTestKit.LeadIdAsync(app, forgets));
+        foreach (var id in new[] { confirmsId, forgetsId })
+        {
+            Assert.Contains("email_delayed", await app.KindsAsync(id));
+            Assert.DoesNotContain("email_suppressed", await app.KindsAsync(id));
+        }
+        var link = FormTestKit.ConfirmPath((await MailSink.WaitForAsync(confirms)).Single().Message);
+        await MailSink.WaitForAsync(forgets);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().GetAsync(link)).StatusCode);
+        await app.RunDueAsync();
+        var welcome = (await MailSink.WaitForAsync(confirms, count: 2)).Last().Message;
+        Assert.StartsWith("Welcome, Ada", welcome.Subject);
+        Assert.Contains("email_sent", await app.KindsAsync(confirmsId));
+
+        // The other never confirms: once its link has run out, the held email is dropped, saying why; nothing is sent.
+        clock.Advance(TimeSpan.FromDays(6));
+        await app.RunDueAsync();
+        var dropped = (await app.TimelineAsync(forgetsId)).Single(a => a!["kind"]!.GetValue<string>() == "email_suppressed")!;
+        Assert.Contains("pending", dropped["data"]!["reason"]!.GetValue<string>());
+        Assert.Single(MailSink.For(forgets));
+        Assert.Equal(2, MailSink.For(confirms).Count);
     }
 
     [Fact]
