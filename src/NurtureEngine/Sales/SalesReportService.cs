@@ -17,11 +17,14 @@ public sealed record SourceFigures(string? Source, int Leads, int Mqls, int Won,
 /// <summary>The headline figures of a period (also for the same period a year earlier).</summary>
 public sealed record PeriodFigures(DateTimeOffset From, DateTimeOffset To, int Won, int Lost, decimal WonAmount,
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays);
+/// <summary>One calendar month (UTC) of the period: deals won in it, and in the same month a year earlier.</summary>
+public sealed record WonMonth(string Month, int Won, decimal WonAmount, int WonYearEarlier, decimal WonAmountYearEarlier);
+
 public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset From, DateTimeOffset To,
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays, decimal? VelocityPerDay,
     int OpenDeals, decimal OpenAmount, int Won, int Lost, decimal WonAmount,
     IReadOnlyList<LostReasonCount> LostReasons, IReadOnlyList<OwnerFigures> ByOwner, IReadOnlyList<SourceFigures> BySource,
-    PeriodFigures PreviousYear, HandoffFigures Handoffs, IReadOnlyList<SourceFigures> BySourceLastTouch);
+    PeriodFigures PreviousYear, HandoffFigures Handoffs, IReadOnlyList<SourceFigures> BySourceLastTouch, IReadOnlyList<WonMonth> WonByMonth);
 
 /// <summary>
 /// Sales KPIs over a deal pipeline, each one aggregate statement over the deal table. A deal counts in a
@@ -97,7 +100,37 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
 
         return new SalesReport(pipeline.Key, owner, start, end, current.WinRate, current.AverageDealSize, current.AverageCycleDays, velocity,
             open.Count, open.Amount, current.Won, current.Lost, current.WonAmount, lostReasons, byOwner, bySource, previous,
-            await handoffs.FiguresAsync(start, end, owner, ct), bySourceLastTouch);
+            await handoffs.FiguresAsync(start, end, owner, ct), bySourceLastTouch, await WonByMonthAsync(id, start, end, owner, ct));
+    }
+
+    /// <summary>At most this many months are listed (the last of the period); the period's totals still count all of it.</summary>
+    public const int MaxMonths = 60;
+
+    /// <summary>Won deals per month of the period beside the same month a year earlier, in one statement; months with none are listed as 0.</summary>
+    private async Task<List<WonMonth>> WonByMonthAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct)
+    {
+        var (earlierStart, earlierEnd) = (start.AddYears(-1), end.AddYears(-1));
+        var rows = await db.Database.SqlQuery<MonthRow>($"""
+            SELECT to_char((d.closed_at AT TIME ZONE 'UTC') + CASE WHEN d.closed_at >= {start} THEN interval '0' ELSE interval '1 year' END, 'YYYY-MM') AS month,
+                   (d.closed_at >= {start}) AS current, count(*)::int AS won, coalesce(sum(d.amount), 0) AS won_amount
+            FROM nurture.deal d JOIN nurture.stage s ON s.id = d.stage_id
+            WHERE d.pipeline_id = {pipelineId} AND s.kind = 'Won' AND ({owner}::text IS NULL OR d.owner = {owner}::text)
+              AND ((d.closed_at >= {start} AND d.closed_at < {end}) OR (d.closed_at >= {earlierStart} AND d.closed_at < {earlierEnd}))
+            GROUP BY 1, 2
+            """).ToListAsync(ct);
+        var last = new DateOnly(end.UtcDateTime.Year, end.UtcDateTime.Month, 1);
+        if (end.UtcDateTime == last.ToDateTime(TimeOnly.MinValue)) last = last.AddMonths(-1); // the period ends at that month's first instant
+        var first = new DateOnly(start.UtcDateTime.Year, start.UtcDateTime.Month, 1);
+        if (last.AddMonths(-(MaxMonths - 1)) > first) first = last.AddMonths(-(MaxMonths - 1));
+        var months = new List<WonMonth>();
+        for (var m = first; m <= last; m = m.AddMonths(1))
+        {
+            var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+            var now = rows.Find(r => r.Month == key && r.Current);
+            var before = rows.Find(r => r.Month == key && !r.Current);
+            months.Add(new WonMonth(key, now?.Won ?? 0, now?.WonAmount ?? 0, before?.Won ?? 0, before?.WonAmount ?? 0));
+        }
+        return months;
     }
 
     private async Task<PeriodFigures> PeriodAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end, string? owner, CancellationToken ct)
@@ -221,6 +254,7 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
 
     private sealed record ForecastRow(string? Month, int Count, decimal Amount, decimal WeightedAmount);
     private sealed record OpenRow(int Count, decimal Amount);
+    private sealed record MonthRow(string Month, bool Current, int Won, decimal WonAmount);
     private sealed record OwnerRow(string? Owner, int Open, int Won, int Lost, decimal WonAmount, decimal? AverageDealSize);
     private sealed record SourceRow(bool LastTouch, string? Source, int Leads, int Mqls, int Won, decimal WonAmount);
     private sealed record PeriodRow(int Won, int Lost, decimal WonAmount, decimal? AverageDealSize, double? AverageCycleDays);

@@ -38,10 +38,20 @@ public sealed class PreviousYearTests
         Assert.Equal((1, 1, 1000m, 0.5, 2.0), (y["won"]!.GetValue<int>(), y["lost"]!.GetValue<int>(), y["wonAmount"]!.GetValue<decimal>(),
             y["winRate"]!.GetValue<double>(), y["averageCycleDays"]!.GetValue<double>()));
         Assert.Equal(DateTimeOffset.Parse("2025-03-01T00:00:00Z"), y["from"]!.GetValue<DateTimeOffset>());
+        // Month by month, beside the same month a year earlier: the period ends at April's first instant, so March only.
+        var month = Assert.Single(report["wonByMonth"]!.AsArray())!;
+        Assert.Equal(("2026-03", 1, 3000m, 1, 1000m), (month["month"]!.GetValue<string>(), month["won"]!.GetValue<int>(), month["wonAmount"]!.GetValue<decimal>(),
+            month["wonYearEarlier"]!.GetValue<int>(), month["wonAmountYearEarlier"]!.GetValue<decimal>()));
 
         using var admin = await AdminClient.SignInAsync(app);
         var page = await admin.Http.GetStringAsync("/reports/sales?pipeline=sales&from=2026-03-01&to=2026-03-31");
         Assert.Contains("""<tr data-figure="winRate"><td>Win rate</td><td>100 %</td><td>50 %</td></tr>""", page);
         Assert.Contains("""<tr data-figure="wonAmount"><td>Won amount</td><td>3,000</td><td>1,000</td></tr>""", page);
+        Assert.Contains("""<tr data-month="2026-03"><td>2026-03</td><td>1</td><td>3,000</td><td>1</td><td>1,000</td></tr>""", page);
+        Assert.Contains("""<g class="line" data-series="This period">""", page);
+        Assert.Contains("<title>A year earlier, 2026-03: 1,000</title>", page); // each point tells its value
+        var csv = await admin.Http.GetStringAsync("/reports/sales?handler=csv&pipeline=sales&from=2026-03-01&to=2026-03-31");
+        Assert.Contains("wonMonth,\"2026-03\",1,3000,,,,\n", csv);
+        Assert.Contains("wonMonthYearEarlier,\"2025-03\",1,1000,,,,\n", csv);
     }
 }

@@ -43,4 +43,33 @@ public sealed class SalesReportPageTests
         Assert.Contains("source,\"webinar\",1,2000,,,1,0", csv);
         Assert.Contains("source,\"ads\",0,0,,,1,0", csv);
     }
+
+    [Fact]
+    public async Task ARep_SeesTheirOwnFiguresByDefault_AndEveryonesWhenTheyChoose_WhileAManagerSeesEveryones()
+    {
+        await using var app = await NurtureApp.StartAsync();
+        await app.QuietDemoSequencesAsync();
+        var api = app.Api();
+        await api.PutDealPipelineAsync("sales");
+        var (rep, other) = (NurtureApp.UniqueEmail("rep"), NurtureApp.UniqueEmail("other"));
+        foreach (var user in new[] { rep, other }) await AdminClient.CreateUserAsync(app, user, "Rep-password-12", "SalesRep");
+        var lead = await app.LeadAsync(NurtureApp.UniqueEmail("buyer"));
+        foreach (var (owner, amount) in new[] { (rep, 2000), (other, 5000) })
+        {
+            var deal = await api.DealAsync(new { name = $"deal of {owner}", leadId = lead, pipeline = "sales", stage = "proposal", amount, owner });
+            await api.PostJsonAsync($"/api/v1/deals/{deal}/stage", new { stage = "won" });
+        }
+
+        using var signedIn = await AdminClient.SignInAsync(app, rep, "Rep-password-12");
+        var mine = await signedIn.Http.GetStringAsync("/reports/sales?pipeline=sales");
+        Assert.Contains($"Figures of {rep} only.", mine);
+        Assert.Contains("""<tr data-figure="wonAmount"><td>Won amount</td><td>2,000</td>""", mine);
+        Assert.Contains($"""<option value="{rep}" selected="selected">""", mine);
+        var everyone = await signedIn.Http.GetStringAsync("/reports/sales?pipeline=sales&owner=all");
+        Assert.Contains("""<tr data-figure="wonAmount"><td>Won amount</td><td>7,000</td>""", everyone);
+        Assert.DoesNotContain("Figures of", everyone);
+
+        using var admin = await AdminClient.SignInAsync(app);
+        Assert.Contains("""<tr data-figure="wonAmount"><td>Won amount</td><td>7,000</td>""", await admin.Http.GetStringAsync("/reports/sales?pipeline=sales"));
+    }
 }

@@ -9,18 +9,25 @@ using NurtureEngine.Web.Admin;
 
 namespace NurtureEngine.Web.Pages.Reports;
 
-/// <summary>Sales KPIs of a deal pipeline: the figures, charts of them, and the same as CSV.</summary>
-public sealed class SalesModel(SalesReportService reports, PipelineService pipelines, SalesTargetService targets) : PageModel
+/// <summary>Sales KPIs of a deal pipeline: the figures, charts of them, and the same as CSV. A rep sees their own figures unless they choose everyone's.</summary>
+public sealed class SalesModel(SalesReportService reports, PipelineService pipelines, SalesTargetService targets, LeadDirectory directory) : PageModel
 {
+    public const string Everyone = "all";
+
     [BindProperty(SupportsGet = true)] public string? Pipeline { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? To { get; set; }
+    /// <summary>An owner's email, <c>all</c>, or empty for the default (a rep's own figures; everyone's for managers).</summary>
     [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
 
     public IReadOnlyList<PipelineDto> DealPipelines { get; private set; } = [];
     public SalesReport? Report { get; private set; }
     public Forecast? Forecast { get; private set; }
     public string? Error { get; private set; }
+    public IReadOnlyList<string> Owners { get; private set; } = [];
+    public string Me => User.Identity?.Name?.ToLowerInvariant() ?? "";
+    public bool IsRep => !User.IsInRole("Admin") && !User.IsInRole("Marketer");
+    public string OwnerChoice => string.IsNullOrWhiteSpace(Owner) ? (IsRep ? Me : Everyone) : Owner.Trim().ToLowerInvariant();
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -31,7 +38,7 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
         try
         {
             await targets.SetAsync(targetOwner ?? "", monthly, ct);
-            return RedirectToPage(new { Pipeline, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), Owner });
+            return RedirectToPage(new { Pipeline, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), Owner = OwnerChoice });
         }
         catch (ValidationException e) { Error = e.Message; }
         await LoadAsync(ct);
@@ -48,13 +55,14 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
     private async Task LoadAsync(CancellationToken ct)
     {
         DealPipelines = (await pipelines.ListAsync(ct)).Where(p => p.Object == "deal").ToList();
+        Owners = await directory.OwnersAsync(ct);
         Pipeline ??= DealPipelines.FirstOrDefault()?.Key;
         if (Pipeline is null) return;
         try
         {
             var from = From is { } f ? new DateTimeOffset(DateTime.SpecifyKind(f, DateTimeKind.Utc)) : (DateTimeOffset?)null;
             var to = To is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.AddDays(1), DateTimeKind.Utc)) : (DateTimeOffset?)null;
-            Report = await reports.SalesAsync(Pipeline, from, to, string.IsNullOrWhiteSpace(Owner) ? null : Owner, ct);
+            Report = await reports.SalesAsync(Pipeline, from, to, OwnerChoice == Everyone ? null : OwnerChoice, ct);
             Forecast = await reports.ForecastAsync(Pipeline, null, null, ct);
         }
         catch (Exception e) when (e is ValidationException or NotFoundException) { Error = e.Message; }
@@ -63,6 +71,10 @@ public sealed class SalesModel(SalesReportService reports, PipelineService pipel
     public static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
     public static string Money(decimal? v) => v?.ToString("N0", CultureInfo.InvariantCulture) ?? "—";
 
+    public LineChart WonByMonthChart => new("Won amount per month, beside the same month a year earlier",
+        Report!.WonByMonth.Select(m => m.Month).ToList(),
+        [new LineChart.Series("This period", Report.WonByMonth.Select(m => (double)m.WonAmount).ToList(), "#0d9488"),
+         new LineChart.Series("A year earlier", Report.WonByMonth.Select(m => (double)m.WonAmountYearEarlier).ToList(), "#94a3b8", Dashed: true)]);
     public BarChart ForecastChart => new("Weighted forecast by close month",
         (Forecast?.Months ?? []).Select(m => new BarChart.Bar(m.Month ?? "no date", (double)m.WeightedAmount, Money(m.WeightedAmount),
             $"{m.Count} deal(s), {Money(m.Amount)} unweighted")).ToList(), "#7c3aed");
