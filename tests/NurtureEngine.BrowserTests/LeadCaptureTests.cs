@@ -102,12 +102,20 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         await Expect(phone.Locator("#nf-ebook-0")).ToHaveAttributeAsync("aria-describedby", "nf-ebook-0-error");
         await Expect(phone.Locator("#nf-ebook-0-error")).ToContainTextAsync("valid email address");
 
-        // Without consent the same page records nothing.
+        // Without consent the same page records nothing, until the site's banner calls nurture.consent(true).
         var refuser = await s.OpenAsync("refuser");
         await refuser.GotoAsync(site.Origin + "/pricing?consent=no");
-        Assert.True(await refuser.EvaluateAsync<bool>("() => window.nurture === undefined && window.nurtureConsent === false"));
+        Assert.True(await refuser.EvaluateAsync<bool>("() => window.nurture.visitor === undefined && window.nurtureConsent === false && !document.cookie.includes('nurture_vid')"));
+        Assert.Equal(0, AnonymousViews(s.App));
+        await refuser.EvaluateAsync("() => window.nurture.consent(true)");
+        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 1, what: "the view recorded once consent is given");
+        // Withdrawn: the visitor id is deleted, and later pages stay quiet even where the site does not say so.
+        await refuser.EvaluateAsync("() => window.nurture.consent(false)");
+        Assert.False(await refuser.EvaluateAsync<bool>("() => document.cookie.includes('nurture_vid')"));
         await refuser.GotoAsync(site.Origin + "/pricing");
-        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 1, what: "the consenting view only");
+        Assert.True(await refuser.EvaluateAsync<bool>("() => window.nurture.visitor === undefined && !document.cookie.includes('nurture_vid')"));
+        await refuser.EvaluateAsync("() => window.nurture.consent(true)"); // and agreeing again counts again, as a new visitor
+        await Eventually.GetAsync(() => Task.FromResult(AnonymousViews(s.App)), n => n == 2, what: "the view after consent was given again");
     }
 
     [Fact]

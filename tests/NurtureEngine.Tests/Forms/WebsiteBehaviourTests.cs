@@ -32,8 +32,9 @@ public sealed class WebsiteBehaviourTests
         await FormTestKit.PutFormAsync(app, "contact", FormTestKit.Ebook(doubleOptIn: false));
         var site = app.Anonymous();
         var script = await site.GetStringAsync("/t/nurture.js");
-        Assert.Contains("nurtureConsent === false", script);
+        Assert.Contains("w.nurtureConsent !== false", script);
         Assert.Contains("globalPrivacyControl", script);
+        Assert.Contains("nurture.consent = function", script);
 
         var visitor = Guid.NewGuid().ToString("N");
         Assert.Equal(HttpStatusCode.NoContent, (await site.PostAsync("/t/p", Beacon("https://www.example.com/blog/why", visitor, title: "Why <b>us</b>"))).StatusCode);
