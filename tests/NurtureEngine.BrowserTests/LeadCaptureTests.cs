@@ -239,6 +239,7 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
         await admin.GotoAsync(s.Url("/forms"));
         var row = admin.Locator("#forms tbody tr", new() { HasText = "The 2027 pricing guide" });
         await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("1");
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("1"); // the pasted form's view, counted by its pixel
     }
 
     private static int AnonymousViews(NurtureApp app) => app.Db(db => db.Set<NurtureEngine.Website.AnonymousPageView>().Count());

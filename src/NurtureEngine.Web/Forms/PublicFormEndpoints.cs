@@ -16,6 +16,9 @@ namespace NurtureEngine.Web.Forms;
 /// </summary>
 public static class PublicFormEndpoints
 {
+    /// <summary>A transparent 1×1 GIF.</summary>
+    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
     public static void MapNurtureForms(this WebApplication app)
     {
         var group = app.MapGroup("").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimitExtensions.Public);
@@ -37,6 +40,15 @@ public static class PublicFormEndpoints
             var action = $"{urls.BaseUrl}/f/{key}";
             http.Response.Headers.CacheControl = "no-store";
             return Results.Content(EmbedScript.For(key, FormHtml.Form(key, d, action, tokens.Stamp(key, clock.GetUtcNow())), action), "text/javascript; charset=utf-8");
+        });
+
+        // The plain HTML form's view counter: a pixel in the pasted code, since that form has no script to count it.
+        group.MapGet("/f/{key}/view.gif", async (string key, HttpContext http, FormSubmitter forms, CancellationToken ct) =>
+        {
+            if (await forms.FindAsync(key, ct) is not { } form) return Results.NotFound();
+            await forms.CountViewAsync(form, ct);
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Bytes(Pixel, "image/gif");
         });
 
         group.MapMethods("/f/{key}", ["OPTIONS"], async (string key, HttpContext http, FormSubmitter forms, CancellationToken ct) =>

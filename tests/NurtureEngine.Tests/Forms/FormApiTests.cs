@@ -50,4 +50,20 @@ public sealed class FormApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/forms/bad")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().PutAsJsonAsync("/api/v1/forms/x", FormTestKit.Ebook())).StatusCode);
     }
+
+    [Fact]
+    public async Task ThePlainHtmlFormsPixel_CountsAView_InTheFormsReport_AndAnUnknownFormIs404()
+    {
+        await using var app = await NurtureApp.StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" });
+        await FormTestKit.PutFormAsync(app, "pixel", FormTestKit.Ebook());
+        var pixel = await app.Anonymous().GetAsync("/f/pixel/view.gif");
+        Assert.Equal(HttpStatusCode.OK, pixel.StatusCode);
+        Assert.Equal("image/gif", pixel.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("no-store", pixel.Headers.CacheControl!.ToString());
+        Assert.StartsWith("GIF89a", System.Text.Encoding.ASCII.GetString(await pixel.Content.ReadAsByteArrayAsync()));
+        await app.Anonymous().GetAsync("/f/pixel/view.gif");
+        var report = (await app.Api().GetFromJsonAsync<JsonObject>("/api/v1/forms/pixel/report"))!;
+        Assert.Equal(2, report["views"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync("/f/no-such-form/view.gif")).StatusCode);
+    }
 }

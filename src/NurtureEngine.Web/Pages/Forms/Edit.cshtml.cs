@@ -137,6 +137,7 @@ public sealed class EditModel(FormService forms, TemplateService templates, Pipe
         {FormHtml.Styles}
         </style>
         {Preview}
+        <img src="{urls.BaseUrl}/f/{Key}/view.gif" alt="" width="1" height="1" style="position:absolute;left:-10000px">
         """;
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
