@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using NurtureEngine.Automation;
 using NurtureEngine.Common;
@@ -16,7 +17,9 @@ namespace NurtureEngine.Mail;
 /// A batch is leased (<c>FOR UPDATE SKIP LOCKED</c>); each message is marked <c>sending</c> in a
 /// committed row before SMTP starts. A worker that dies before that leaves the message scheduled
 /// for another worker when the lease expires; one that dies during SMTP leaves it <c>sending</c>,
-/// which the sweep turns into <c>unknown</c> (recorded, never resent: a duplicate is worse).
+/// which the sweep turns into <c>unknown</c> (recorded, never resent: a duplicate is worse). While this process
+/// still holds a message's outcome, it renews that <c>sending</c> lease, so a slow (starved, not dead) worker's
+/// email is never settled as unknown under it.
 /// </summary>
 public sealed partial class OutboxSender(
     IServiceScopeFactory scopes, IMailTransport transport, MimeMessageBuilder builder,
@@ -59,9 +62,12 @@ public sealed partial class OutboxSender(
     {
         var queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(batchSize) { SingleWriter = true });
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
-        var recorder = RecordAllAsync(outcomes.Reader);
+        var sending = new InFlight();
+        using var renewing = new CancellationTokenSource();
+        var renewer = RenewSendingAsync(sending, renewing.Token);
+        var recorder = RecordAllAsync(outcomes.Reader, sending);
         var lanes = Enumerable.Range(0, smtp.Value.MaxConnections)
-            .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, ct), CancellationToken.None)).ToList();
+            .Select(_ => Task.Run(() => SendLaneAsync(queue.Reader, outcomes.Writer, sending, ct), CancellationToken.None)).ToList();
         var leased = new List<Guid>();
         var handedOff = false;
         try
@@ -99,6 +105,8 @@ public sealed partial class OutboxSender(
                 await Task.WhenAll(lanes);
             outcomes.Writer.Complete();
             await recorder;
+            await renewing.CancelAsync();
+            await renewer;
         }
         if (ct.IsCancellationRequested)
         {
@@ -247,7 +255,7 @@ public sealed partial class OutboxSender(
     /// committed statement, and sends them; outcomes go to the recorder. A message that cannot be built
     /// (an address or header MimeKit refuses) fails alone, once, with the reason, and is never sent.
     /// </summary>
-    private async Task SendLaneAsync(ChannelReader<Message> queue, ChannelWriter<Outcome> outcomes, CancellationToken ct)
+    private async Task SendLaneAsync(ChannelReader<Message> queue, ChannelWriter<Outcome> outcomes, InFlight sending, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
@@ -288,7 +296,7 @@ public sealed partial class OutboxSender(
             }
             try
             {
-                await SendGroupAsync(db, group, outcomes, ct);
+                await SendGroupAsync(db, group, outcomes, sending, ct);
             }
             finally
             {
@@ -297,10 +305,10 @@ public sealed partial class OutboxSender(
         }
     }
 
-    private async Task SendGroupAsync(NurtureDbContext db, List<(Message Message, MimeKit.MimeMessage Mime)> group, ChannelWriter<Outcome> outcomes, CancellationToken ct)
+    private async Task SendGroupAsync(NurtureDbContext db, List<(Message Message, MimeKit.MimeMessage Mime)> group, ChannelWriter<Outcome> outcomes,
+        InFlight sending, CancellationToken ct)
     {
-        // Long enough for the slowest SMTP transactions of the group (RFC 5321 allows 10 minutes for the final reply).
-        var sendingUntil = clock.GetUtcNow() + Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * group.Count;
+        var sendingUntil = clock.GetUtcNow() + SendingLease(group.Count);
         var ids = group.Select(g => g.Message.Id).ToArray();
         // The committed 'sending' mark is what makes a crash during SMTP decidable later; only what it took is sent.
         var marked = (await db.Database.SqlQuery<Guid>($"""
@@ -308,6 +316,7 @@ public sealed partial class OutboxSender(
             WHERE id = ANY({ids}) AND status = 'Scheduled' AND lease_owner = {_owner}
             RETURNING id AS "Value"
             """).ToListAsync(CancellationToken.None)).ToHashSet();
+        foreach (var id in marked) sending.Add(id);
         foreach (var (message, mime) in group)
         {
             // One mark, one send: a message whose short lease ran out while it was queued can be leased again by this
@@ -349,8 +358,57 @@ public sealed partial class OutboxSender(
     /// </summary>
     private sealed record Outcome(Message Message, DeliveryResult Result, bool Marked, bool Free = false);
 
-    /// <summary>Records SMTP outcomes as they arrive, up to <see cref="RecordBatch"/> per transaction.</summary>
-    private async Task RecordAllAsync(ChannelReader<Outcome> outcomes)
+    /// <summary>Long enough for the slowest SMTP transactions of a group (RFC 5321 allows 10 minutes for the final reply).</summary>
+    private TimeSpan SendingLease(int messages) => Lease + TimeSpan.FromSeconds(smtp.Value.TimeoutSeconds * 2) * messages;
+
+    /// <summary>The messages this drain has marked <c>sending</c> and whose outcome it has not yet recorded (or given up on).</summary>
+    private sealed class InFlight
+    {
+        private readonly ConcurrentDictionary<Guid, byte> _ids = new();
+        public void Add(Guid id) => _ids.TryAdd(id, 0);
+        public void Remove(Guid id) => _ids.TryRemove(id, out _);
+        public Guid[] Ids => [.. _ids.Keys];
+    }
+
+    /// <summary>
+    /// Renews the <c>sending</c> lease of what this drain still holds, every half lease: the sweep settles as unknown
+    /// only email whose worker stopped renewing (it died), not email a starved worker sent and has yet to record.
+    /// </summary>
+    private async Task RenewSendingAsync(InFlight sending, CancellationToken ct)
+    {
+        var every = TimeSpan.FromSeconds(Math.Clamp(options.Value.SendLeaseSeconds / 2.0, 1, 30));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, clock, ct);
+                if (sending.Ids is not { Length: > 0 } ids) continue;
+                using var scope = scopes.CreateScope();
+                var until = clock.GetUtcNow() + SendingLease(MarkGroup);
+                await scope.ServiceProvider.GetRequiredService<NurtureDbContext>().Database.ExecuteSqlAsync($"""
+                    UPDATE nurture.message SET lease_until = {until}
+                    WHERE id = ANY({ids}) AND status = 'Sending' AND lease_owner = {_owner} AND lease_until < {until}
+                    """, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (Transient.Is(e))
+            {
+                // Tried again at the next turn; the leases still run until then.
+            }
+        }
+    }
+
+    /// <summary>How often the recorder tries a batch again after a transient fault (the database busy or away) before recording one by one.</summary>
+    private static readonly TimeSpan[] RecordRetries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+
+    /// <summary>
+    /// Records SMTP outcomes as they arrive, up to <see cref="RecordBatch"/> per transaction. A batch that meets a
+    /// transient fault is tried again after a pause (real time: it waits for the database, not for a domain moment).
+    /// </summary>
+    private async Task RecordAllAsync(ChannelReader<Outcome> outcomes, InFlight sending)
     {
         var batch = new List<Outcome>(RecordBatch);
         while (await outcomes.WaitToReadAsync(CancellationToken.None))
@@ -358,7 +416,18 @@ public sealed partial class OutboxSender(
             await GatherAsync(outcomes, batch);
             try
             {
-                await RecordAsync(batch, CancellationToken.None);
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await RecordAsync(batch, CancellationToken.None);
+                        break;
+                    }
+                    catch (Exception e) when (Transient.Is(e) && attempt < RecordRetries.Length)
+                    {
+                        await Task.Delay(RecordRetries[attempt]);
+                    }
+                }
             }
             catch (Exception e)
             {
@@ -371,6 +440,7 @@ public sealed partial class OutboxSender(
                     catch (Exception one) { LogRecordFailed(logger, outcome.Message.Id, one); }
                 }
             }
+            foreach (var outcome in batch) sending.Remove(outcome.Message.Id);
             batch.Clear();
         }
     }

@@ -10,7 +10,8 @@ namespace NurtureEngine.Tests.Infrastructure;
 /// closes every live connection and stops listening (new connections are refused, as with a server
 /// that is down); <see cref="BringBack"/> listens again on the same port. <see cref="TakeDownWhenClientSends"/>
 /// arms a one-shot fault: the first client chunk containing the text is not forwarded, and the proxy
-/// goes down at that moment (a fault at an exact point of a conversation, e.g. mid-poll).
+/// goes down at that moment (a fault at an exact point of a conversation, e.g. mid-poll). <see cref="HoldWhenClientSends"/>
+/// holds such a chunk instead (a server that is slow to answer) until <see cref="Release"/>.
 /// The shared server itself is never touched, so other tests keep using it.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
@@ -22,6 +23,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private string? _trigger;
+    private string? _hold;
+    private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
 
     public TcpFaultProxy(string targetHost, int targetPort)
@@ -80,6 +83,24 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>The next client chunk containing <paramref name="text"/> is held, not forwarded, until <see cref="Release"/>; the task completes when it arrives.</summary>
+    public Task HoldWhenClientSends(string text)
+    {
+        lock (_gate)
+        {
+            _hold = text;
+            _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Triggered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            return Triggered.Task;
+        }
+    }
+
+    /// <summary>Forwards the held chunk: the conversation goes on.</summary>
+    public void Release()
+    {
+        lock (_gate) _released.TrySetResult();
+    }
+
     private async Task AcceptLoopAsync(TcpListener listener)
     {
         while (!_stop.IsCancellationRequested)
@@ -128,8 +149,15 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 if (n == 0) return;
                 if (inspect)
                 {
-                    string? trigger;
-                    lock (_gate) trigger = _trigger;
+                    string? trigger, hold;
+                    Task released;
+                    lock (_gate) (trigger, hold, released) = (_trigger, _hold, _released.Task);
+                    if (hold is not null && Encoding.ASCII.GetString(buffer, 0, n).Contains(hold, StringComparison.OrdinalIgnoreCase))
+                    {
+                        lock (_gate) _hold = null;
+                        Triggered.TrySetResult();
+                        await released.WaitAsync(_stop.Token);
+                    }
                     if (trigger is not null && Encoding.ASCII.GetString(buffer, 0, n).Contains(trigger, StringComparison.OrdinalIgnoreCase))
                     {
                         lock (_gate) _trigger = null;
