@@ -91,8 +91,15 @@ public static partial class InboundClassifier
         if (LooksLikeBounce(message, human, tokens) || module?.IsReport(human) == true)
         {
             var preset = SisimaiMda.Inquire(message.Headers["From"], human)?.Reason ?? module?.Reason(message, human);
-            var verdict = BounceClassifier.Classify(null, human, report: true, preset: preset);
-            return With(Bounce(verdict), TextBounceRecipients(message, human, parts));
+            var recipients = TextBounceRecipients(message, human, parts).ToList();
+            // Several recipients, each with its own error: each is judged by its own block; a hard one decides and comes first.
+            var blocks = BounceBlocks.Split(human, recipients);
+            if (blocks.Count == 0)
+                return With(Bounce(BounceClassifier.Classify(null, human, report: true, preset: preset, recipient: recipients.FirstOrDefault())), recipients);
+            var judged = blocks.Select(b => (b.Recipient,
+                Verdict: BounceClassifier.Classify(null, b.Text, report: true, preset: preset, transcript: human, recipient: b.Recipient))).ToList();
+            var chosen = judged.FirstOrDefault(j => j.Verdict.Hard) is { Recipient: not null } hard ? hard : judged[0];
+            return With(Bounce(chosen.Verdict), [chosen.Recipient, .. recipients]);
         }
         if (AutoReplyReason(message) is { } auto) return With(new InboundClassification(InboundKind.AutoReply, Reason: auto));
         return With(new InboundClassification(InboundKind.Reply));
@@ -169,7 +176,7 @@ public static partial class InboundClassifier
         if (perRecipient.Count == 0) return null;
         static string? Action(Dictionary<string, string> g) => g.GetValueOrDefault("Action")?.Trim().ToLowerInvariant();
         var failed = perRecipient.FirstOrDefault(g => Action(g) == "failed")
-            ?? perRecipient.FirstOrDefault(g => Action(g) == "delayed")
+            ?? perRecipient.FirstOrDefault(g => Action(g) is "delayed" or "expired")
             ?? perRecipient.FirstOrDefault(g => Action(g) is null && g.GetValueOrDefault("Status")?.Trim() is { Length: > 0 } s && s[0] is '4' or '5');
         var recipients = perRecipient.OrderBy(g => g == failed ? 0 : 1)
             .SelectMany(g => new[] { g.GetValueOrDefault("Final-Recipient"), g.GetValueOrDefault("Original-Recipient") })
@@ -178,18 +185,21 @@ public static partial class InboundClassifier
         if (failed is null)
             return new Found(new InboundClassification(InboundKind.Delivered, Status: perRecipient[0].GetValueOrDefault("Status")?.Trim(),
                 Reason: $"delivery status: {Action(perRecipient[0]) ?? "delivered"}"), recipients);
+        // Without a diagnostic, a recipient's own lines in the bounce text say why it failed.
+        var blocks = BounceBlocks.Split(human, recipients.Select(CleanAddress).OfType<string>().ToList());
         BounceClassifier.Verdict Judge(Dictionary<string, string> g)
         {
             var diagnostic = g.GetValueOrDefault("Diagnostic-Code") is { } d ? StripType(d) : null;
             // As Sisimai: a recipient's own Diagnostic-Code is its reason (the text around may be about other recipients).
             // A diagnostic still in ISO-2022-JP escapes is unreadable: the decoded text says it.
             var own = !string.IsNullOrWhiteSpace(diagnostic) && !diagnostic.Contains('\u001b');
-            var text = own ? diagnostic! : human;
+            var rcpt = g.GetValueOrDefault("Final-Recipient") is { } r ? CleanAddress(r) : null;
+            var text = own ? diagnostic! : blocks.FirstOrDefault(b => b.Recipient.Equals(rcpt, StringComparison.OrdinalIgnoreCase))?.Text ?? human;
             var status = module is null ? g.GetValueOrDefault("Status") : module.Status(g.GetValueOrDefault("Status"), diagnostic);
-            var verdict = BounceClassifier.Classify(status, text, delayed: Action(g) == "delayed", report: true,
+            var verdict = BounceClassifier.Classify(status, text, delayed: Action(g) is "delayed" or "expired", report: true,
                 remoteHost: g.GetValueOrDefault("Remote-MTA") is { } mta ? StripType(mta) : null,
-                recipient: g.GetValueOrDefault("Final-Recipient") is { } rcpt ? CleanAddress(rcpt) : null,
-                preset: mda?.Reason ?? module?.Reason(message, $"{diagnostic}\n{human}"), diagnosticType: TypeOf(g.GetValueOrDefault("Diagnostic-Code")),
+                recipient: rcpt,
+                preset: mda?.Reason ?? module?.Reason(message, $"{diagnostic}\n{human}", g), diagnosticType: TypeOf(g.GetValueOrDefault("Diagnostic-Code")),
                 transcript: own ? human : null);
             return diagnostic is null ? verdict : verdict with { Reason = Truncate(diagnostic, 300) };
         }

@@ -84,6 +84,16 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     [InlineData("arf-26.eml", "complaint")]             // Apple Mail X-Apple-Unsubscribe: true, not sent to our unsubscribe address
     [InlineData("lhost-x3-01.eml", "hard")]             // "SMTP:RCPT host …: 553 5.3.0 No such user here": refused at RCPT (Sisimai::SMTP::Command->find)
     [InlineData("lhost-yahoo-05.eml", "hard")]          // "[RCPT_TO]" marker, 5.2.1 User Unknown
+    [InlineData("lhost-gmx-03.eml", "hard")]            // two recipients in one text, "User Unknown" and "Mailbox Full": each judged by its own lines
+    [InlineData("lhost-qmail-17.eml", "hard")]          // qmail, the same
+    [InlineData("lhost-opensmtpd-17.eml", "hard")]      // a DSN without diagnostics: each recipient's lines in the text
+    [InlineData("lhost-powermta-01.eml", "hard")]       // PowerMTA X-PowerMTA-BounceCategory: bad-mailbox (Sisimai::Lhost::PowerMTA)
+    [InlineData("lhost-mcafee-01.eml", "hard")]         // McAfee "550 Unknown user" (Sisimai::Lhost::McAfee)
+    [InlineData("lhost-exchange2003-01.eml", "hard")]   // Exchange 2003 "(000C05A6) Unknown Recipient" (Sisimai::Lhost::Exchange2003)
+    [InlineData("lhost-exchange2003-03.eml", "hard")]   // the same, recognised as a bounce by its own marker
+    [InlineData("lhost-imailserver-01.eml", "hard")]    // IMail "Unknown user" (Sisimai::Lhost::IMailServer)
+    [InlineData("lhost-sendgrid-03.eml", "soft")]       // DSN Action: expired is a failure (soft), not a delivery
+    [InlineData("lhost-yahoo-07.eml", "hard")]          // a text bounce to an EZweb address, ">: User unknown" (Sisimai::Rhost::KDDI)
     [InlineData("lhost-sendmail-33.eml", "soft")]       // 5.7.1 blacklisted: this recipient's own diagnostic, not the transcript's "User unknown"
     public void AFamily_IsClassifiedAsSisimaiDoes(string file, string expected)
     {
@@ -92,11 +102,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured level: 512 of 557 (91.9 %) with Sisimai's reason patterns, status table and status
-    /// preference, SMTP command finder, ARF variants, and its host (Rhost), mail-system (Lhost) and delivery-agent (MDA)
-    /// readings ported (Inbound/Sisimai),
+    /// A ratchet at the measured level: 532 of 557 (95.5 %) with Sisimai's reason patterns, status table and status
+    /// preference, SMTP command finder, ARF variants, per-recipient blocks of multi-recipient bounces, and its host (Rhost),
+    /// mail-system (Lhost) and delivery-agent (MDA) readings ported (Inbound/Sisimai),
     /// up from 442 (79.4 %); no soft bounce Sisimai keeps do we suppress (down from 52). The goal is 98 %:
     /// NOT reached yet; raise the first as the classifier improves, never lower it.
     /// </summary>
-    private const int MinimumAgreeing = 512, MaxWronglySuppressing = 0;
+    private const int MinimumAgreeing = 532, MaxWronglySuppressing = 0;
 }

@@ -26,15 +26,26 @@ public static class SisimaiLhost
         }
 
         /// <summary>The reason the module's phrases give this bounce text, or null (the generic reading decides).</summary>
-        public string? Reason(MimeMessage message, string text)
+        /// <param name="fields">The recipient's DSN fields, if the bounce has a DSN part.</param>
+        public string? Reason(MimeMessage message, string text, IReadOnlyDictionary<string, string>? fields = null)
         {
             if (Name == "EZweb" && message.Headers["X-SPASIGN"]?.Trim() == "NG") return "filtered";
+            if (Name == "PowerMTA")
+                return fields?.GetValueOrDefault("X-PowerMTA-BounceCategory")?.Trim().ToLowerInvariant() is { } category
+                    ? PowerMtaCategories.GetValueOrDefault(category) : null;
             return Messages.FirstOrDefault(m => m.Phrases.Any(p => text.Contains(p, StringComparison.Ordinal))).Reason;
         }
 
         /// <summary>The text carries the module's marker of a bounce report (for bounces without a DSN part).</summary>
         public bool IsReport(string text) => Markers.Any(m => text.Contains(m, StringComparison.Ordinal));
     }
+
+    private static readonly Dictionary<string, string> PowerMtaCategories = new()
+    {
+        ["bad-domain"] = "hostunknown", ["bad-mailbox"] = "userunknown", ["inactive-mailbox"] = "disabled", ["message-expired"] = "expired",
+        ["no-answer-from-host"] = "networkerror", ["policy-related"] = "policyviolation", ["quota-issues"] = "mailboxfull",
+        ["routing-errors"] = "systemerror", ["spam-related"] = "spamdetected",
+    };
 
     private static readonly Module[] Modules =
     [
@@ -54,6 +65,38 @@ public static class SisimaiLhost
                 && m.Headers["X-Mailer"]?.Contains("Amazon WorkMail", StringComparison.Ordinal) != true,
             ["The following message to <", "An error occurred while trying to deliver the mail "],
             [("expired", ["Delivery expired"])]),
+        // Sisimai::Lhost::McAfee: McAfee Email and Web Security's "Delivery Status".
+        new("McAfee",
+            m => m.Headers["X-NAI-Header"]?.Contains("Modified by McAfee", StringComparison.Ordinal) == true && m.Subject == "Delivery Status",
+            ["--- The following addresses had delivery problems ---"],
+            [("userunknown", [" User not exist", " unknown.", "550 Unknown user ", "No such user"])]),
+        // Sisimai::Lhost::PowerMTA: its X-PowerMTA-BounceCategory field names the reason.
+        new("PowerMTA", m => m.Subject?.Contains("Delivery report", StringComparison.Ordinal) == true, ["Hello, this is the mail server on "], []),
+        // Sisimai::Lhost::Exchange2003: its codes in parentheses, "(000C05A6) Unknown Recipient".
+        new("Exchange2003", Exchange2003,
+            ["did not reach the following recipient(s):"],
+            [
+                ("onhold", ["(000B099C)", "(000B09AA)", "(000B09B6)"]),
+                ("userunknown", ["(000C05A6)"]),
+                ("systemerror", ["(00010256)", "(000D06B5)"]),
+                ("networkerror", ["(00120270)"]),
+                ("contenterror", ["(00050311)", "(000502CC)"]),
+                ("securityerror", ["(000B0981)"]),
+                ("filtered", ["(000C0595)"]),
+            ]),
+        // Sisimai::Lhost::IMailServer (Ipswitch IMail).
+        new("IMailServer",
+            m => m.Subject?.StartsWith("Undeliverable Mail ", StringComparison.Ordinal) == true
+                || m.Headers["X-Mailer"]?.Trim().StartsWith("<SMTP32 v", StringComparison.Ordinal) == true,
+            ["Body of message generated response:"],
+            [
+                ("hostunknown", ["Unknown host"]),
+                ("userunknown", ["Unknown user", "Invalid final delivery userid"]),
+                ("mailboxfull", ["User mailbox exceeds allowed size"]),
+                ("virusdetected", ["Requested action not taken: virus detected"]),
+                ("undefined", ["undeliverable to"]),
+                ("expired", ["Delivery failed "]),
+            ]),
         // Sisimai::Lhost::EZweb (au by KDDI): two of its header signs.
         new("EZweb", EZweb,
             ["The user(s) ", "Your message ", "Each of the following"],
@@ -78,6 +121,13 @@ public static class SisimaiLhost
 
     private static IEnumerable<string> Received(MimeMessage m) =>
         m.Headers.Where(h => h.Field.Equals("Received", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+
+    private static bool Exchange2003(MimeMessage m) =>
+        m.Headers.Contains("X-MS-Embedded-Report")
+        || m.Headers["X-Mailer"]?.Trim() is { } mailer && (mailer.StartsWith("Internet Mail Service (", StringComparison.Ordinal)
+            || mailer.StartsWith("Microsoft Exchange Server Internet Mail Connector", StringComparison.Ordinal))
+        || m.Headers["X-MimeOLE"]?.Trim().StartsWith("Produced By Microsoft Exchange", StringComparison.Ordinal) == true
+        || Received(m).Any(r => r.Contains(" with Internet Mail Service (", StringComparison.Ordinal));
 
     private static bool EZweb(MimeMessage m)
     {
