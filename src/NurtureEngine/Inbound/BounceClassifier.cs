@@ -60,13 +60,22 @@ public static partial class BounceClassifier
     /// Classifies one failure. <paramref name="status"/> is a DSN Status field (may be null or generic
     /// such as 5.0.0); <paramref name="text"/> the diagnostic or the bounce's own words (never the quoted
     /// original); <paramref name="delayed"/> a DSN with Action: delayed; <paramref name="report"/> the text is a
-    /// bounce report from another system (a DSN, a bounce text), not a reply to our own SMTP session.
+    /// bounce report from another system (a DSN, a bounce text), not a reply to our own SMTP session;
+    /// <paramref name="remoteHost"/> the receiving host that refused (a DSN's Remote-MTA) and <paramref name="recipient"/>
+    /// the failed address, for the systems that answer in their own codes (<see cref="SisimaiRhost"/>);
+    /// <paramref name="preset"/> the reason the reporting system's own module found (<see cref="SisimaiLhost"/>);
+    /// <paramref name="diagnosticType"/> the type of a DSN's Diagnostic-Code ("smtp", "x-unix"); <paramref name="transcript"/>
+    /// the bounce's own words around a DSN's diagnostic, read only for the SMTP command that was refused.
     /// </summary>
-    public static Verdict Classify(string? status, string? text, bool delayed = false, bool report = false)
+    public static Verdict Classify(string? status, string? text, bool delayed = false, bool report = false, string? remoteHost = null, string? recipient = null,
+        string? preset = null, string? diagnosticType = null, string? transcript = null)
     {
         text = Collapse(text ?? "");
-        var code = Specific(ParseEnhanced(status)) ?? Specific(FirstEnhanced(text)) ?? ParseEnhanced(status) ?? FirstEnhanced(text);
         var basic = BasicCode().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
+        var (field, inText) = (ParseEnhanced(status), FirstEnhanced(text));
+        // Both a Status field and a code in the text: Sisimai's rule picks one; else the specific one wins.
+        var code = field is not null && inText is not null ? SisimaiStatus.Prefer(field, inText, basic)
+            : Specific(field) ?? Specific(inText) ?? field ?? inText;
         var cls = code?[0] ?? basic?[0];
         var reason = Reason(text, code, basic);
 
@@ -78,7 +87,9 @@ public static partial class BounceClassifier
             return new Verdict(false, code ?? (basic is null ? "4.0.0" : $"{basic[0]}.0.0"), category, reason);
         }
         // Sisimai's reading (its reason patterns and status table) decides when it finds a reason; else our words do.
-        var sisimai = SisimaiReason.Get(code, text, delayed, assumeRcpt: !report);
+        var sisimai = SisimaiReason.Get(code, text, delayed, assumeRcpt: !report, preset,
+            rhost: () => SisimaiRhost.Find(remoteHost, DomainOf(recipient), text), diagnosticType,
+            transcript is null ? null : Collapse(transcript));
         // A report Sisimai cannot place (onhold, undefined) is soft there: never suppress on it.
         if (sisimai is not ("onhold" or "undefined") || report)
         {
@@ -133,6 +144,8 @@ public static partial class BounceClassifier
             ?? "delivery failed";
         return line.Length > 300 ? line[..300] : line;
     }
+
+    private static string? DomainOf(string? address) => address?[(address.LastIndexOf('@') + 1)..].Trim().TrimEnd('>');
 
     private static string Collapse(string text) => text.Replace("\r", "");
 }

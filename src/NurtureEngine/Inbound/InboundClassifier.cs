@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
+using NurtureEngine.Inbound.Sisimai;
 using NurtureEngine.Rendering;
 
 namespace NurtureEngine.Inbound;
@@ -86,10 +87,19 @@ public static partial class InboundClassifier
         if (DeliveryStatus(message, parts, human) is { } dsn) return With(dsn.Classification, dsn.Recipients);
         if (ReportType(message) == "disposition-notification" || parts.OfType("message/disposition-notification").Any())
             return With(new InboundClassification(InboundKind.AutoReply, Reason: "read receipt (RFC 8098)"));
-        if (LooksLikeBounce(message, human, tokens))
+        var module = SisimaiLhost.Of(message);
+        if (LooksLikeBounce(message, human, tokens) || module?.IsReport(human) == true)
         {
-            var verdict = BounceClassifier.Classify(null, human, report: true);
-            return With(Bounce(verdict), TextBounceRecipients(message, human, parts));
+            var preset = SisimaiMda.Inquire(message.Headers["From"], human)?.Reason ?? module?.Reason(message, human);
+            var recipients = TextBounceRecipients(message, human, parts).ToList();
+            // Several recipients, each with its own error: each is judged by its own block; a hard one decides and comes first.
+            var blocks = BounceBlocks.Split(human, recipients);
+            if (blocks.Count == 0)
+                return With(Bounce(BounceClassifier.Classify(null, human, report: true, preset: preset, recipient: recipients.FirstOrDefault())), recipients);
+            var judged = blocks.Select(b => (b.Recipient,
+                Verdict: BounceClassifier.Classify(null, b.Text, report: true, preset: preset, transcript: human, recipient: b.Recipient))).ToList();
+            var chosen = judged.FirstOrDefault(j => j.Verdict.Hard) is { Recipient: not null } hard ? hard : judged[0];
+            return With(Bounce(chosen.Verdict), [chosen.Recipient, .. recipients]);
         }
         if (AutoReplyReason(message) is { } auto) return With(new InboundClassification(InboundKind.AutoReply, Reason: auto));
         return With(new InboundClassification(InboundKind.Reply));
@@ -120,10 +130,11 @@ public static partial class InboundClassifier
     private static Found? Complaint(MimeMessage message, Parts parts)
     {
         var report = parts.OfType("message/feedback-report").FirstOrDefault();
-        if (report is null && ReportType(message) != "feedback-report") return null;
+        if (report is null && ReportType(message) != "feedback-report") return HotmailComplaint(message, parts) ?? AppleUnsubscribe(message);
         var fields = report is null ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : ParseFieldGroups(parts.TextOf(report)).FirstOrDefault() ?? [];
         var type = fields.GetValueOrDefault("Feedback-Type")?.Trim().ToLowerInvariant() ?? "abuse";
-        if (type is "not-spam" or "auth-failure") return null;
+        // Every other type (abuse, fraud, virus, auth-failure, opt-out) is a feedback report, as Sisimai reads it.
+        if (type is "not-spam") return null;
         var recipients = new List<string>();
         foreach (var name in new[] { "Original-Rcpt-To", "Removal-Recipient" })
             if (fields.GetValueOrDefault(name) is { } v) recipients.Add(v);
@@ -132,16 +143,40 @@ public static partial class InboundClassifier
         return new Found(new InboundClassification(InboundKind.Complaint, Reason: $"feedback report ({type}){(agent is null ? "" : $" from {agent.Trim()}")}", Category: type), recipients);
     }
 
+    /// <summary>Hotmail's (and Amazon SES's) complaints are not ARF: a multipart/mixed "complaint about message from …"
+    /// carrying the original, its recipient in X-HmXmrOriginalRecipient (Sisimai::ARF.is_arf).</summary>
+    private static Found? HotmailComplaint(MimeMessage message, Parts parts)
+    {
+        if (message.Body is not Multipart { ContentType.MediaSubtype: var sub } || !sub.Equals("mixed", StringComparison.OrdinalIgnoreCase)) return null;
+        if (message.Subject?.Contains("complaint about message from ", StringComparison.Ordinal) != true) return null;
+        var from = message.From.Mailboxes.FirstOrDefault()?.Address ?? "";
+        if (!from.Equals("staff@hotmail.com", StringComparison.OrdinalIgnoreCase) && !from.Equals("complaints@email-abuse.amazonses.com", StringComparison.OrdinalIgnoreCase))
+            return null;
+        var recipients = parts.Originals.SelectMany(o => o.Headers.Where(h => h.Field.Equals("X-HmXmrOriginalRecipient", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value.Trim()))
+            .Concat(parts.Originals.SelectMany(o => o.To.Mailboxes.Select(mb => mb.Address))).ToList();
+        return new Found(new InboundClassification(InboundKind.Complaint, Reason: $"complaint from {from}", Category: "abuse"), recipients);
+    }
+
+    /// <summary>Apple Mail's unsubscribe request (X-Apple-Unsubscribe: true) that did not reach our unsubscribe address:
+    /// the sender asks for no more mail, a feedback report as Sisimai reads it.</summary>
+    private static Found? AppleUnsubscribe(MimeMessage message) =>
+        message.Headers["X-Apple-Unsubscribe"]?.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) == true
+            ? new Found(new InboundClassification(InboundKind.Complaint, Reason: "unsubscribe request (X-Apple-Unsubscribe)", Category: "opt-out"),
+                message.From.Mailboxes.Select(mb => mb.Address).ToList())
+            : null;
+
     private static Found? DeliveryStatus(MimeMessage message, Parts parts, string human)
     {
         var status = parts.OfType("message/delivery-status").Concat(parts.OfType("message/global-delivery-status")).FirstOrDefault();
         if (status is null) return null;
         var groups = ParseFieldGroups(parts.TextOf(status));
+        var module = SisimaiLhost.Of(message);
+        var mda = SisimaiMda.Inquire(message.Headers["From"], human);
         var perRecipient = groups.Where(g => g.ContainsKey("Final-Recipient") || g.ContainsKey("Original-Recipient") || g.ContainsKey("Action") || g.ContainsKey("Status")).ToList();
         if (perRecipient.Count == 0) return null;
         static string? Action(Dictionary<string, string> g) => g.GetValueOrDefault("Action")?.Trim().ToLowerInvariant();
         var failed = perRecipient.FirstOrDefault(g => Action(g) == "failed")
-            ?? perRecipient.FirstOrDefault(g => Action(g) == "delayed")
+            ?? perRecipient.FirstOrDefault(g => Action(g) is "delayed" or "expired")
             ?? perRecipient.FirstOrDefault(g => Action(g) is null && g.GetValueOrDefault("Status")?.Trim() is { Length: > 0 } s && s[0] is '4' or '5');
         var recipients = perRecipient.OrderBy(g => g == failed ? 0 : 1)
             .SelectMany(g => new[] { g.GetValueOrDefault("Final-Recipient"), g.GetValueOrDefault("Original-Recipient") })
@@ -150,10 +185,22 @@ public static partial class InboundClassifier
         if (failed is null)
             return new Found(new InboundClassification(InboundKind.Delivered, Status: perRecipient[0].GetValueOrDefault("Status")?.Trim(),
                 Reason: $"delivery status: {Action(perRecipient[0]) ?? "delivered"}"), recipients);
+        // Without a diagnostic, a recipient's own lines in the bounce text say why it failed.
+        var blocks = BounceBlocks.Split(human, recipients.Select(CleanAddress).OfType<string>().ToList());
         BounceClassifier.Verdict Judge(Dictionary<string, string> g)
         {
             var diagnostic = g.GetValueOrDefault("Diagnostic-Code") is { } d ? StripType(d) : null;
-            var verdict = BounceClassifier.Classify(g.GetValueOrDefault("Status"), $"{diagnostic}\n{human}", delayed: Action(g) == "delayed", report: true);
+            // As Sisimai: a recipient's own Diagnostic-Code is its reason (the text around may be about other recipients).
+            // A diagnostic still in ISO-2022-JP escapes is unreadable: the decoded text says it.
+            var own = !string.IsNullOrWhiteSpace(diagnostic) && !diagnostic.Contains('\u001b');
+            var rcpt = g.GetValueOrDefault("Final-Recipient") is { } r ? CleanAddress(r) : null;
+            var text = own ? diagnostic! : blocks.FirstOrDefault(b => b.Recipient.Equals(rcpt, StringComparison.OrdinalIgnoreCase))?.Text ?? human;
+            var status = module is null ? g.GetValueOrDefault("Status") : module.Status(g.GetValueOrDefault("Status"), diagnostic);
+            var verdict = BounceClassifier.Classify(status, text, delayed: Action(g) is "delayed" or "expired", report: true,
+                remoteHost: g.GetValueOrDefault("Remote-MTA") is { } mta ? StripType(mta) : null,
+                recipient: rcpt,
+                preset: mda?.Reason ?? module?.Reason(message, $"{diagnostic}\n{human}", g), diagnosticType: TypeOf(g.GetValueOrDefault("Diagnostic-Code")),
+                transcript: own ? human : null);
             return diagnostic is null ? verdict : verdict with { Reason = Truncate(diagnostic, 300) };
         }
         // Several recipients failed: a hard one decides (as Sisimai reports it), and its address comes first.
@@ -206,6 +253,13 @@ public static partial class InboundClassifier
     {
         var semi = value.IndexOf(';');
         return semi > 0 && semi < 12 && !value[..semi].Contains(' ') ? value[(semi + 1)..].Trim() : value.Trim();
+    }
+
+    /// <summary>"x-unix; procmail: …" → "x-unix"; null when the value names no type.</summary>
+    private static string? TypeOf(string? value)
+    {
+        var semi = value?.IndexOf(';') ?? -1;
+        return semi > 0 && semi < 12 && !value![..semi].Contains(' ') ? value[..semi].Trim() : null;
     }
 
     private static IEnumerable<string> RecipientHeaders(MimeMessage message)

@@ -68,6 +68,33 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     [InlineData("lhost-messagingserver-05.eml", "hard")] // Oracle Communications Messaging Server, host unknown 5.4.4
     [InlineData("lhost-opensmtpd-05.eml", "soft")]      // OpenSMTPD "Envelope expired" after retries
     [InlineData("lhost-opensmtpd-06.eml", "soft")]      // OpenSMTPD expired
+    [InlineData("rhost-godaddy-02.eml", "soft")]        // GoDaddy: a Spamhaus listing under a 5.1.3 status (Sisimai::Rhost::GoDaddy)
+    [InlineData("rhost-godaddy-03.eml", "soft")]        // GoDaddy "IB607" rate limit under 5.1.1
+    [InlineData("rhost-spectrum-01.eml", "soft")]       // Spectrum "AUP#In-1310" under 5.1.0 (Sisimai::Rhost::Spectrum)
+    [InlineData("rhost-franceptt-02.eml", "hard")]      // La Poste "LPN007_416" invalid recipient under 5.5.0 (Sisimai::Rhost::FrancePTT)
+    [InlineData("lhost-receivingses-01.eml", "soft")]   // Amazon SES receiving "Mailbox does not exist": a filter (Sisimai::Lhost::ReceivingSES)
+    [InlineData("lhost-amazonses-01.eml", "soft")]      // Amazon SES: the quoted 5.7.1 reply, not its own 5.1.0
+    [InlineData("lhost-ezweb-02.eml", "soft")]          // au EZweb "account is disabled": suspended (Sisimai::Lhost::EZweb)
+    [InlineData("lhost-kddi-01.eml", "soft")]           // au one net, mailbox full, no DSN (Sisimai::Lhost::KDDI)
+    [InlineData("lhost-postfix-01.eml", "soft")]        // x-unix; procmail error: a mailer error, not "No such user"
+    [InlineData("lhost-x3-06.eml", "soft")]             // Status 5.1.1 over "552 5.2.2 Over quota" (Sisimai::SMTP::Status->prefer)
+    [InlineData("rfc3464-01.eml", "soft")]              // Dovecot "Not enough disk space" under 5.1.1 (Sisimai::MDA)
+    [InlineData("arf-18.eml", "complaint")]             // DMARC forensic report, ARF Feedback-Type: auth-failure
+    [InlineData("arf-22.eml", "complaint")]             // Hotmail "complaint about message from", multipart/mixed, no ARF part
+    [InlineData("arf-26.eml", "complaint")]             // Apple Mail X-Apple-Unsubscribe: true, not sent to our unsubscribe address
+    [InlineData("lhost-x3-01.eml", "hard")]             // "SMTP:RCPT host …: 553 5.3.0 No such user here": refused at RCPT (Sisimai::SMTP::Command->find)
+    [InlineData("lhost-yahoo-05.eml", "hard")]          // "[RCPT_TO]" marker, 5.2.1 User Unknown
+    [InlineData("lhost-gmx-03.eml", "hard")]            // two recipients in one text, "User Unknown" and "Mailbox Full": each judged by its own lines
+    [InlineData("lhost-qmail-17.eml", "hard")]          // qmail, the same
+    [InlineData("lhost-opensmtpd-17.eml", "hard")]      // a DSN without diagnostics: each recipient's lines in the text
+    [InlineData("lhost-powermta-01.eml", "hard")]       // PowerMTA X-PowerMTA-BounceCategory: bad-mailbox (Sisimai::Lhost::PowerMTA)
+    [InlineData("lhost-mcafee-01.eml", "hard")]         // McAfee "550 Unknown user" (Sisimai::Lhost::McAfee)
+    [InlineData("lhost-exchange2003-01.eml", "hard")]   // Exchange 2003 "(000C05A6) Unknown Recipient" (Sisimai::Lhost::Exchange2003)
+    [InlineData("lhost-exchange2003-03.eml", "hard")]   // the same, recognised as a bounce by its own marker
+    [InlineData("lhost-imailserver-01.eml", "hard")]    // IMail "Unknown user" (Sisimai::Lhost::IMailServer)
+    [InlineData("lhost-sendgrid-03.eml", "soft")]       // DSN Action: expired is a failure (soft), not a delivery
+    [InlineData("lhost-yahoo-07.eml", "hard")]          // a text bounce to an EZweb address, ">: User unknown" (Sisimai::Rhost::KDDI)
+    [InlineData("lhost-sendmail-33.eml", "soft")]       // 5.7.1 blacklisted: this recipient's own diagnostic, not the transcript's "User unknown"
     public void AFamily_IsClassifiedAsSisimaiDoes(string file, string expected)
     {
         Assert.Equal(expected, Samples().Single(s => s.File == file).Expected);
@@ -75,11 +102,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured level: 484 of 557 (86.9 %) with Sisimai's reason patterns and status table ported
-    /// (Inbound/Sisimai), up from 442 (79.4 %); 9 soft bounces Sisimai keeps that we still suppress (down from 52), all
-    /// host-specific readings (Sisimai::Rhost GoDaddy/Spectrum, ReceivingSES, an X-Unix procmail error, a 5.1.1 status
-    /// over a "5.2.2 over quota" text). The goal is 98 % with zero: NOT reached yet; raise these as the
-    /// classifier improves, never lower them.
+    /// A ratchet at the measured level: 532 of 557 (95.5 %) with Sisimai's reason patterns, status table and status
+    /// preference, SMTP command finder, ARF variants, per-recipient blocks of multi-recipient bounces, and its host (Rhost),
+    /// mail-system (Lhost) and delivery-agent (MDA) readings ported (Inbound/Sisimai),
+    /// up from 442 (79.4 %); no soft bounce Sisimai keeps do we suppress (down from 52). The goal is 98 %:
+    /// NOT reached yet; raise the first as the classifier improves, never lower it.
     /// </summary>
-    private const int MinimumAgreeing = 484, MaxWronglySuppressing = 9;
+    private const int MinimumAgreeing = 532, MaxWronglySuppressing = 0;
 }

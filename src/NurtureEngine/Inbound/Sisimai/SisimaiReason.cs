@@ -72,32 +72,63 @@ public static partial class SisimaiReason
         };
     }
 
+    private static readonly string[] Detectable =
+        ["HELO", "EHLO", "STARTTLS", "AUTH PLAIN", "AUTH LOGIN", "AUTH CRAM-", "AUTH DIGEST-", "MAIL F", "RCPT", "RCPT T", "DATA", "QUIT", "XFORWARD"];
+
+    /// <summary>Sisimai::SMTP::Command->find: the last SMTP command named in capitals ("SMTP:RCPT host …", "[RCPT_TO]"), or "".</summary>
+    public static string Find(string text)
+    {
+        var found = "";
+        var from = 0;
+        foreach (var word in Detectable)
+        {
+            var at = text.IndexOf(word, from, StringComparison.Ordinal);
+            if (at < 0) continue;
+            if (at + 4 > text.Length) break;
+            from = at;
+            found = text.Substring(at, 4) switch { "EHLO" => "HELO", "MAIL" => "MAIL", "RCPT" => "RCPT", "DATA" => "DATA", "HELO" => "HELO", _ => found };
+        }
+        return found;
+    }
+
     /// <summary>Sisimai's reason for one failed recipient.</summary>
     /// <param name="assumeRcpt">A text that names no SMTP command answered RCPT TO (true for our own SMTP session's
     /// replies; false for a report from elsewhere, where Sisimai reads such a "user unknown" as filtered).</param>
-    public static string Get(string? status, string? diagnostic, bool delayed, bool assumeRcpt = false)
+    /// <param name="preset">The reason the reporting system's module gave (Sisimai::Lhost), if any.</param>
+    /// <param name="rhost">The reason the receiving system's own codes give (Sisimai::Rhost), asked only when no module decided.</param>
+    /// <param name="transcript">The bounce's own text around the diagnostic, read only for the SMTP command it names.</param>
+    /// <param name="diagnosticType">The type of a DSN's Diagnostic-Code ("smtp", "x-unix"): only an SMTP reply (or an untyped
+    /// text) is read for the reasons of an SMTP session; a local delivery program's error is a mailer error.</param>
+    public static string Get(string? status, string? diagnostic, bool delayed, bool assumeRcpt = false, string? preset = null, Func<string?>? rhost = null,
+        string? diagnosticType = null, string? transcript = null)
     {
+        var smtp = string.IsNullOrWhiteSpace(diagnosticType) || diagnosticType.Trim().Equals("smtp", StringComparison.OrdinalIgnoreCase);
         var text = Spaces().Replace(diagnostic ?? "", " ").Trim().ToLowerInvariant();
         if (status is not null && status.StartsWith("2.", StringComparison.Ordinal)) return "delivered";
         // Office 365's 5.1.10 "RecipientNotFound" (Sisimai::Rhost::Microsoft): the recipient does not exist.
         if (status == "5.1.10") return "userunknown";
         var named = NameOf(status);
         var command = Command(text);
+        if (command.Length == 0) command = Find(diagnostic ?? "");
+        if (command.Length == 0 && transcript is not null) command = Command(transcript.ToLowerInvariant());
         if (command.Length == 0 && assumeRcpt && named.Length == 0) command = "RCPT"; // a code that names another reason wins
         // A mail system's own phrase decides, as its Sisimai::Lhost module does, unless the reason is one Sisimai re-checks.
-        var preset = SisimaiPatterns.LhostMessages.FirstOrDefault(m => text.Contains(m.Phrase, StringComparison.Ordinal)).Reason;
+        preset ??= SisimaiPatterns.LhostMessages.FirstOrDefault(m => text.Contains(m.Phrase, StringComparison.Ordinal)).Reason;
         if (preset is not null && !Retry.Contains(preset)) return preset;
-        foreach (var reason in First)
-            if (reason == preset || True(reason, named, status, text, command)) return reason;
+        if (rhost?.Invoke() is { } byHost) return byHost;
+        if (smtp)
+            foreach (var reason in First)
+                if (reason == preset || True(reason, named, status, text, command)) return reason;
         if (preset is not null) return preset;
 
         var found = named;
-        if (found.Length == 0 || Retry.Contains(found))
+        if (found.Length == 0 || Retry.Contains(found) || !smtp)
         {
             var matched = Fallback.FirstOrDefault(r => Matches(r, text));
             if (matched is not null) return matched;
             if (status is { Length: >= 3 } && status[1..3] == ".6") return "contenterror";
             if (status is { Length: >= 3 } && status[1..3] == ".7") return "securityerror";
+            if (diagnosticType?.Trim().StartsWith("x-unix", StringComparison.OrdinalIgnoreCase) == true) return "mailererror";
             if (found.Length == 0 && delayed) return "expired";
             if (found.Length == 0 && command == "HELO") return "blocked";
         }
