@@ -75,6 +75,14 @@ public sealed class DeliveryFeedback(
             new { reason, source, subject = message?.Subject }, message?.Id, message?.SequenceId, message?.StepId, ct);
     }
 
+    /// <summary>
+    /// An authentication failure report about an email to the lead: on the timeline for whoever looks after
+    /// deliverability (SPF, DKIM, DMARC). The lead's status, score and sequences are untouched: they did nothing.
+    /// </summary>
+    public void AuthFailure(Lead lead, Message? message, string? reason) =>
+        timeline.Add(lead.Id, ActivityKind.EmailAuthFailed, $"Email{(message is null ? "" : $" \"{message.Subject}\"")} failed authentication at the receiver (SPF, DKIM or DMARC)",
+            new { reason, source = "mailbox" }, message?.Id, message?.SequenceId, message?.StepId);
+
     public Task DeliveredAsync(Lead lead, Message? message, string? status, string source)
     {
         timeline.Add(lead.Id, ActivityKind.EmailDelivered, $"Email{(message is null ? "" : $" \"{message.Subject}\"")} delivered",

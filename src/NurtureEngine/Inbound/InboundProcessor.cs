@@ -69,6 +69,10 @@ public sealed partial class InboundProcessor(
             case InboundKind.HardBounce or InboundKind.SoftBounce:
                 await feedback.BounceAsync(lead, address, sent, c.Kind == InboundKind.HardBounce, c.Status, c.Reason ?? "delivery failed", c.Category, "mailbox", ct);
                 break;
+            case InboundKind.Complaint when c.Category == "auth-failure":
+                // RFC 6591: the receiver says our email failed SPF, DKIM or DMARC; the person complained of nothing.
+                if (lead is not null) feedback.AuthFailure(lead, sent, c.Reason);
+                break;
             case InboundKind.Complaint:
                 await feedback.ComplaintAsync(lead, address, sent, c.Reason ?? "feedback report", "mailbox", ct);
                 break;

@@ -50,6 +50,8 @@ public static class ActivityKind
     public const string AutoReplied = "auto_replied";
     public const string EmailBounced = "email_bounced";
     public const string EmailDelivered = "email_delivered";
+    /// <summary>An authentication failure report (ARF auth-failure, RFC 6591) about an email to the lead: a deliverability fact, not a complaint.</summary>
+    public const string EmailAuthFailed = "email_auth_failed";
     /// <summary>An open by a privacy proxy or scanner, not a person: on the timeline, scores nothing.</summary>
     public const string MachineOpened = "machine_opened";
     /// <summary>The lead left or rejoined one topic (subscription group) on its preferences page.</summary>

@@ -161,6 +161,20 @@ public sealed partial class InboundMailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAuthenticationFailureReport_IsOnTheTimeline_ButIsNoComplaint_TheLeadStaysSubscribed()
+    {
+        var sent = await SendWelcomeAsync("dmarc");
+
+        await _box.AppendAsync(InboundSamples.Text("arf-complaint-yahoo.eml", sent.Email, sent.MessageId).Replace("Feedback-Type: abuse", "Feedback-Type: auth-failure"));
+
+        var kinds = await _app.WaitForKindAsync(sent.LeadId, "email_auth_failed");
+        Assert.DoesNotContain("complained", kinds);
+        Assert.Equal("subscribed", (await LeadAsync(sent.LeadId))["status"]!.GetValue<string>());
+        var list = await _app.Api().GetFromJsonAsync<JsonObject>($"/api/v1/suppressions?email={Uri.EscapeDataString(sent.Email)}");
+        Assert.Empty(list!["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task MailToTheListUnsubscribeAddress_Unsubscribes()
     {
         var sent = await SendWelcomeAsync("mailto");
