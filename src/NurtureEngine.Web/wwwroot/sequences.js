@@ -117,6 +117,10 @@
   const stepsNow = () => [...document.getElementById('steps').querySelectorAll('.step')];
   const idOf = step => step.querySelector('input.step-id').value.trim();
   let queue = Promise.resolve();
+  let inFlight = 0;
+  let edits = 0;
+  form.addEventListener('input', () => { edits++; });
+  form.addEventListener('change', () => { edits++; });
   form.addEventListener('click', e => {
     const button = e.target.closest('button[formaction]');
     if (!button || button.disabled) return;
@@ -126,30 +130,48 @@
     e.preventDefault();
     const step = button.closest('.step');
     const click = { button, url, handler, stepId: step && idOf(step), newType: document.getElementById('new-type')?.value };
-    queue = queue.then(() => apply(click)).catch(err => console.error(err)); // one failed click does not stop the next
+    inFlight++;
+    queue = queue.then(() => apply(click)).catch(err => console.error(err)) // one failed click does not stop the next
+      .finally(() => { inFlight--; });
   });
+  // Publish, Save draft and the rest wait for the step changes clicked before them, and then send the list they left.
+  form.addEventListener('submit', e => {
+    if (inFlight === 0) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    const submitter = e.submitter;
+    queue.then(() => form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined));
+  }, true);
 
   const apply = async ({ button, url, handler, stepId, newType }) => {
-    let index = -1;
-    if (stepId != null) {
-      index = stepsNow().findIndex(s => idOf(s) === stepId);
-      if (index < 0) return;
-      url.searchParams.set('index', String(index));
-    }
-    const body = new FormData(form);
-    if (handler === 'AddStep' && newType) body.set('newType', newType);
     const steps = document.getElementById('steps');
+    const editsAtStart = edits;
+    let index = -1, page;
     steps.setAttribute('aria-busy', 'true');
-    let page;
-    try {
-      const response = await fetch(url, { method: 'POST', body });
-      if (!response.ok) throw new Error(String(response.status));
-      page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    } catch {
-      steps.removeAttribute('aria-busy');
-      if (button.isConnected) form.requestSubmit(button); // the server answers as it does without script
-      return;
+    // Anything typed while the answer is on its way would be lost with the list it was typed in: then the same
+    // click is posted again with what the form holds now (the server applies it to what it is sent, so once).
+    for (let attempt = 0; ; attempt++) {
+      if (stepId != null) {
+        index = stepsNow().findIndex(s => idOf(s) === stepId);
+        if (index < 0) { steps.removeAttribute('aria-busy'); return; }
+        url.searchParams.set('index', String(index));
+      }
+      const body = new FormData(form);
+      if (handler === 'AddStep' && newType) body.set('newType', newType);
+      const seen = edits;
+      try {
+        const response = await fetch(url, { method: 'POST', body });
+        if (!response.ok) throw new Error(String(response.status));
+        page = new DOMParser().parseFromString(await response.text(), 'text/html');
+      } catch {
+        steps.removeAttribute('aria-busy');
+        if (button.isConnected) form.requestSubmit(button); // the server answers as it does without script
+        return;
+      }
+      if (edits === seen || attempt >= 5) break;
     }
+    const active = document.activeElement;
+    const activeId = steps.contains(active) && active !== button ? active.id : '';
     const fresh = page.getElementById('steps');
     steps.replaceWith(fresh);
     const flow = document.querySelector('.flow'), freshFlow = page.querySelector('.flow');
@@ -158,6 +180,8 @@
     options.steps = stepIds();
     enhance(fresh, {});
     window.NurtureAdmin?.bindChoices(fresh);
+    // Someone who went on typing elsewhere keeps their place.
+    if (edits !== editsAtStart) { if (activeId) document.getElementById(activeId)?.focus(); schedule(); return; }
     // Focus where the work goes on: a new step's id, a moved step's same button, else the step now at that place.
     const all = stepsNow();
     const target = handler === 'AddStep' ? all.at(-1)
