@@ -91,6 +91,15 @@ public sealed class AdminSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Fails when the page scrolls sideways at its width, naming the elements that stick out (outside tables, which scroll in their own box).</summary>
+    public static async Task AssertFitsAsync(IPage page, int width)
+    {
+        var scroll = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        if (scroll <= width) return;
+        var wide = await page.EvaluateAsync<string[]>("w => [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('table')).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className)", width);
+        Assert.Fail($"{page.Url} is {scroll} px wide at {width} px: {string.Join(", ", wide)}");
+    }
+
     public async Task ScreenshotAsync(IPage page, string label)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");

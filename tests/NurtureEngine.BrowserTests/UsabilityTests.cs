@@ -70,13 +70,35 @@ public sealed class UsabilityTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task Marketer_CreatesALeadByHand_WithErrorsAtTheField_SeesStageNames_MovesAndReassignsIt_AndErasesIt()
+    public async Task AKeyThatIsNotASlug_IsStoppedByTheBrowser_OnEveryPageThatAsksForOne()
+    {
+        await using var s = await AdminSession.StartAsync(browser);
+        var page = await s.SignInAsync(AdminSession.AdminEmail, AdminSession.AdminPassword, Laptop);
+        var console = new List<string>();
+        page.Console += (_, m) => { lock (console) console.Add(m.Text); };
+
+        foreach (var path in new[] { "/templates", "/sequences", "/segments/edit", "/forms/edit", "/broadcasts/edit" })
+        {
+            await page.GotoAsync(s.Url(path));
+            await page.FillAsync("#key", "Spring Launch!");
+            // A pattern the browser cannot compile is ignored without a word: then nothing is a mismatch.
+            Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('key').validity.patternMismatch"), $"{path}: 'Spring Launch!' passed the key check");
+            await page.FillAsync("#key", "spring-launch");
+            Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('key').validity.valid"), $"{path}: 'spring-launch' was refused");
+        }
+        Assert.DoesNotContain(console, m => m.Contains("regular expression", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData(Laptop)]
+    [InlineData(Phone)]
+    public async Task Marketer_CreatesALeadByHand_WithErrorsAtTheField_SeesStageNames_MovesAndReassignsIt_AndErasesIt(int width)
     {
         await using var s = await AdminSession.StartAsync(browser);
         await s.App.QuietDemoSequencesAsync();
         await s.CreateUserAsync(Marketer, "Marketer");
         await s.CreateUserAsync(Rep, "SalesRep");
-        var page = await s.SignInAsync(Marketer, width: Laptop);
+        var page = await s.SignInAsync(Marketer, width: width, height: 800);
 
         await page.GotoAsync(s.Url("/leads"));
         await page.ClickAsync("#new-lead");
@@ -87,6 +109,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(page.Locator(".field-error[data-field=dealValue]")).ToHaveTextAsync("Deal value must be a number, like 12000 or 12,000.50");
         await Expect(page.Locator("#field-firstName")).ToHaveValueAsync("Grace"); // nothing typed is lost
         Assert.Empty((await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/leads?email=grace@example.com"))!["items"]!.AsArray());
+        await AdminSession.AssertFitsAsync(page, width);
 
         await page.FillAsync("#field-dealValue", "12,000");
         await page.FillAsync("#field-tags", "webinar, VIP");
@@ -116,6 +139,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await page.ClickAsync("#bulk button:has-text('Apply')");
         await Expect(page.Locator(".flash")).ToHaveTextAsync("Moved 1 lead(s) to Sales qualified.");
         await Expect(row.Locator(".stage")).ToHaveTextAsync("Sales qualified");
+        await AdminSession.AssertFitsAsync(page, width);
 
         // Reassign through the owner picker.
         await row.Locator("a").First.ClickAsync();
@@ -144,6 +168,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var other = await s.App.CreateLeadAsync(new { email = "lin@example.com", owner = Rep });
         await rep.GotoAsync(s.Url($"/leads/{other["id"]}/edit"));
         await Expect(rep.Locator("#erase")).ToHaveCountAsync(0);
+        await AdminSession.AssertFitsAsync(page, width);
         Assert.Empty(s.Dialogs);
     }
 
@@ -171,12 +196,14 @@ public sealed class UsabilityTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task LeadList_SortsByScoreAndByEmail_PagesInThatOrder_AndShowsHowManyMatch()
+    public async Task LeadList_SortsByScoreEmailAndName_PagesInThatOrder_AndShowsHowManyMatch()
     {
         await using var s = await AdminSession.StartAsync(browser);
         await s.App.QuietDemoSequencesAsync();
         // Created in reverse email order, with scores in neither order: (i * 7) % 55 runs over 0..54 once.
-        for (var i = 0; i < 55; i++) await s.App.CreateLeadAsync(new { email = $"sort{54 - i:00}@example.com" });
+        // First names in a third order, (i * 13) % 55, one of them lower case.
+        static string FirstName(int i) => i * 13 % 55 == 3 ? "ann03" : $"Ann{i * 13 % 55:00}";
+        for (var i = 0; i < 55; i++) await s.App.CreateLeadAsync(new { email = $"sort{54 - i:00}@example.com", firstName = FirstName(i), lastName = "Lee" });
         using (var scope = s.App.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<NurtureEngine.Data.NurtureDbContext>();
@@ -192,7 +219,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
 
         await page.GotoAsync(s.Url("/leads"));
         await Expect(page.Locator("#total")).ToHaveTextAsync("55 lead(s) match");
-        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(2);
+        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(3);
 
         await page.ClickAsync("#sort-score");
         await Expect(page.Locator("th[aria-sort=descending]")).ToContainTextAsync("Score");
@@ -216,8 +243,21 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(rows.First).ToHaveAttributeAsync("data-lead", "sort10@example.com");
         await Expect(rows.Last).ToHaveAttributeAsync("data-lead", "sort19@example.com");
         await page.ClickAsync("#sort-default");
-        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(2);
+        await Expect(page.Locator("th[aria-sort=none]")).ToHaveCountAsync(3);
         await Expect(rows).ToHaveCountAsync(10);
+
+        // By name, A–Z whatever the case, page by page.
+        string EmailNamed(int n) => $"sort{54 - Enumerable.Range(0, 55).Single(i => i * 13 % 55 == n):00}@example.com";
+        await page.GotoAsync(s.Url("/leads"));
+        await page.ClickAsync("#sort-name");
+        await Expect(page.Locator("th[aria-sort=ascending]")).ToContainTextAsync("Name");
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", EmailNamed(0));
+        await Expect(rows.Nth(3)).ToHaveAttributeAsync("data-lead", EmailNamed(3)); // "ann03" between Ann02 and Ann04
+        await Expect(rows.Nth(4)).ToHaveAttributeAsync("data-lead", EmailNamed(4));
+        await page.ClickAsync("#next-page");
+        await Expect(page.Locator("#page-info")).ToContainTextAsync("Page 2 · 5 lead(s) shown");
+        await Expect(rows.First).ToHaveAttributeAsync("data-lead", EmailNamed(50));
+        await Expect(rows.Last).ToHaveAttributeAsync("data-lead", EmailNamed(54));
     }
 
     [Fact]
@@ -273,12 +313,14 @@ public sealed class UsabilityTests(BrowserFixture browser)
         Assert.Empty(s.Dialogs);
     }
 
-    [Fact]
-    public async Task Marketer_BuildsASequenceWithWordWaits_SeesAFieldErrorAtItsStep_ReloadsAndFindsTheDraft_ThenPublishes()
+    [Theory]
+    [InlineData(Laptop)]
+    [InlineData(Phone)]
+    public async Task Marketer_BuildsASequenceWithWordWaits_SeesAFieldErrorAtItsStep_ReloadsAndFindsTheDraft_ThenPublishes(int width)
     {
         await using var s = await AdminSession.StartAsync(browser);
         await s.CreateUserAsync(Marketer, "Marketer");
-        var page = await s.SignInAsync(Marketer, width: Laptop);
+        var page = await s.SignInAsync(Marketer, width: width, height: 800);
         await page.GotoAsync(s.Url("/sequences"));
         await page.FillAsync("#key", "trial-nurture");
         await page.ClickAsync("button:has-text('Create')");
@@ -305,6 +347,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(branch.Locator("input[aria-label=tag]")).ToBeVisibleAsync();
         await Expect(branch.Locator("input[aria-label^=within]")).ToHaveCountAsync(0); // only the chosen type's fields
         await branch.Locator("input[aria-label=tag]").FillAsync("vip");
+        await AdminSession.AssertFitsAsync(page, width);
         await page.ClickAsync("#save-draft");
         await Expect(page.Locator(".flash")).ToContainTextAsync("Draft saved");
 
@@ -325,11 +368,14 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/sequences/trial-nurture"))!;
         Assert.Equal("P3D", stored["steps"]![1]!["duration"]!.GetValue<string>());
         Assert.Equal("has_tag", stored["steps"]![2]!["if"]!["type"]!.GetValue<string>());
+        await AdminSession.AssertFitsAsync(page, width);
         Assert.Empty(s.Dialogs);
     }
 
-    [Fact]
-    public async Task Marketer_BuildsANestedSegmentWithoutJson_WithALiveCount_ErrorsAtTheCondition_AndAJsonSlipInWords()
+    [Theory]
+    [InlineData(Laptop)]
+    [InlineData(Phone)]
+    public async Task Marketer_BuildsANestedSegmentWithoutJson_WithALiveCount_ErrorsAtTheCondition_AndAJsonSlipInWords(int width)
     {
         await using var s = await AdminSession.StartAsync(browser);
         await s.App.QuietDemoSequencesAsync();
@@ -338,7 +384,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await s.App.CreateLeadAsync(new { email = "bob@example.com", stage = "mql", tags = new[] { "vip" } });
         await s.App.CreateLeadAsync(new { email = "carl@example.com", stage = "mql" });
         await s.App.CreateLeadAsync(new { email = "dora@example.com", stage = "lead", tags = new[] { "webinar" } });
-        var page = await s.SignInAsync(Marketer, width: Laptop);
+        var page = await s.SignInAsync(Marketer, width: width, height: 800);
         await page.GotoAsync(s.Url("/segments/edit"));
         await page.FillAsync("#key", "warm-mqls");
         await page.FillAsync("#name", "Warm MQLs");
@@ -366,6 +412,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await Expect(page.Locator("#member-count")).ToHaveTextAsync("2 members");
         await Expect(group.Locator(".field-error")).ToHaveCountAsync(0);
 
+        await AdminSession.AssertFitsAsync(page, width);
         await page.ClickAsync("#save");
         await Expect(page.Locator(".flash")).ToContainTextAsync("Segment warm-mqls created: 2 members");
         await Expect(page.Locator("#members")).ToContainTextAsync("ada@example.com");
@@ -383,6 +430,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var slip = page.Locator("[data-error-for=filter]");
         await Expect(slip).ToContainTextAsync("not valid JSON: check for a missing or extra comma, quote or bracket at line 1, column");
         await Expect(slip).Not.ToContainTextAsync("BytePositionInLine");
+        await AdminSession.AssertFitsAsync(page, width);
         Assert.Empty(s.Dialogs);
     }
 
@@ -411,8 +459,10 @@ public sealed class UsabilityTests(BrowserFixture browser)
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= Phone);
     }
 
-    [Fact]
-    public async Task Marketer_EditsScoringRulesAndThresholds_SeesWhatTheyWouldDoToTodaysLeads_AndAnErrorAtItsField()
+    [Theory]
+    [InlineData(Laptop)]
+    [InlineData(Phone)]
+    public async Task Marketer_EditsScoringRulesAndThresholds_SeesWhatTheyWouldDoToTodaysLeads_AndAnErrorAtItsField(int width)
     {
         await using var s = await AdminSession.StartAsync(browser);
         await s.App.QuietDemoSequencesAsync();
@@ -424,7 +474,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await s.App.WaitForKindAsync(ada["id"]!.GetValue<string>(), "event", count: 2);
         await s.App.WaitForKindAsync(bob["id"]!.GetValue<string>(), "event");
 
-        var page = await s.SignInAsync(Marketer, width: Laptop);
+        var page = await s.SignInAsync(Marketer, width: width, height: 800);
         await page.GotoAsync(s.Url("/scoring"));
         await Expect(page.Locator("#rule-0-event")).ToHaveValueAsync("email_opened"); // the demo's rules, as rows
         await page.ClickAsync("#add-rule");
@@ -434,6 +484,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         await page.ClickAsync("#preview-scoring");
         await Expect(page.Locator("li[data-preview-rule=webinar_attended]")).ToContainTextAsync("3 time(s) for 2 lead(s) in the last 30 days, 45 points in all at 15 each");
         await Expect(page.Locator("li[data-preview-threshold='Lead']")).ToContainTextAsync("already have a score of 25 or more: they move to Marketing qualified");
+        await AdminSession.AssertFitsAsync(page, width);
 
         // A threshold that moves leads backwards is refused at its field, and nothing is stored.
         await page.SelectOptionAsync("#threshold-0-stage", new SelectOptionValue { Label = "Lead" });
@@ -448,6 +499,7 @@ public sealed class UsabilityTests(BrowserFixture browser)
         var stored = (await s.App.Api().GetFromJsonAsync<JsonObject>("/api/v1/scoring"))!;
         Assert.Contains(stored["rules"]!.AsArray(), r => r!["event"]!.GetValue<string>() == "webinar_attended" && r["points"]!.GetValue<int>() == 15);
         Assert.Equal("sql", stored["thresholds"]![0]!["stage"]!.GetValue<string>());
+        await AdminSession.AssertFitsAsync(page, width);
         Assert.Empty(s.Dialogs);
     }
 
@@ -520,6 +572,15 @@ public sealed class UsabilityTests(BrowserFixture browser)
         // The flow: branches read yes / no, and a box opens its step's editor.
         await Expect(page.Locator(".flow-label[data-kind=then]")).ToHaveTextAsync("yes");
         await Expect(page.Locator(".flow-label[data-kind=else]")).ToHaveTextAsync("no");
+        // Every line of text stays inside its box, the branch's long condition included.
+        var overflowing = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('a.flow-step')].flatMap(a => {
+                const box = a.querySelector('rect').getBBox();
+                return [...a.querySelectorAll('text')].filter(t => { const b = t.getBBox(); return b.x + b.width > box.x + box.width; })
+                    .map(t => a.dataset.step + ': ' + t.textContent);
+            })
+            """);
+        Assert.Empty(overflowing);
         await page.Locator("a.flow-step[data-step='branch-1']").ClickAsync();
         await Expect(page.Locator("#step-1")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("focused"));
         await Expect(page.Locator("#step-1-id")).ToBeFocusedAsync();

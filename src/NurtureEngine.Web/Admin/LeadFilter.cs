@@ -13,7 +13,7 @@ public sealed class LeadFilter
     public string? Owner { get; set; }
     public string? Tag { get; set; }
     public string? Status { get; set; }
-    /// <summary>Empty: oldest first; <c>score</c>: highest first; <c>email</c>: A–Z.</summary>
+    /// <summary>Empty: oldest first; <c>score</c>: highest first; <c>email</c>, <c>name</c>: A–Z.</summary>
     public string? Sort { get; set; }
 
     public LeadQuery ToQuery(string? cursor, int limit) => new(

@@ -29,14 +29,19 @@
 
   // Fields that belong to one choice: data-when="selectId:value value2" shows only while that select
   // holds one of the values (without script every field shows, each labelled).
-  const switches = new Set([...document.querySelectorAll('[data-when]')].map(e => e.dataset.when.split(':')[0]));
-  switches.forEach(id => {
-    const select = document.getElementById(id);
-    if (!select) return;
-    const sync = () => document.querySelectorAll(`[data-when^="${id}:"]`).forEach(e => {
-      e.hidden = !e.dataset.when.slice(id.length + 1).split(' ').includes(select.value);
+  // Exposed for parts of a page replaced after load (the sequence builder's step list).
+  const bindChoices = root => {
+    const switches = new Set([...root.querySelectorAll('[data-when]')].map(e => e.dataset.when.split(':')[0]));
+    switches.forEach(id => {
+      const select = document.getElementById(id);
+      if (!select) return;
+      const sync = () => document.querySelectorAll(`[data-when^="${id}:"]`).forEach(e => {
+        e.hidden = !e.dataset.when.slice(id.length + 1).split(' ').includes(select.value);
+      });
+      sync();
+      select.addEventListener('change', sync);
     });
-    sync();
-    select.addEventListener('change', sync);
-  });
+  };
+  bindChoices(document);
+  window.NurtureAdmin = { bindChoices };
 })();

@@ -32,6 +32,13 @@ public sealed class IndexModel(PipelineService pipelines) : PageModel
     public async Task OnGetAsync(CancellationToken ct)
     {
         All = await pipelines.ListAsync(ct);
+        if (Key is not null && !Slug.IsKey(Key))
+        {
+            // Typed into "New pipeline key" with the browser's check bypassed: say so before anything is built on it.
+            Errors = [$"{FieldName("key")}: {Worded(SlugProblem)}"];
+            Key = null;
+            return;
+        }
         Key ??= All.FirstOrDefault(p => p.IsDefault)?.Key ?? All.FirstOrDefault()?.Key;
         if (Key is not null && All.FirstOrDefault(p => p.Key == Key) is { } p)
         {
@@ -68,7 +75,7 @@ public sealed class IndexModel(PipelineService pipelines) : PageModel
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken ct)
     {
-        if (!Slug.IsKey(Key)) { Errors = ["key: must be a lowercase slug"]; return await ShowAsync(ct); }
+        if (!Slug.IsKey(Key)) { Errors = [$"{FieldName("key")}: {Worded(SlugProblem)}"]; return await ShowAsync(ct); }
         try
         {
             var input = new PipelineInput
@@ -80,18 +87,28 @@ public sealed class IndexModel(PipelineService pipelines) : PageModel
             TempData["Flash"] = created ? $"Pipeline {saved.Name} created." : $"Pipeline {saved.Name} saved.";
             return RedirectToPage(new { key = Key });
         }
-        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{FieldName(kv.Key)}: {v}")).ToList(); }
+        catch (ValidationException e) { Errors = e.Errors.SelectMany(kv => kv.Value.Select(v => $"{FieldName(kv.Key)}: {Worded(v)}")).ToList(); }
         catch (ConflictException e) { Occupied = await OccupiedMessageAsync(e.Message, ct); }
         return await ShowAsync(ct);
     }
 
-    /// <summary>"stages[1].name" as "Stage 2 name", "moveLeadsTo" as "Move those leads to".</summary>
+    /// <summary>The service's words for a key that is not a slug.</summary>
+    private const string SlugProblem = "must be a lowercase slug";
+
+    /// <summary>"stages[1].name" as "Stage 2 name", "stages[1].probability" as "Stage 2 win probability" (the column's header), "moveLeadsTo" as "Move those leads to".</summary>
     private static string FieldName(string key)
     {
-        if (System.Text.RegularExpressions.Regex.Match(key, @"^stages\[(\d+)\]\.?(\w*)$") is { Success: true } m)
-            return $"Stage {int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1} {m.Groups[2].Value}".Trim();
+        if (System.Text.RegularExpressions.Regex.Match(key, @"^stages\[(\d+)\]\.?([\w.]*)$") is { Success: true } m)
+        {
+            var field = m.Groups[2].Value switch { "probability" => "win probability", "handoff.recycleTo" => "recycle to", var f => f };
+            return $"Stage {int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1} {field}".Trim();
+        }
         return key switch { "moveLeadsTo" => "Move those leads to", "name" => "Name", "stages" => "Stages", "key" => "Key", _ => key };
     }
+
+    /// <summary>A service message in the page's words ("slug" is a developer's word).</summary>
+    private static string Worded(string message) =>
+        message == SlugProblem ? "use lowercase letters, digits and dashes only, like partner-deals" : message;
 
     /// <summary>The service's refusal in the page's words: the removed stages by name, and what to do.</summary>
     private async Task<string> OccupiedMessageAsync(string serviceMessage, CancellationToken ct)

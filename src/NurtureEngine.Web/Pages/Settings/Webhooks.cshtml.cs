@@ -103,6 +103,10 @@ public sealed class WebhooksModel(WebhookService webhooks) : PageModel
     {
         Subscriptions = await webhooks.ListAsync(ct);
         try { Deliveries = (await webhooks.DeliveriesAsync(null, string.IsNullOrEmpty(Status) ? null : Status, 100, ct)).Items; }
-        catch (ValidationException e) { Error = e.Message; }
+        catch (ValidationException)
+        {
+            // Only a hand-edited address gets here (the select offers the three); the service's "status: ..." is the API's wording.
+            Error = $"There is no status \"{Status}\": choose pending, succeeded or failed.";
+        }
     }
 }
