@@ -23,7 +23,6 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private string? _trigger;
-    private bool _atEnd;
     private string? _hold;
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
@@ -73,17 +72,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The next client chunk containing <paramref name="text"/> takes the proxy down instead of being forwarded. With
-    /// <paramref name="atEnd"/>, only a chunk that ends what the client has sent so far with it (however the bytes were split
-    /// into chunks): the SMTP data terminator <c>CRLF.CRLF</c>, say, which dot-stuffing keeps out of a message's content.
-    /// </summary>
-    public Task TakeDownWhenClientSends(string text, bool atEnd = false)
+    /// <summary>The next client chunk containing <paramref name="text"/> takes the proxy down instead of being forwarded.</summary>
+    public Task TakeDownWhenClientSends(string text)
     {
         lock (_gate)
         {
             _trigger = text;
-            _atEnd = atEnd;
             Triggered = new(TaskCreationOptions.RunContinuationsAsynchronously);
             return Triggered.Task;
         }
@@ -149,15 +143,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         {
             var input = from.GetStream();
             var output = to.GetStream();
-            var tail = "";
             while (true)
             {
                 var n = await input.ReadAsync(buffer, _stop.Token);
                 if (n == 0) return;
                 if (inspect)
                 {
-                    var seen = tail + Encoding.ASCII.GetString(buffer, 0, n);
-                    tail = seen[^Math.Min(seen.Length, 16)..];
                     string? trigger, hold;
                     Task released;
                     lock (_gate) (trigger, hold, released) = (_trigger, _hold, _released.Task);
@@ -167,9 +158,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                         Triggered.TrySetResult();
                         await released.WaitAsync(_stop.Token);
                     }
-                    bool atEnd;
-                    lock (_gate) atEnd = _atEnd;
-                    if (trigger is not null && (atEnd ? seen.EndsWith(trigger, StringComparison.Ordinal) : Encoding.ASCII.GetString(buffer, 0, n).Contains(trigger, StringComparison.OrdinalIgnoreCase)))
+                    if (trigger is not null && Encoding.ASCII.GetString(buffer, 0, n).Contains(trigger, StringComparison.OrdinalIgnoreCase))
                     {
                         lock (_gate) _trigger = null;
                         TakeDown();
