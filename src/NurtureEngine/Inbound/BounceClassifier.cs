@@ -88,7 +88,7 @@ public static partial class BounceClassifier
         }
         // Sisimai's reading (its reason patterns and status table) decides when it finds a reason; else our words do.
         var sisimai = SisimaiReason.Get(code, text, delayed, assumeRcpt: !report, preset,
-            rhost: () => SisimaiRhost.Find(remoteHost, DomainOf(recipient), text), diagnosticType,
+            rhost: () => SisimaiRhost.Find(remoteHost, DomainOf(recipient), text, code), diagnosticType,
             transcript is null ? null : Collapse(transcript));
         // A report Sisimai cannot place (onhold, undefined) is soft there: never suppress on it.
         if (sisimai is not ("onhold" or "undefined") || report)

@@ -194,7 +194,7 @@ public static partial class InboundClassifier
             // A diagnostic still in ISO-2022-JP escapes is unreadable: the decoded text says it.
             var own = !string.IsNullOrWhiteSpace(diagnostic) && !diagnostic.Contains('\u001b');
             var rcpt = g.GetValueOrDefault("Final-Recipient") is { } r ? CleanAddress(r) : null;
-            var text = own ? diagnostic! : blocks.FirstOrDefault(b => b.Recipient.Equals(rcpt, StringComparison.OrdinalIgnoreCase))?.Text ?? human;
+            var text = own ? WithCommand(diagnostic!, human) : blocks.FirstOrDefault(b => b.Recipient.Equals(rcpt, StringComparison.OrdinalIgnoreCase))?.Text ?? human;
             var status = module is null ? g.GetValueOrDefault("Status") : module.Status(g.GetValueOrDefault("Status"), diagnostic);
             var verdict = BounceClassifier.Classify(status, text, delayed: Action(g) is "delayed" or "expired", report: true,
                 remoteHost: g.GetValueOrDefault("Remote-MTA") is { } mta ? StripType(mta) : null,
@@ -211,6 +211,21 @@ public static partial class InboundClassifier
                 .. recipients.Where(r => r != worst.GetValueOrDefault("Final-Recipient") && r != worst.GetValueOrDefault("Original-Recipient"))];
         return new Found(Bounce(chosen), recipients);
     }
+
+    /// <summary>
+    /// Postfix writes the remote reply twice: in the DSN without, in the text with the command it answered ("…: Recipient
+    /// address rejected. (in reply to RCPT TO command)"). As Sisimai::Lhost::Postfix, the longer text is the diagnostic.
+    /// </summary>
+    private static string WithCommand(string diagnostic, string human)
+    {
+        var (shortText, longText) = (Collapse(diagnostic), Collapse(human));
+        var at = longText.IndexOf(shortText + " (in reply to ", StringComparison.OrdinalIgnoreCase);
+        if (shortText.Length < 8 || at < 0) return diagnostic;
+        var end = longText.IndexOf(" command)", at + shortText.Length, StringComparison.OrdinalIgnoreCase);
+        return end < 0 || end - at - shortText.Length > 40 ? diagnostic : longText[at..(end + " command)".Length)];
+    }
+
+    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static bool LooksLikeBounce(MimeMessage message, string human, IReadOnlyList<string> tokens)
     {

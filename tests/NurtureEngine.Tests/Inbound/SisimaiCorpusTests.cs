@@ -60,6 +60,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     [InlineData("lhost-amazonses-09.eml", "hard")]      // Amazon SES permanent bounce, 5.1.1, SNS JSON
     [InlineData("lhost-amazonses-12.eml", "delivered")] // Amazon SES delivery notification
     [InlineData("rhost-microsoft-03.eml", "hard")]      // Office 365, 550 5.1.10 RESOLVER.ADR.RecipientNotFound
+    [InlineData("rhost-microsoft-02.eml", "hard")]      // Exchange Online's table: 5.4.1 "recipient address rejected: access denied"
+    [InlineData("lhost-office365-09.eml", "hard")]      // Office 365 quoting the RCPT TO reply: "unknown recipient or mailbox unavailable -> 550 Unknown user"
+    [InlineData("lhost-outlook-08.eml", "hard")]        // Outlook.com's "Requested action not taken: mailbox unavailable"
+    [InlineData("lhost-postfix-46.eml", "hard")]        // Postfix: the DSN's reply without, the text's with "(in reply to RCPT TO command)"
+    [InlineData("lhost-courier-04.eml", "hard")]        // Courier's own "No such domain."
     [InlineData("lhost-office365-13.eml", "hard")]      // Office 365 NDR, 5.1.10
     [InlineData("lhost-domino-01.eml", "hard")]         // IBM Domino "not listed in Domino Directory", no decisive code
     [InlineData("lhost-domino-02.eml", "hard")]         // IBM Domino, the same in Japanese (ISO-2022-JP)
@@ -102,11 +107,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured level: 532 of 557 (95.5 %) with Sisimai's reason patterns, status table and status
+    /// A ratchet at the measured level: 538 of 557 (96.6 %) with Sisimai's reason patterns, status table and status
     /// preference, SMTP command finder, ARF variants, per-recipient blocks of multi-recipient bounces, and its host (Rhost),
     /// mail-system (Lhost) and delivery-agent (MDA) readings ported (Inbound/Sisimai),
     /// up from 442 (79.4 %); no soft bounce Sisimai keeps do we suppress (down from 52). The goal is 98 %:
     /// NOT reached yet; raise the first as the classifier improves, never lower it.
     /// </summary>
-    private const int MinimumAgreeing = 532, MaxWronglySuppressing = 0;
+    private const int MinimumAgreeing = 538, MaxWronglySuppressing = 0;
 }

@@ -84,6 +84,24 @@ public static class SisimaiLhost
                 ("securityerror", ["(000B0981)"]),
                 ("filtered", ["(000C0595)"]),
             ]),
+        // Sisimai::Lhost::Outlook (Outlook.com, Hotmail): two of its signs.
+        new("Outlook", Outlook,
+            ["This is an automatically generated Delivery Status Notification"],
+            [
+                ("hostunknown", ["The mail could not be delivered to the recipient because the domain is not reachable"]),
+                ("userunknown", ["Requested action not taken: mailbox unavailable"]),
+            ]),
+        // Sisimai::Lhost::Courier: its own errors for the receiving domain (courier/module.esmtp/esmtpclient.c).
+        new("Courier",
+            m => (m.Headers["From"]?.Contains("Courier mail server at ", StringComparison.Ordinal) ?? false)
+                || m.Subject is "NOTICE: mail delivery status." or "WARNING: delayed mail."
+                || (m.Headers["Message-ID"]?.Trim().StartsWith("<courier.", StringComparison.Ordinal) ?? false),
+            ["UNDELIVERABLE MAIL", "DELAYS IN DELIVERING YOUR MESSAGE"],
+            [
+                ("hostunknown", ["No such domain."]),
+                ("systemerror", ["This domain's DNS violates RFC 1035."]),
+                ("networkerror", ["DNS lookup failed."]),
+            ]),
         // Sisimai::Lhost::IMailServer (Ipswitch IMail).
         new("IMailServer",
             m => m.Subject?.StartsWith("Undeliverable Mail ", StringComparison.Ordinal) == true
@@ -128,6 +146,17 @@ public static class SisimaiLhost
             || mailer.StartsWith("Microsoft Exchange Server Internet Mail Connector", StringComparison.Ordinal))
         || m.Headers["X-MimeOLE"]?.Trim().StartsWith("Produced By Microsoft Exchange", StringComparison.Ordinal) == true
         || Received(m).Any(r => r.Contains(" with Internet Mail Service (", StringComparison.Ordinal));
+
+    private static bool Outlook(MimeMessage m)
+    {
+        var signs = new[]
+        {
+            m.Subject?.Contains("Delivery Status Notification", StringComparison.Ordinal) == true,
+            m.Headers.Contains("X-Message-Delivery"), m.Headers.Contains("X-Message-Info"),
+            Received(m).Any(r => r.Contains(".hotmail.com", StringComparison.Ordinal)),
+        };
+        return signs.Count(s => s) >= 2;
+    }
 
     private static bool EZweb(MimeMessage m)
     {

@@ -109,6 +109,8 @@ public static partial class SisimaiReason
         if (status == "5.1.10") return "userunknown";
         var named = NameOf(status);
         var command = Command(text);
+        // Sisimai::Lhost::Office365's commandset: "… unknown recipient or mailbox unavailable -> 550 …" quotes the RCPT TO reply.
+        if (command.Length == 0 && text.Contains("unknown recipient or mailbox unavailable ->", StringComparison.Ordinal) && text.Contains('@')) command = "RCPT";
         if (command.Length == 0) command = Find(diagnostic ?? "");
         if (command.Length == 0 && transcript is not null) command = Command(transcript.ToLowerInvariant());
         if (command.Length == 0 && assumeRcpt && named.Length == 0) command = "RCPT"; // a code that names another reason wins
