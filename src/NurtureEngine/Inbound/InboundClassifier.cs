@@ -382,6 +382,10 @@ public static partial class InboundClassifier
         {
             switch (entity)
             {
+                case Multipart { Count: 0, Preamble: { Length: > 0 } preamble }:
+                    // A boundary no line of the body matches (a broken bounce): MimeKit keeps it all as the preamble; read it as text.
+                    Walk(new TextPart("plain") { Text = preamble }, nested);
+                    break;
                 case Multipart multipart:
                     foreach (var child in multipart) Walk(child, nested);
                     break;

@@ -65,6 +65,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     [InlineData("lhost-outlook-08.eml", "hard")]        // Outlook.com's "Requested action not taken: mailbox unavailable"
     [InlineData("lhost-postfix-46.eml", "hard")]        // Postfix: the DSN's reply without, the text's with "(in reply to RCPT TO command)"
     [InlineData("lhost-courier-04.eml", "hard")]        // Courier's own "No such domain."
+    [InlineData("rhost-google-02.eml", "hard")]         // a boundary no line matches: the whole body read as the bounce's text
+    [InlineData("lhost-verizon-02.eml", "hard")]        // Verizon's SMS gateway: "550 - Requested action not taken: no such user here"
+    [InlineData("lhost-dragonfly-29.eml", "soft")]      // DragonFly Mail Agent: "Could not deliver for the last 432000 seconds"
+    [InlineData("lhost-dragonfly-04.eml", "hard")]      // DragonFly Mail Agent: "DNS lookup failure: host … not found"
+    [InlineData("lhost-fml-02.eml", "soft")]            // fml: "You are not a member of this mailing list" (rejected)
     [InlineData("lhost-office365-13.eml", "hard")]      // Office 365 NDR, 5.1.10
     [InlineData("lhost-domino-01.eml", "hard")]         // IBM Domino "not listed in Domino Directory", no decisive code
     [InlineData("lhost-domino-02.eml", "hard")]         // IBM Domino, the same in Japanese (ISO-2022-JP)
@@ -107,11 +112,11 @@ public sealed class SisimaiCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A ratchet at the measured level: 538 of 557 (96.6 %) with Sisimai's reason patterns, status table and status
+    /// A ratchet at the measured level: 547 of 557 (98.2 %) with Sisimai's reason patterns, status table and status
     /// preference, SMTP command finder, ARF variants, per-recipient blocks of multi-recipient bounces, and its host (Rhost),
     /// mail-system (Lhost) and delivery-agent (MDA) readings ported (Inbound/Sisimai),
-    /// up from 442 (79.4 %); no soft bounce Sisimai keeps do we suppress (down from 52). The goal is 98 %:
-    /// NOT reached yet; raise the first as the classifier improves, never lower it.
+    /// up from 442 (79.4 %); no soft bounce Sisimai keeps do we suppress (down from 52). The goal of 98 % is
+    /// reached; raise the first as the classifier improves, never lower it.
     /// </summary>
-    private const int MinimumAgreeing = 538, MaxWronglySuppressing = 0;
+    private const int MinimumAgreeing = 547, MaxWronglySuppressing = 0;
 }

@@ -33,12 +33,23 @@ public static class SisimaiLhost
             if (Name == "PowerMTA")
                 return fields?.GetValueOrDefault("X-PowerMTA-BounceCategory")?.Trim().ToLowerInvariant() is { } category
                     ? PowerMtaCategories.GetValueOrDefault(category) : null;
-            return Messages.FirstOrDefault(m => m.Phrases.Any(p => text.Contains(p, StringComparison.Ordinal))).Reason;
+            var reason = Messages.FirstOrDefault(m => m.Phrases.Any(p => text.Contains(p, StringComparison.Ordinal))).Reason;
+            // fml's subject names the error when its text does not.
+            if (reason is null && Name == "FML" && message.Subject is { } subject)
+                reason = FmlTitles.FirstOrDefault(t => t.Phrases.Any(p => subject.Contains(p, StringComparison.Ordinal))).Reason;
+            return reason;
         }
 
         /// <summary>The text carries the module's marker of a bounce report (for bounces without a DSN part).</summary>
         public bool IsReport(string text) => Markers.Any(m => text.Contains(m, StringComparison.Ordinal));
     }
+
+    private static readonly (string Reason, string[] Phrases)[] FmlTitles =
+    [
+        ("rejected", [" are not member", "NOT MEMBER article from ", "reject mail ", "Spam mail from a spammer is rejected"]),
+        ("systemerror", ["fml system error message", "Loop Alert: ", "Loop Back Warning: ", "WARNING: UNIX FROM Loop"]),
+        ("securityerror", ["Security Alert"]),
+    ];
 
     private static readonly Dictionary<string, string> PowerMtaCategories = new()
     {
@@ -102,6 +113,27 @@ public static class SisimaiLhost
                 ("systemerror", ["This domain's DNS violates RFC 1035."]),
                 ("networkerror", ["DNS lookup failed."]),
             ]),
+        // Sisimai::Lhost::Verizon: its SMS/MMS gateways (vtext.com, vzwpix.com) relayed by vtext.com.
+        new("Verizon", Verizon,
+            ["Error: ", "Message could not be delivered to mobile"],
+            [("userunknown", ["550 - Requested action not taken: no such user here", "No valid recipients for this MM"])]),
+        // Sisimai::Lhost::DragonFly (DragonFly Mail Agent, dma).
+        new("DragonFly",
+            m => m.Subject?.Contains("Mail delivery failed", StringComparison.Ordinal) == true
+                && Received(m).Any(r => r.Contains(" (DragonFly Mail Agent", StringComparison.Ordinal)),
+            ["This is the DragonFly Mail Agent "],
+            [("expired", ["Could not deliver for the last "]), ("hostunknown", ["DNS lookup failure: host "])]),
+        // Sisimai::Lhost::FML (the fml mailing list manager): its refusals and loop alerts.
+        new("FML",
+            m => m.Headers.Contains("X-MLServer") && (m.Headers["From"]?.IndexOf("-admin@", StringComparison.Ordinal) ?? -1) > 0
+                && (m.Headers["Message-ID"]?.IndexOf(".FML", StringComparison.Ordinal) ?? -1) > 1,
+            ["Original mail as follows:", "You are not a member of this mailing list", "Duplicated Message-ID", "NOT MEMBER article from ",
+             "reject mail from ", "reject spammers:", " has detected a loop condition so that", "Loop Back Warning:", "Security alert:"],
+            [
+                ("rejected", [" header may cause mail loop", "NOT MEMBER article from ", "reject mail from ", "reject spammers:", "You are not a member of this mailing list"]),
+                ("systemerror", [" has detected a loop condition so that", "Duplicated Message-ID", "Loop Back Warning:"]),
+                ("securityerror", ["Security alert:"]),
+            ]),
         // Sisimai::Lhost::IMailServer (Ipswitch IMail).
         new("IMailServer",
             m => m.Subject?.StartsWith("Undeliverable Mail ", StringComparison.Ordinal) == true
@@ -146,6 +178,14 @@ public static class SisimaiLhost
             || mailer.StartsWith("Microsoft Exchange Server Internet Mail Connector", StringComparison.Ordinal))
         || m.Headers["X-MimeOLE"]?.Trim().StartsWith("Produced By Microsoft Exchange", StringComparison.Ordinal) == true
         || Received(m).Any(r => r.Contains(" with Internet Mail Service (", StringComparison.Ordinal));
+
+    private static bool Verizon(MimeMessage m)
+    {
+        if (!Received(m).Any(r => r.Contains(".vtext.com (", StringComparison.Ordinal))) return false;
+        var from = m.Headers["From"]?.Trim() ?? "";
+        var at = from.IndexOf("sysadmin@", StringComparison.Ordinal);
+        return from == "post_master@vtext.com" || at >= 0 && from.IndexOf(".vzwpix.com", at, StringComparison.Ordinal) > at;
+    }
 
     private static bool Outlook(MimeMessage m)
     {
