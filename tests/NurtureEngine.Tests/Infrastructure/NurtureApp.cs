@@ -19,10 +19,13 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
 
     private readonly TimeProvider? _clock;
+    /// <summary>Replaces a true edge (the mail transport, say) for a test that needs it to misbehave.</summary>
+    private readonly Action<IServiceCollection>? _edges;
 
-    private NurtureApp(string connectionString, IDictionary<string, string?>? extra, TimeProvider? clock)
+    private NurtureApp(string connectionString, IDictionary<string, string?>? extra, TimeProvider? clock, Action<IServiceCollection>? edges = null)
     {
         _clock = clock;
+        _edges = edges;
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Nurture"] = connectionString,
@@ -44,9 +47,10 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     private Uri? _socketBase;
 
     /// <param name="clock">A FakeTimeProvider to drive the engine's time (Hangfire keeps real time).</param>
-    public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    /// <param name="edges">Replaces a true edge (the mail transport) for a test that needs it to misbehave.</param>
+    public static async Task<NurtureApp> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? edges = null)
     {
-        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings, clock);
+        var app = new NurtureApp(await TestDatabases.CreateAsync(), settings, clock, edges);
         _ = app.Server; // start now: migrations, seed and the Hangfire server
         return app;
     }
@@ -81,6 +85,7 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         if (_clock is not null) builder.ConfigureServices(services => services.AddSingleton(_clock));
+        if (_edges is not null) builder.ConfigureServices(_edges);
     }
 
     /// <summary>
@@ -131,9 +136,9 @@ public sealed class NurtureApp : WebApplicationFactory<Program>
     /// An app on a fake clock with no Hangfire worker (role web) and the demo sequences quieted: the test
     /// runs steps and sends itself (<see cref="RunDueAsync"/>), so it sees each moment.
     /// </summary>
-    public static async Task<NurtureApp> StartDrivenAsync(TimeProvider clock)
+    public static async Task<NurtureApp> StartDrivenAsync(TimeProvider clock, Action<IServiceCollection>? edges = null)
     {
-        var app = await StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock);
+        var app = await StartAsync(new Dictionary<string, string?> { ["Nurture:Role"] = "web" }, clock, edges);
         await app.QuietDemoSequencesAsync();
         return app;
     }

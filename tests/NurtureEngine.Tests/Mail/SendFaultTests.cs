@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NurtureEngine.Mail;
 using NurtureEngine.Tests.Infrastructure;
@@ -56,5 +57,50 @@ public sealed class SendFaultTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal(0, await _app.SendDueEmailsAsync());
         Assert.Equal(MessageStatus.Failed, _app.Db(db => db.Messages.AsNoTracking().Single(m => m.LeadId == badLead).Status));
+    }
+
+    /// <summary>The real transport, except that one address makes it throw what no transport is expected to throw (a bug in a library, say).</summary>
+    private sealed class ThrowingFor(IMailTransport real, string address) : IMailTransport
+    {
+        public Task<DeliveryResult> SendAsync(MimeKit.MimeMessage message, CancellationToken ct) =>
+            message.To.Mailboxes.Any(m => m.Address == address) ? throw new NotSupportedException("the transport could not handle this message") : real.SendAsync(message, ct);
+    }
+
+    [Fact]
+    public async Task AnUnexpectedTransportException_FailsThatEmailAlone_Once_WithTheReason_AndTheRestGoOut()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero));
+        var poison = NurtureApp.UniqueEmail("poison");
+        await using var app = await NurtureApp.StartDrivenAsync(clock, services =>
+        {
+            services.AddSingleton<MailTransportSwitch>();
+            services.AddSingleton<IMailTransport>(sp => new ThrowingFor(sp.GetRequiredService<MailTransportSwitch>(), poison));
+        });
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/hello", new
+        {
+            name = "Hello", trigger = new { type = "manual" }, steps = new[] { new { id = "hi", type = "email", template = "welcome" } },
+        })).EnsureSuccessStatusCode();
+        var good = new List<string>();
+        Guid poisoned = default;
+        foreach (var email in Enumerable.Range(0, 5).Select(i => NurtureApp.UniqueEmail($"fine{i}")).Append(poison))
+        {
+            var id = Guid.Parse((await app.CreateLeadAsync(new { email }))["id"]!.GetValue<string>());
+            (await app.Api().PostAsJsonAsync("/api/v1/sequences/hello/enroll", new { leadId = id })).EnsureSuccessStatusCode();
+            if (email == poison) poisoned = id; else good.Add(email);
+        }
+        await app.RunDueStepsAsync();
+
+        await app.SendDueEmailsAsync();
+
+        foreach (var email in good) Assert.Single(await MailSink.WaitForAsync(email));
+        var failed = app.Db(db => db.Messages.AsNoTracking().Single(m => m.LeadId == poisoned));
+        Assert.Equal(MessageStatus.Unknown, failed.Status); // it was handed to the transport: whether it left cannot be told
+        Assert.Equal(1, failed.Attempts);
+        Assert.Contains("the transport could not handle this message", failed.Error);
+        Assert.Contains("email_failed", await app.KindsAsync(poisoned.ToString()));
+        // Never claimed again, however long one waits: once, not every lease.
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(0, await app.SendDueEmailsAsync());
+        Assert.Equal(1, app.Db(db => db.Messages.AsNoTracking().Single(m => m.LeadId == poisoned).Attempts));
     }
 }
