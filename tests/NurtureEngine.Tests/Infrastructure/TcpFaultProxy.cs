@@ -67,7 +67,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
         foreach (var c in live)
         {
-            try { c.Client.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { } catch (SocketException) { }
+            // A connection its pump has just closed has no socket any more (TcpClient.Client is null once disposed).
+            if (c.Client is { } socket)
+                try { socket.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { } catch (SocketException) { }
             c.Dispose();
         }
     }
