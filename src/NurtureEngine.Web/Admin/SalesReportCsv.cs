@@ -35,7 +35,7 @@ public static class SalesReportCsv
         Row("previousYear", "won", y.Won, y.WonAmount);
         Row("previousYear", "lost", y.Lost);
         foreach (var m in r.WonByMonth) Row("wonMonth", m.Month, m.Won, m.WonAmount);
-        foreach (var m in r.WonByMonth) Row("wonMonthYearEarlier", YearEarlier(m.Month), m.WonYearEarlier, m.WonAmountYearEarlier);
+        foreach (var m in r.WonByMonth) Row("wonMonthYearEarlier", m.MonthYearEarlier, m.WonYearEarlier, m.WonAmountYearEarlier);
         foreach (var m in forecast?.Months ?? []) Row("forecast", m.Month ?? "no close date", m.Count, m.Amount, m.WeightedAmount);
         foreach (var l in r.LostReasons) Row("lostReason", l.Reason, l.Count);
         foreach (var o in r.ByOwner) Row("owner", o.Owner ?? "no owner", o.Won, o.WonAmount, rate: o.WinRate);
@@ -48,10 +48,6 @@ public static class SalesReportCsv
         foreach (var h in r.Handoffs.ByOwner) Row("handoffOwner", h.Owner, h.Accepted, rate: h.AcceptanceRate);
         return csv.ToString();
     }
-
-    /// <summary>"2026-03" → "2025-03": the year-earlier rows name the month they are of.</summary>
-    private static string YearEarlier(string month) =>
-        (int.Parse(month[..4], CultureInfo.InvariantCulture) - 1).ToString("0000", CultureInfo.InvariantCulture) + month[4..];
 
     /// <summary>Amounts as a spreadsheet reads them: 2000, 1234.5 (not 2000.00).</summary>
     private static string Number(decimal? value) => value?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";

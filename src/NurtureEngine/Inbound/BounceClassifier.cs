@@ -70,7 +70,7 @@ public static partial class BounceClassifier
     public static Verdict Classify(string? status, string? text, bool delayed = false, bool report = false, string? remoteHost = null, string? recipient = null,
         string? preset = null, string? diagnosticType = null, string? transcript = null)
     {
-        text = Collapse(text ?? "");
+        text = LineFeedsOnly(text ?? "");
         var basic = BasicCode().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
         var (field, inText) = (ParseEnhanced(status), FirstEnhanced(text));
         // Both a Status field and a code in the text: Sisimai's rule picks one; else the specific one wins.
@@ -89,7 +89,7 @@ public static partial class BounceClassifier
         // Sisimai's reading (its reason patterns and status table) decides when it finds a reason; else our words do.
         var sisimai = SisimaiReason.Get(code, text, delayed, assumeRcpt: !report, preset,
             rhost: () => SisimaiRhost.Find(remoteHost, DomainOf(recipient), text, code), diagnosticType,
-            transcript is null ? null : Collapse(transcript));
+            transcript is null ? null : LineFeedsOnly(transcript));
         // A report Sisimai cannot place (onhold, undefined) is soft there: never suppress on it.
         if (sisimai is not ("onhold" or "undefined") || report)
         {
@@ -147,5 +147,6 @@ public static partial class BounceClassifier
 
     private static string? DomainOf(string? address) => address?[(address.LastIndexOf('@') + 1)..].Trim().TrimEnd('>');
 
-    private static string Collapse(string text) => text.Replace("\r", "");
+    /// <summary>CRLF read as LF, so that patterns anchored at line ends match whatever line breaks the bounce used.</summary>
+    private static string LineFeedsOnly(string text) => text.Replace("\r", "");
 }

@@ -218,14 +218,12 @@ public static partial class InboundClassifier
     /// </summary>
     private static string WithCommand(string diagnostic, string human)
     {
-        var (shortText, longText) = (Collapse(diagnostic), Collapse(human));
+        var (shortText, longText) = (FoldedText.Unfold(diagnostic), FoldedText.Unfold(human));
         var at = longText.IndexOf(shortText + " (in reply to ", StringComparison.OrdinalIgnoreCase);
         if (shortText.Length < 8 || at < 0) return diagnostic;
         var end = longText.IndexOf(" command)", at + shortText.Length, StringComparison.OrdinalIgnoreCase);
         return end < 0 || end - at - shortText.Length > 40 ? diagnostic : longText[at..(end + " command)".Length)];
     }
-
-    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static bool LooksLikeBounce(MimeMessage message, string human, IReadOnlyList<string> tokens)
     {

@@ -18,7 +18,16 @@ public sealed record SourceFigures(string? Source, int Leads, int Mqls, int Won,
 public sealed record PeriodFigures(DateTimeOffset From, DateTimeOffset To, int Won, int Lost, decimal WonAmount,
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays);
 /// <summary>One calendar month (UTC) of the period: deals won in it, and in the same month a year earlier.</summary>
-public sealed record WonMonth(string Month, int Won, decimal WonAmount, int WonYearEarlier, decimal WonAmountYearEarlier);
+public sealed record WonMonth([property: System.Text.Json.Serialization.JsonIgnore] DateOnly First, int Won, decimal WonAmount, int WonYearEarlier, decimal WonAmountYearEarlier)
+{
+    /// <summary>"2026-03", as the API and the CSV name a month.</summary>
+    public string Month => Name(First);
+
+    /// <summary>The same month a year earlier ("2025-03"): what the year-earlier figures are of.</summary>
+    public string MonthYearEarlier => Name(First.AddYears(-1));
+
+    private static string Name(DateOnly first) => first.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 public sealed record SalesReport(string Pipeline, string? Owner, DateTimeOffset From, DateTimeOffset To,
     double? WinRate, decimal? AverageDealSize, double? AverageCycleDays, decimal? VelocityPerDay,
@@ -128,7 +137,7 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
             var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
             var now = rows.Find(r => r.Month == key && r.Current);
             var before = rows.Find(r => r.Month == key && !r.Current);
-            months.Add(new WonMonth(key, now?.Won ?? 0, now?.WonAmount ?? 0, before?.Won ?? 0, before?.WonAmount ?? 0));
+            months.Add(new WonMonth(m, now?.Won ?? 0, now?.WonAmount ?? 0, before?.Won ?? 0, before?.WonAmount ?? 0));
         }
         return months;
     }

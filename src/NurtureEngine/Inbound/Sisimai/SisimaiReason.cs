@@ -32,9 +32,6 @@ public static partial class SisimaiReason
         RegexOptions.IgnoreCase)]
     private static partial Regex CommandPattern();
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Spaces();
-
     /// <summary>The reason Sisimai's Status table names for a code ("5.1.1" → userunknown), or "".</summary>
     public static string NameOf(string? status) =>
         status is not null && SisimaiPatterns.StatusReason.TryGetValue(status, out var name) ? name : "";
@@ -103,7 +100,7 @@ public static partial class SisimaiReason
         string? diagnosticType = null, string? transcript = null)
     {
         var smtp = string.IsNullOrWhiteSpace(diagnosticType) || diagnosticType.Trim().Equals("smtp", StringComparison.OrdinalIgnoreCase);
-        var text = Spaces().Replace(diagnostic ?? "", " ").Trim().ToLowerInvariant();
+        var text = FoldedText.Unfold(diagnostic).ToLowerInvariant();
         if (status is not null && status.StartsWith("2.", StringComparison.Ordinal)) return "delivered";
         // Office 365's 5.1.10 "RecipientNotFound" (Sisimai::Rhost::Microsoft): the recipient does not exist.
         if (status == "5.1.10") return "userunknown";

@@ -243,7 +243,7 @@ public static partial class SisimaiRhost
     private static string? Microsoft(string text, string? status)
     {
         if (status is null || status.Split('.') is not [_, _, var last] || !int.TryParse(last, out var third)) return null;
-        var lower = string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // a folded field's line breaks
+        var lower = FoldedText.Unfold(text).ToLowerInvariant();
         foreach (var e in MicrosoftErrors)
         {
             if (e.From == e.To ? status != e.Status : !status.Contains(e.Status, StringComparison.Ordinal) || third < e.From || third > e.To) continue;
