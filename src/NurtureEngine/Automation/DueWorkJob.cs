@@ -49,7 +49,7 @@ public sealed class DueWorkJob(IServiceScopeFactory scopes, OutboxSender sender,
                     using var scope = scopes.CreateScope();
                     var ran = await scope.ServiceProvider.GetRequiredService<SequenceRunner>().RunDueBatchAsync(ct, handoff);
                     using (var broadcasts = scopes.CreateScope())
-                        ran += await broadcasts.ServiceProvider.GetRequiredService<BroadcastRunner>().RunDueAsync(ct);
+                        ran += await broadcasts.ServiceProvider.GetRequiredService<BroadcastRunner>().RunDueAsync(ct, handoff);
                     if (ran == 0) break;
                     progress.Progressed();
                 }

@@ -5,6 +5,7 @@ using NurtureEngine.Data;
 using NurtureEngine.Leads;
 using NurtureEngine.Mail;
 using NurtureEngine.Settings;
+using NurtureEngine.Suppressions;
 using NurtureEngine.Telemetry;
 using NurtureEngine.Timeline;
 
@@ -14,7 +15,9 @@ namespace NurtureEngine.Broadcasts;
 /// A broadcast's due work, shared by any number of workers (every claim is <c>FOR UPDATE SKIP LOCKED</c>):
 /// starts scheduled broadcasts, decides A/B tests whose time has come, renders due recipients into the
 /// outbox in batches (a recipient's outbox row and its mark commit together, and the outbox holds one row
-/// per (broadcast, lead): a replayed batch cannot email twice), and marks finished broadcasts sent.
+/// per (broadcast, lead): a replayed batch cannot email twice), and marks finished broadcasts sent. A batch is
+/// screened as it is rendered (lead status, suppression list, topic), so its emails can go straight to the
+/// drain's SMTP lanes once it commits (<see cref="OutboxHandoff"/>), as a sequence's do.
 /// </summary>
 public sealed partial class BroadcastRunner(
     NurtureDbContext db, UnitOfWork work, BroadcastStarter starter, BroadcastReport report, MessageFactory messages, OutboxWriter outbox,
@@ -24,9 +27,10 @@ public sealed partial class BroadcastRunner(
     public const int QueueBatch = 500;
 
     /// <summary>Runs one round; returns how much it did (0: nothing was due).</summary>
-    public async Task<int> RunDueAsync(CancellationToken ct)
+    /// <param name="handoff">The lanes of the drain running this round, if any: the rendered emails go to them once their batch commits.</param>
+    public async Task<int> RunDueAsync(CancellationToken ct, OutboxHandoff? handoff = null)
     {
-        var done = await StartDueAsync(ct) + await DecideDueAsync(ct) + await QueueDueAsync(ct);
+        var done = await StartDueAsync(ct) + await DecideDueAsync(ct) + await QueueDueAsync(handoff, ct);
         await FinishAsync(ct);
         return done;
     }
@@ -71,7 +75,7 @@ public sealed partial class BroadcastRunner(
     private sealed record Due(long BroadcastId, Guid LeadId, int Variant);
 
     /// <summary>Renders up to <see cref="QueueBatch"/> due recipients of sending broadcasts into the outbox.</summary>
-    private Task<int> QueueDueAsync(CancellationToken ct) => work.RunAsync(async c =>
+    private Task<int> QueueDueAsync(OutboxHandoff? handoff, CancellationToken ct) => work.RunAsync(async c =>
     {
         var now = clock.GetUtcNow();
         var due = await db.Database.SqlQuery<Due>($"""
@@ -89,6 +93,9 @@ public sealed partial class BroadcastRunner(
         var wanted = topics.Values.OfType<string>().Distinct().ToList();
         var optedOut = (await db.TopicOptOuts.AsNoTracking().Where(o => leadIds.Contains(o.LeadId) && wanted.Contains(o.Topic))
             .Select(o => new { o.LeadId, o.Topic }).ToListAsync(c)).Select(o => (o.LeadId, o.Topic)).ToHashSet();
+        var hashes = leads.Values.Select(l => SuppressionList.Hash(l.Email)).Distinct().ToList();
+        var listed = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
+            .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToDictionaryAsync(x => x.AddressHash, c);
         var versions = await VersionsAsync(broadcasts.Values, c);
         var held = await ThrottledAsync(due, leads, now, c);
 
@@ -100,6 +107,7 @@ public sealed partial class BroadcastRunner(
             var b = broadcasts[r.BroadcastId];
             var topic = topics[b.Id];
             var reason = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}"
+                : listed.GetValueOrDefault(SuppressionList.Hash(lead.Email)) is { } row ? SuppressionList.Describe(row.Source, row.Reason)
                 : topic is not null && optedOut.Contains((lead.Id, topic)) ? $"unsubscribed from the topic {topic}" : null;
             Message message;
             if (reason is not null)
@@ -126,6 +134,11 @@ public sealed partial class BroadcastRunner(
             queued.Add((r, message.Id));
         }
         await db.SaveChangesAsync(c);
+        if (handoff is not null && handoff.HasRoomFor(rendered.Count))
+        {
+            foreach (var m in rendered) (m.LeaseOwner, m.LeaseUntil) = (handoff.Owner, now + handoff.Lease);
+            work.AfterCommit(() => handoff.Offer(rendered));
+        }
         await outbox.WriteAsync(rendered, c);
         var keys = queued.Select(q => q.Recipient.LeadId).ToArray();
         var ids = queued.Select(q => q.MessageId).ToArray();

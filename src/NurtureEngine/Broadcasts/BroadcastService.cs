@@ -70,12 +70,13 @@ public sealed class BroadcastService(NurtureDbContext db, UnitOfWork work, Seque
         await starter.StartAsync(b, c);
     }, ct);
 
-    public Task<BroadcastDto> PauseAsync(string key, CancellationToken ct) => ChangeAsync(key, (b, _) =>
+    /// <summary>Nothing more goes out until resumed, including what the lanes already hold (<see cref="PausedMail"/>).</summary>
+    public Task<BroadcastDto> PauseAsync(string key, CancellationToken ct) => ChangeAsync(key, async (b, c) =>
     {
-        if (b.Status is BroadcastStatus.Paused) return Task.CompletedTask;
+        if (b.Status is BroadcastStatus.Paused) return;
         if (b.Status is not BroadcastStatus.Sending) throw Conflict(b, "paused");
         b.Status = BroadcastStatus.Paused;
-        return Task.CompletedTask;
+        await PausedMail.TakeBackFromBroadcastAsync(db, b.Id, c);
     }, ct);
 
     public Task<BroadcastDto> ResumeAsync(string key, CancellationToken ct) => ChangeAsync(key, (b, _) =>

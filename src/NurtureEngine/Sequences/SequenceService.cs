@@ -80,8 +80,8 @@ public sealed class SequenceService(
         var paused = status == SequenceStatus.Paused;
         await timeline.AddForActiveEnrollmentsAsync(sequence.Id, paused ? ActivityKind.SequencePaused : ActivityKind.SequenceResumed,
             paused ? $"\"{sequence.Name}\" paused: nothing is sent until it is resumed" : $"\"{sequence.Name}\" resumed", new { }, null, ct);
-        // Resuming: whatever fell due while paused runs now.
-        if (!paused) work.WorkDueNow();
+        if (paused) await Mail.PausedMail.TakeBackFromSequenceAsync(db, sequence.Id, ct);
+        else work.WorkDueNow(); // resuming: whatever fell due while paused runs now
     }
 
     /// <summary>What saving this definition would do to the leads waiting in the sequence now.</summary>

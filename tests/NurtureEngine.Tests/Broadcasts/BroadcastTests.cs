@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NurtureEngine.Tests.Infrastructure;
 
@@ -278,6 +279,43 @@ public sealed partial class BroadcastTests
         Assert.All(more, r => Assert.Empty(MailSink.For(r)));
         Assert.Equal(3, (await GetAsync(app, "stopped"))["stats"]!["cancelled"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.Conflict, (await app.Api().PostAsync("/api/v1/broadcasts/stopped/resume", null)).StatusCode);
+    }
+
+    /// <summary>
+    /// A rendered batch goes straight to the drain's SMTP lanes (screened as it is rendered), and a pause takes back
+    /// what the lanes already hold: it is not sent while paused, and once after the resume. A listing added after the
+    /// start is screened at render time too, since the lanes do not screen handed-off email again.
+    /// </summary>
+    [Fact]
+    public async Task PauseTakesBackWhatTheLanesHold_AndARenderedBatchIsScreenedAgainstTheSuppressionList()
+    {
+        var (app, _, tag) = await StartAsync();
+        await using var _ = app;
+        var readers = Enumerable.Range(0, 3).Select(i => NurtureApp.UniqueEmail($"lane{i}")).ToList();
+        foreach (var r in readers) await LeadAsync(app, r, tag);
+        var listed = NurtureApp.UniqueEmail("listedlate");
+        await LeadAsync(app, listed, tag);
+        (await app.Api().PutAsJsonAsync("/api/v1/broadcasts/lanes", new { name = "Lanes", template = "dec-a", segment = tag })).EnsureSuccessStatusCode();
+        await PostAsync(app, "/api/v1/broadcasts/lanes/send");
+        (await app.Api().PostAsJsonAsync("/api/v1/suppressions", new { email = listed, reason = "asked by phone" })).EnsureSuccessStatusCode();
+
+        var sender = app.Services.GetRequiredService<NurtureEngine.Mail.OutboxSender>();
+        var handoff = sender.OpenHandoff(100)!;
+        using (var scope = app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<NurtureEngine.Broadcasts.BroadcastRunner>().RunDueAsync(CancellationToken.None, handoff);
+        Assert.True(handoff.HasRoomFor(100 - readers.Count) && !handoff.HasRoomFor(100 - readers.Count + 1)); // the three, not the listed one
+        Assert.Equal("paused", (await PostAsync(app, "/api/v1/broadcasts/lanes/pause"))["status"]!.GetValue<string>());
+        using (var finished = NurtureEngine.Common.WorkProgress.Finished())
+            await sender.SendDueAsync(10, finished, DateTimeOffset.MaxValue, CancellationToken.None, handoff: handoff);
+        Assert.All(readers, r => Assert.Empty(MailSink.For(r)));
+
+        await PostAsync(app, "/api/v1/broadcasts/lanes/resume");
+        await app.RunDueAsync();
+        Assert.All(readers, r => Assert.Single(MailSink.For(r)));
+        Assert.Empty(MailSink.For(listed));
+        var stats = (await GetAsync(app, "lanes"))["stats"]!;
+        Assert.Equal(3, stats["sent"]!.GetValue<int>());
+        Assert.Equal(1, stats["suppressed"]!.GetValue<int>());
     }
 
     [Fact]
