@@ -32,6 +32,7 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
             // Index builds on a large existing table (e.g. the lead search index) outlast the default 30 s.
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
             await EnsureHistoryTableAsync(db, ct);
+            await RefuseSquashedHistoryAsync(db, ct);
             await db.Database.MigrateAsync(ct);
             await EnsureRolesAndAdminAsync(scope.ServiceProvider, ct);
             if (options.Value.BootstrapApiKey is { Length: > 0 } key)
@@ -60,6 +61,22 @@ public sealed partial class DatabaseInitializer(IServiceProvider services, IOpti
             product_version character varying(32) NOT NULL,
             CONSTRAINT pk___ef_migrations_history PRIMARY KEY (migration_id));
         """, ct);
+
+    /// <summary>
+    /// The migrations made before the first release were squashed into one <c>Initial</c>: a database they made
+    /// (e.g. an early <c>./run.sh</c>'s <c>.data</c>) has history without it, and migrating it would fail on the
+    /// first table that already exists. Say so, and what to do, instead.
+    /// </summary>
+    private static async Task RefuseSquashedHistoryAsync(NurtureDbContext db, CancellationToken ct)
+    {
+        var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();
+        var initial = db.Database.GetMigrations().First();
+        if (applied.Count > 0 && !applied.Contains(initial))
+            throw new InvalidOperationException(
+                $"This database was made by a development build whose migrations ({applied[0]} … {applied[^1]}) were since squashed into " +
+                $"{initial}; it cannot be upgraded. Recreate the database (with ./run.sh: stop it with ./run.sh --stop-db and delete the .data folder), " +
+                "then start again.");
+    }
 
     private async Task EnsureRolesAndAdminAsync(IServiceProvider sp, CancellationToken ct)
     {

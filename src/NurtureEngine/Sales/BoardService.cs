@@ -20,7 +20,7 @@ public sealed record Board(string Pipeline, string Name, string Object, IReadOnl
 /// The pipeline board: a column per stage, each read by its own LIMIT query on the (stage_id, id) indexes,
 /// newest first, and its totals (count, amount, weighted amount) by one aggregate per board. A lead board's
 /// totals without a tag filter come from <c>lead_stage_total</c>, a deal board's without a tag or close-month filter
-/// from <c>deal_stage_total</c>, which the database keeps (migrations S8BoardTotals, S10SalesTotals), not from
+/// from <c>deal_stage_total</c>, which the database keeps (triggers in the Initial migration), not from
 /// counting the rows, so the first page costs the same at a million leads as at a hundred.
 /// </summary>
 public sealed class BoardService(NurtureDbContext db)

@@ -179,7 +179,7 @@ public sealed class SalesReportService(NurtureDbContext db, HandoffReport handof
     /// (<c>last_touch_source</c>, else its source), in one statement: leads made in the period, of those how
     /// many reached the lead pipeline's <c>mql</c> stage or a later one (<c>lead.reached_mql_at</c>), and the won
     /// deals (closed in the period) of leads from that source. The period's whole UTC days come from
-    /// <c>lead_source_total</c>, which the database keeps (migration S10SalesTotals); only the leads made in its
+    /// <c>lead_source_total</c>, which the database keeps (a trigger in the Initial migration); only the leads made in its
     /// partial first and last day are read one by one. So the cost is O(days + leads of two days), not O(leads).
     /// </summary>
     private async Task<(List<SourceFigures> First, List<SourceFigures> Last)> SourcesAsync(long pipelineId, DateTimeOffset start, DateTimeOffset end,

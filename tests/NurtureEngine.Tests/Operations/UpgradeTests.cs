@@ -12,7 +12,8 @@ namespace NurtureEngine.Tests.Operations;
 
 /// <summary>
 /// An installation made by the previous release (its migration set) is upgraded by starting the new
-/// one: the pending migrations apply at start-up and the data is still there and usable.
+/// one: the pending migrations apply at start-up and the data is still there and usable. One made by
+/// the development migrations squashed into <c>Initial</c> is refused with what to do.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class UpgradeTests
@@ -32,7 +33,7 @@ public sealed class UpgradeTests
             // this degenerates to upgrading from that first one to itself.
             previous = migrations.Count >= 2 ? migrations[^2] : migrations[0];
             await db.GetService<IMigrator>().MigrateAsync(previous);
-            Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync());
+            Assert.Equal(migrations.Count >= 2, (await db.Database.GetPendingMigrationsAsync()).Any());
         }
         var leadId = Guid.NewGuid();
         await ExecuteAsync(connectionString, $"""
@@ -63,6 +64,26 @@ public sealed class UpgradeTests
         var moved = await app.Api().PostAsJsonAsync($"/api/v1/leads/{leadId}/stage", new { stage = "mql" });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal(["created", "stage_changed"], await app.KindsAsync(leadId.ToString()));
+    }
+
+    [Fact]
+    public async Task ADatabaseOfTheMigrationsSquashedIntoInitial_IsRefusedAtStartUp_SayingToRecreateIt()
+    {
+        var connectionString = await TestDatabases.CreateEmptyAsync();
+        // What a development build before the squash left behind (e.g. in ./run.sh's .data): its history, its tables.
+        await ExecuteAsync(connectionString, """
+            CREATE SCHEMA nurture;
+            CREATE TABLE nurture.__ef_migrations_history (migration_id varchar(150) PRIMARY KEY, product_version varchar(32) NOT NULL);
+            INSERT INTO nurture.__ef_migrations_history VALUES ('20261123123719_Initial', '10.0.0'), ('20261203130000_LeadNameSortIndex', '10.0.0');
+            CREATE TABLE nurture.lead (id uuid PRIMARY KEY);
+            """);
+
+        await using var app = WorkerProcess.Start(connectionString, "all");
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.WaitUntilReadyAsync());
+
+        Assert.Contains("20261123123719_Initial … 20261203130000_LeadNameSortIndex", refused.Message);
+        Assert.Contains("Recreate the database (with ./run.sh: stop it with ./run.sh --stop-db and delete the .data folder)", refused.Message);
+        Assert.DoesNotContain("already exists", refused.Message);
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)

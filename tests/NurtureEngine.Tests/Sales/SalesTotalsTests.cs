@@ -10,7 +10,7 @@ using NurtureEngine.Tests.Infrastructure;
 namespace NurtureEngine.Tests.Sales;
 
 /// <summary>
-/// What the database keeps for the sales report and the deal board (migration S10SalesTotals) stays equal to the
+/// What the database keeps for the sales report and the deal board (triggers in the Initial migration) stays equal to the
 /// rows counted one by one: <c>lead.reached_mql_at</c> and <c>lead_source_total</c> after moves forward and back,
 /// concurrent moves, a set-based update, a delete and an erasure, over periods of whole days, partial days and both;
 /// <c>deal_stage_total</c> after creates, moves, edits, concurrent moves and a lead's erasure.

@@ -13,8 +13,8 @@ using NurtureEngine.Data;
 namespace NurtureEngine.Data.Migrations
 {
     [DbContext(typeof(NurtureDbContext))]
-    [Migration("20261123140228_InboundTopics")]
-    partial class InboundTopics
+    [Migration("20261203161841_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,6 +25,7 @@ namespace NurtureEngine.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -362,6 +363,345 @@ namespace NurtureEngine.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("NurtureEngine.Broadcasts.Broadcast", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Audience")
+                        .HasColumnType("integer")
+                        .HasColumnName("audience");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecideAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decide_at");
+
+                    b.Property<string>("DecisionJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.PrimitiveCollection<List<long>>("TemplateVersionIds")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("template_version_ids");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("Winner")
+                        .HasColumnType("integer")
+                        .HasColumnName("winner");
+
+                    b.HasKey("Id")
+                        .HasName("pk_broadcast");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_broadcast_key");
+
+                    b.HasIndex("StartAt")
+                        .HasDatabaseName("ix_broadcast_start_at")
+                        .HasFilter("status = 'Scheduled'");
+
+                    b.ToTable("broadcast", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Broadcasts.BroadcastRecipient", b =>
+                {
+                    b.Property<long>("BroadcastId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("broadcast_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<int?>("Variant")
+                        .HasColumnType("integer")
+                        .HasColumnName("variant");
+
+                    b.HasKey("BroadcastId", "LeadId")
+                        .HasName("pk_broadcast_recipient");
+
+                    b.HasIndex("BroadcastId")
+                        .HasDatabaseName("ix_broadcast_recipient_unqueued")
+                        .HasFilter("message_id IS NULL");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_broadcast_recipient_due_at")
+                        .HasFilter("message_id IS NULL AND variant IS NOT NULL");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_broadcast_recipient_lead_id");
+
+                    b.ToTable("broadcast_recipient", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Forms.Form", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Views")
+                        .HasColumnType("bigint")
+                        .HasColumnName("views");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_form_key");
+
+                    b.ToTable("form", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Forms.FormSubmission", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("ConfirmationRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("confirmation_required");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ConsentText")
+                        .HasColumnType("text")
+                        .HasColumnName("consent_text");
+
+                    b.Property<string>("FieldsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("fields");
+
+                    b.Property<long>("FormId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Ip")
+                        .HasColumnType("text")
+                        .HasColumnName("ip");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("PageUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("page_url");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("UserAgent")
+                        .HasColumnType("text")
+                        .HasColumnName("user_agent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_submission");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_form_submission_lead_id");
+
+                    b.HasIndex("FormId", "SubmittedAt")
+                        .HasDatabaseName("ix_form_submission_form_id_submitted_at");
+
+                    b.ToTable("form_submission", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Imports.LeadImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<int>("Created")
+                        .HasColumnType("integer")
+                        .HasColumnName("created");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("created_by");
+
+                    b.Property<byte[]>("Csv")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("csv");
+
+                    b.Property<string>("Duplicates")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("duplicates");
+
+                    b.Property<string>("ErrorsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("errors");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed");
+
+                    b.Property<string>("Failure")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("failure");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("MappingJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("mapping");
+
+                    b.Property<int>("ProcessedRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("processed_rows");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer")
+                        .HasColumnName("skipped");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TotalRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("total_rows");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("integer")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_import");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_lead_import_created_at");
+
+                    b.ToTable("lead_import", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Inbound.InboundMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -435,9 +775,18 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("attributes");
 
+                    b.Property<DateTimeOffset?>("AwayUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("away_until");
+
                     b.Property<string>("Company")
                         .HasColumnType("text")
                         .HasColumnName("company");
+
+                    b.Property<Guid?>("CompanyId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -469,6 +818,10 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<string>("LastName")
                         .HasColumnType("text")
                         .HasColumnName("last_name");
+
+                    b.Property<string>("LastTouchSource")
+                        .HasColumnType("text")
+                        .HasColumnName("last_touch_source");
 
                     b.Property<string>("Owner")
                         .HasColumnType("text")
@@ -529,26 +882,50 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id")
                         .HasName("pk_lead");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_lead_company_id");
 
                     b.HasIndex("EmailNormalized")
                         .IsUnique()
                         .HasDatabaseName("ix_lead_email_normalized");
-
-                    b.HasIndex("Owner")
-                        .HasDatabaseName("ix_lead_owner");
-
-                    b.HasIndex("PipelineId")
-                        .HasDatabaseName("ix_lead_pipeline_id");
 
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_lead_tags");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
+                    b.HasIndex("PipelineId", "StageId")
+                        .HasDatabaseName("ix_lead_pipeline_id_stage_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "StageId"), new[] { "DealValue" });
+
+                    b.HasIndex("Score", "Id")
+                        .HasDatabaseName("ix_lead_score_id");
+
                     b.HasIndex("StageId", "Id")
                         .HasDatabaseName("ix_lead_stage_id_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_lead_status_id")
+                        .HasFilter("status <> 'Subscribed'");
+
+                    b.HasIndex("Owner", "StageId", "Id")
+                        .HasDatabaseName("ix_lead_owner_stage_id_id");
+
+                    b.HasIndex("Email", "FirstName", "LastName", "Company")
+                        .HasDatabaseName("ix_lead_search_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Email", "FirstName", "LastName", "Company"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Email", "FirstName", "LastName", "Company"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
                     b.ToTable("lead", "nurture");
                 });
@@ -571,6 +948,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("cause");
 
+                    b.Property<bool>("Converted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("converted");
+
                     b.Property<long?>("FromStageId")
                         .HasColumnType("bigint")
                         .HasColumnName("from_stage_id");
@@ -579,9 +960,17 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("lead_id");
 
+                    b.Property<DateTimeOffset?>("LeftAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("left_at");
+
                     b.Property<long>("PipelineId")
                         .HasColumnType("bigint")
                         .HasColumnName("pipeline_id");
+
+                    b.Property<DateTimeOffset?>("PreviousEntryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_entry_at");
 
                     b.Property<long>("ToStageId")
                         .HasColumnType("bigint")
@@ -595,6 +984,11 @@ namespace NurtureEngine.Data.Migrations
 
                     b.HasIndex("PipelineId", "At")
                         .HasDatabaseName("ix_stage_change_pipeline_id_at");
+
+                    b.HasIndex("PipelineId", "ToStageId", "At")
+                        .HasDatabaseName("ix_stage_change_funnel");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "ToStageId", "At"), new[] { "PreviousEntryAt", "Converted", "LeftAt" });
 
                     b.ToTable("stage_change", "nurture");
                 });
@@ -647,6 +1041,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<long?>("BroadcastId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("broadcast_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -671,7 +1069,8 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<string>("Html")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("html");
+                        .HasColumnName("html")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -704,6 +1103,10 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<DateTimeOffset>("NotBefore")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("not_before");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
@@ -739,7 +1142,8 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("text");
+                        .HasColumnName("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("ToAddress")
                         .IsRequired()
@@ -749,6 +1153,10 @@ namespace NurtureEngine.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_message");
 
+                    b.HasIndex("BroadcastId")
+                        .HasDatabaseName("ix_message_broadcast_open")
+                        .HasFilter("broadcast_id IS NOT NULL AND status IN ('Scheduled', 'Sending')");
+
                     b.HasIndex("LeaseUntil")
                         .HasDatabaseName("ix_message_lease_until")
                         .HasFilter("status = 'Sending'");
@@ -757,10 +1165,10 @@ namespace NurtureEngine.Data.Migrations
                         .HasDatabaseName("ix_message_not_before")
                         .HasFilter("status = 'Scheduled'");
 
-                    b.HasIndex("EnrollmentId", "StepId")
+                    b.HasIndex("BroadcastId", "LeadId")
                         .IsUnique()
-                        .HasDatabaseName("ix_message_enrollment_id_step_id")
-                        .HasFilter("enrollment_id IS NOT NULL");
+                        .HasDatabaseName("ix_message_broadcast_id_lead_id")
+                        .HasFilter("broadcast_id IS NOT NULL");
 
                     b.HasIndex("LeadId", "CreatedAt")
                         .HasDatabaseName("ix_message_lead_id_created_at");
@@ -768,7 +1176,43 @@ namespace NurtureEngine.Data.Migrations
                     b.HasIndex("SequenceId", "StepId")
                         .HasDatabaseName("ix_message_sequence_id_step_id");
 
+                    b.HasIndex("EnrollmentId", "StepId", "Pass")
+                        .IsUnique()
+                        .HasDatabaseName("ix_message_enrollment_id_step_id_pass")
+                        .HasFilter("enrollment_id IS NOT NULL");
+
                     b.ToTable("message", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Mail.SendRateState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("BehindSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("behind_since");
+
+                    b.Property<DateTimeOffset?>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("Id")
+                        .HasName("pk_send_rate_state");
+
+                    b.ToTable("send_rate_state", "nurture");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Tokens = 0.0
+                        });
                 });
 
             modelBuilder.Entity("NurtureEngine.Pipelines.Pipeline", b =>
@@ -794,6 +1238,12 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("name");
 
+                    b.Property<string>("Object")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("object");
+
                     b.HasKey("Id")
                         .HasName("pk_pipeline");
 
@@ -812,6 +1262,14 @@ namespace NurtureEngine.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("HandoffJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("handoff");
+
+                    b.Property<long>("HandoffTurn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("handoff_turn");
 
                     b.Property<string>("Key")
                         .IsRequired()
@@ -870,6 +1328,274 @@ namespace NurtureEngine.Data.Migrations
                         .HasName("pk_topic_opt_out");
 
                     b.ToTable("topic_opt_out", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Company", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AttributesJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("attributes");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("domain");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_company");
+
+                    b.HasIndex("Domain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_company_domain");
+
+                    b.ToTable("company", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Deal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal?>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateOnly?>("CloseDate")
+                        .HasColumnType("date")
+                        .HasColumnName("close_date");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("LostReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("lost_reason");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<long>("PipelineId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<DateTimeOffset>("StageEnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stage_entered_at");
+
+                    b.Property<long>("StageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stage_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deal");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_deal_company_id");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_deal_lead_id");
+
+                    b.HasIndex("PipelineId", "StageId")
+                        .HasDatabaseName("ix_deal_pipeline_id_stage_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PipelineId", "StageId"), new[] { "Amount", "CloseDate", "Owner" });
+
+                    b.HasIndex("StageId", "Id")
+                        .HasDatabaseName("ix_deal_stage_id_id");
+
+                    b.HasIndex("Owner", "StageId", "Id")
+                        .HasDatabaseName("ix_deal_owner_stage_id_id");
+
+                    b.ToTable("deal", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Handoff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AcceptBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accept_by");
+
+                    b.Property<DateTimeOffset>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("HandedOffAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handed_off_at");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RuleJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("rule");
+
+                    b.Property<long?>("StageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stage_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_handoff");
+
+                    b.HasIndex("AcceptBy")
+                        .HasDatabaseName("ix_handoff_pending_accept_by")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("LeadId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_handoff_pending_lead")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("AssignedAt", "Owner")
+                        .HasDatabaseName("ix_handoff_assigned_at_owner");
+
+                    b.HasIndex("LeadId", "Id")
+                        .HasDatabaseName("ix_handoff_lead_id_id");
+
+                    b.ToTable("handoff", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Key")
+                        .HasName("pk_round_robin_turn");
+
+                    b.ToTable("round_robin_turn", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.SalesTarget", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("owner");
+
+                    b.Property<decimal>("MonthlyAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("monthly_amount");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Owner")
+                        .HasName("pk_sales_target");
+
+                    b.ToTable("sales_target", "nurture");
                 });
 
             modelBuilder.Entity("NurtureEngine.Segments.Segment", b =>
@@ -937,6 +1663,32 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("segment_member", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentRecheck", b =>
+                {
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("segment_id");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.HasKey("SegmentId", "LeadId")
+                        .HasName("pk_segment_recheck");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_segment_recheck_due_at");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_segment_recheck_lead_id");
+
+                    b.ToTable("segment_recheck", "nurture");
+                });
+
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
                 {
                     b.Property<long>("Id")
@@ -969,6 +1721,10 @@ namespace NurtureEngine.Data.Migrations
                     b.Property<DateTimeOffset?>("NextStepAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_step_at");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
 
                     b.Property<long>("SequenceId")
                         .HasColumnType("bigint")
@@ -1250,6 +2006,50 @@ namespace NurtureEngine.Data.Migrations
                         .HasDatabaseName("ix_sales_task_owner_status_due_at");
 
                     b.ToTable("sales_task", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Templates.EmailImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_image");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_image_sha256");
+
+                    b.ToTable("email_image", "nurture");
                 });
 
             modelBuilder.Entity("NurtureEngine.Templates.EmailTemplate", b =>
@@ -1588,6 +2388,77 @@ namespace NurtureEngine.Data.Migrations
                     b.ToTable("webhook_subscription", "nurture");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Website.AnonymousPageView", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("path");
+
+                    b.Property<string>("Referrer")
+                        .HasColumnType("text")
+                        .HasColumnName("referrer");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.Property<string>("VisitorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("visitor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_anonymous_page_view");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_anonymous_page_view_at");
+
+                    b.HasIndex("VisitorId", "At")
+                        .HasDatabaseName("ix_anonymous_page_view_visitor_id_at");
+
+                    b.ToTable("anonymous_page_view", "nurture");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Website.Visitor", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("IdentifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("identified_at");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_visitor");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_visitor_lead_id");
+
+                    b.ToTable("visitor", "nurture");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1645,8 +2516,48 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Broadcasts.BroadcastRecipient", b =>
+                {
+                    b.HasOne("NurtureEngine.Broadcasts.Broadcast", null)
+                        .WithMany()
+                        .HasForeignKey("BroadcastId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_broadcast_recipient_broadcast_broadcast_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_broadcast_recipient_leads_lead_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Forms.FormSubmission", b =>
+                {
+                    b.HasOne("NurtureEngine.Forms.Form", null)
+                        .WithMany()
+                        .HasForeignKey("FormId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_form_submission_form_form_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_form_submission_leads_lead_id");
+                });
+
             modelBuilder.Entity("NurtureEngine.Leads.Lead", b =>
                 {
+                    b.HasOne("NurtureEngine.Sales.Company", "LinkedCompany")
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_lead_companies_company_id");
+
                     b.HasOne("NurtureEngine.Pipelines.Pipeline", "Pipeline")
                         .WithMany()
                         .HasForeignKey("PipelineId")
@@ -1660,6 +2571,8 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_lead_stages_stage_id");
+
+                    b.Navigation("LinkedCompany");
 
                     b.Navigation("Pipeline");
 
@@ -1678,6 +2591,12 @@ namespace NurtureEngine.Data.Migrations
 
             modelBuilder.Entity("NurtureEngine.Mail.Message", b =>
                 {
+                    b.HasOne("NurtureEngine.Broadcasts.Broadcast", null)
+                        .WithMany()
+                        .HasForeignKey("BroadcastId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_message_broadcast_broadcast_id");
+
                     b.HasOne("NurtureEngine.Leads.Lead", null)
                         .WithMany()
                         .HasForeignKey("LeadId")
@@ -1708,6 +2627,48 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_topic_opt_out_lead_lead_id");
                 });
 
+            modelBuilder.Entity("NurtureEngine.Sales.Deal", b =>
+                {
+                    b.HasOne("NurtureEngine.Sales.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_deal_company_company_id");
+
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_lead_lead_id");
+
+                    b.HasOne("NurtureEngine.Pipelines.Pipeline", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_pipeline_pipeline_id");
+
+                    b.HasOne("NurtureEngine.Pipelines.Stage", "Stage")
+                        .WithMany()
+                        .HasForeignKey("StageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deal_stage_stage_id");
+
+                    b.Navigation("Stage");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Sales.Handoff", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_handoff_lead_lead_id");
+                });
+
             modelBuilder.Entity("NurtureEngine.Segments.SegmentMember", b =>
                 {
                     b.HasOne("NurtureEngine.Leads.Lead", null)
@@ -1723,6 +2684,23 @@ namespace NurtureEngine.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_segment_member_segment_segment_id");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Segments.SegmentRecheck", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_recheck_lead_lead_id");
+
+                    b.HasOne("NurtureEngine.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_recheck_segment_segment_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Sequences.Enrollment", b =>
@@ -1806,6 +2784,16 @@ namespace NurtureEngine.Data.Migrations
                         .HasConstraintName("fk_webhook_delivery_webhook_subscriptions_subscription_id");
 
                     b.Navigation("Activity");
+                });
+
+            modelBuilder.Entity("NurtureEngine.Website.Visitor", b =>
+                {
+                    b.HasOne("NurtureEngine.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_visitor_leads_lead_id");
                 });
 
             modelBuilder.Entity("NurtureEngine.Pipelines.Pipeline", b =>
