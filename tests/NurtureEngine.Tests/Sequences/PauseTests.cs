@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NurtureEngine.Tests.Infrastructure;
 
@@ -65,6 +66,41 @@ public sealed class PauseTests
         foreach (var id in new[] { earlyId, queuedId, lateId })
             Assert.Single(await app.KindsAsync(id), k => k == "sequence_resumed");
         Assert.Single(await app.KindsAsync(earlyId), k => k == "sequence_paused");
+    }
+
+    /// <summary>
+    /// The step runner hands its emails straight to the drain's SMTP lanes; a pause that lands after the hand-off and
+    /// before a lane sends takes them back: nothing goes out while paused, and each goes out once after the resume.
+    /// </summary>
+    [Fact]
+    public async Task APauseTakesBackEmailAlreadyHandedToTheLanes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T09:00:00Z"));
+        await using var app = await NurtureApp.StartDrivenAsync(clock);
+        (await app.Api().PutAsJsonAsync("/api/v1/sequences/handed", JsonNode.Parse("""
+            { "name": "Handed", "trigger": { "type": "manual" },
+              "steps": [ { "id": "first", "type": "email", "template": "welcome" }, { "id": "pause", "type": "wait", "duration": "PT1H" } ] }
+            """))).EnsureSuccessStatusCode();
+        var emails = Enumerable.Range(0, 3).Select(i => NurtureApp.UniqueEmail($"handed{i}")).ToList();
+        foreach (var email in emails)
+        {
+            var id = (await app.CreateLeadAsync(new { email, firstName = "Pia" }))["id"]!.GetValue<string>();
+            (await app.Api().PostAsJsonAsync("/api/v1/sequences/handed/enroll", new { leadId = id })).EnsureSuccessStatusCode();
+        }
+
+        var sender = app.Services.GetRequiredService<NurtureEngine.Mail.OutboxSender>();
+        var handoff = sender.OpenHandoff(100)!;
+        using (var scope = app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<NurtureEngine.Sequences.SequenceRunner>().RunDueBatchAsync(CancellationToken.None, handoff);
+        Assert.False(handoff.HasRoomFor(100 - emails.Count + 1)); // handed off
+        (await app.Api().PostAsync("/api/v1/sequences/handed/pause", null)).EnsureSuccessStatusCode();
+        using (var finished = NurtureEngine.Common.WorkProgress.Finished())
+            await sender.SendDueAsync(10, finished, DateTimeOffset.MaxValue, CancellationToken.None, handoff: handoff);
+        Assert.All(emails, e => Assert.Empty(MailSink.For(e)));
+
+        (await app.Api().PostAsync("/api/v1/sequences/handed/resume", null)).EnsureSuccessStatusCode();
+        await app.RunDueAsync();
+        Assert.All(emails, e => Assert.Equal(["Welcome, Pia!"], Subjects(e)));
     }
 
     private static List<string> Subjects(string email) =>
