@@ -6,7 +6,7 @@ namespace NurtureEngine.BrowserTests;
 /// <summary>
 /// Adding and moving steps in the sequence builder: with script the page stays where it is (only the step list and
 /// the flow change, focus goes to the step being worked on, the draft is kept); without it the same buttons post the
-/// form and the page comes back the same.
+/// form and the page comes back the same. The exit conditions' step pickers follow the list without a reload.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SequenceStepEditingTests(BrowserFixture browser)
@@ -22,10 +22,19 @@ public sealed class SequenceStepEditingTests(BrowserFixture browser)
         await page.GotoAsync(s.Url("/sequences/steps-demo/edit"));
         await page.EvaluateAsync("() => { window.samePage = true; }");
         await page.FillAsync("#name", "Steps demo");
+        // An exit condition on an email of a step: its step picker, outside the step list, follows the list's changes.
+        var exitStep = page.Locator("#exit-conditions .cond[data-path='exitWhen[0]'] select[aria-label='of step'] option");
+        if (script)
+        {
+            await page.ClickAsync("#exit-conditions button:has-text('+ condition')");
+            await page.Locator("#exit-conditions .cond[data-path='exitWhen[0]'] select[aria-label='condition type']").SelectOptionAsync("opened");
+            await Expect(exitStep).ToHaveTextAsync(["any email", "email-1"]);
+        }
 
         await page.SelectOptionAsync("#new-type", "wait");
         await page.ClickAsync("button:has-text('Add step')");
         await Expect(page.Locator("#step-1-id")).ToHaveValueAsync("wait-1");
+        if (script) await Expect(exitStep).ToHaveTextAsync(["any email", "email-1", "wait-1"]);
         await Expect(page.Locator("label[for=step-1-id]")).ToHaveTextAsync("2. Step id");
         if (script) await Expect(page.Locator("#step-1-id")).ToBeFocusedAsync();
 
@@ -33,6 +42,7 @@ public sealed class SequenceStepEditingTests(BrowserFixture browser)
         await Expect(page.Locator("#step-0-id")).ToHaveValueAsync("wait-1");
         await Expect(page.Locator("#step-1-id")).ToHaveValueAsync("email-1");
         await Expect(page.Locator("a.flow-step").First).ToHaveAttributeAsync("data-step", "wait-1");
+        if (script) await Expect(exitStep).ToHaveTextAsync(["any email", "wait-1", "email-1"]);
         if (script) await Expect(page.Locator("#step-0-id")).ToBeFocusedAsync(); // at the top, "Move up" is off: its id instead
         await Expect(page.Locator("#name")).ToHaveValueAsync("Steps demo");
         Assert.Equal(script, await page.EvaluateAsync<bool>("() => window.samePage === true"));
@@ -45,6 +55,7 @@ public sealed class SequenceStepEditingTests(BrowserFixture browser)
         await page.ClickAsync("button:has-text('Add step')");
         await page.ClickAsync(".step[data-step='email-1'] button[title='Remove step']");
         await ExpectStepsAsync(page, "wait-1", "score-1", "exit-1");
+        if (script) await Expect(exitStep).ToHaveTextAsync(["any email", "wait-1", "score-1", "exit-1"]);
 
         // "Save draft" (with script it waits for the step changes clicked before it) keeps the new order.
         await page.ClickAsync("#save-draft");

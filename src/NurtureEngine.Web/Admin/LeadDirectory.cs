@@ -13,11 +13,14 @@ public sealed class LeadDirectory(NurtureDbContext db, UserManager<IdentityUser>
         (await users.Users.Where(u => u.Email != null).Select(u => u.Email!).ToListAsync(ct))
             .Select(e => e.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>The newest timeline entry of each lead, for a page of leads.</summary>
+    /// <summary>
+    /// When each lead's newest timeline entry was recorded, for a page of leads: the entry and the time the lead list's
+    /// "last activity" order goes by (a backdated event counts when it arrives).
+    /// </summary>
     public async Task<IReadOnlyDictionary<Guid, DateTimeOffset>> LastActivityAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         ids.Count == 0 ? new Dictionary<Guid, DateTimeOffset>()
-            : await db.Activities.Where(a => ids.Contains(a.LeadId)).GroupBy(a => a.LeadId)
-                .Select(g => new { g.Key, At = g.Max(a => a.At) }).ToDictionaryAsync(x => x.Key, x => x.At, ct);
+            : await db.Activities.Where(a => ids.Contains(a.LeadId) && a.Id == db.Activities.Where(n => n.LeadId == a.LeadId).Max(n => n.Id))
+                .Select(a => new { a.LeadId, a.RecordedAt }).ToDictionaryAsync(x => x.LeadId, x => x.RecordedAt, ct);
 
     /// <summary>A stage's name by pipeline and stage key ("mql" shows as "Marketing qualified").</summary>
     public static string StageName(IReadOnlyList<PipelineDto> pipelines, string pipeline, string stage) =>

@@ -184,6 +184,11 @@ window.ConditionBuilder = (() => {
           else node.insertBefore(el('span'), node.children[1] || null).replaceWith(...found);
         });
       },
+      /** Steps were added, moved or removed: the step pickers offer the steps there are now. */
+      setSteps(steps) {
+        options = { ...options, steps };
+        render();
+      },
       /** A step was renamed: conditions on its email follow the new id. */
       renameStep(from, to, steps) {
         options = { ...options, steps };

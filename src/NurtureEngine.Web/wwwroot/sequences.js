@@ -178,6 +178,7 @@
     if (flow && freshFlow) flow.replaceWith(freshFlow);
     builders = builders.filter(b => b.at.isConnected);
     options.steps = stepIds();
+    builders.forEach(b => b.setSteps(options.steps)); // the exit list's pickers, outside the replaced list
     enhance(fresh, {});
     window.NurtureAdmin?.bindChoices(fresh);
     // Someone who went on typing elsewhere keeps their place.

@@ -72,7 +72,7 @@ public sealed class LeadService(
     private const int FewMatches = 1_000;
 
     public async Task<LeadPage> ListAsync(LeadQuery q, CancellationToken ct) =>
-        await KeysetPage.ReadAsync(await FilteredAsync(q, ct), q.Limit, q.Cursor, ct, q.Sort);
+        await KeysetPage.ReadAsync(db, await FilteredAsync(q, ct), q.Limit, q.Cursor, ct, q.Sort);
 
     /// <summary>How many leads match the query's filters, counted up to <paramref name="cap"/> + 1 (a list shows "more than cap").</summary>
     public async Task<int> CountAsync(LeadQuery q, int cap, CancellationToken ct) =>
@@ -137,7 +137,7 @@ public sealed class LeadService(
 
     /// <summary>The leads of a company, in id order (its page and API answer).</summary>
     public async Task<IReadOnlyList<LeadDto>> ListByCompanyAsync(Guid companyId, int limit, CancellationToken ct) =>
-        (await KeysetPage.ReadAsync(db.Leads.AsNoTracking().Where(l => l.CompanyId == companyId), limit, null, ct)).Items;
+        (await KeysetPage.ReadAsync(db, db.Leads.AsNoTracking().Where(l => l.CompanyId == companyId), limit, null, ct)).Items;
 
     private async Task<(Lead, bool)> UpsertInTransactionAsync(LeadInput input, Stage? stage, string cause, CancellationToken ct)
     {

@@ -56,7 +56,7 @@ public sealed class SegmentService(NurtureDbContext db, SegmentTracker tracker, 
     public async Task<LeadPage> LeadsAsync(string key, int limit, string? cursor, CancellationToken ct)
     {
         var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, ct) ?? throw new NotFoundException($"Segment '{key}'");
-        return await KeysetPage.ReadAsync(db.Leads.AsNoTracking().Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)), limit, cursor, ct);
+        return await KeysetPage.ReadAsync(db, db.Leads.AsNoTracking().Where(l => db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.LeadId == l.Id)), limit, cursor, ct);
     }
 
     /// <summary>Bulk enroll: every current member enters the sequence (those already in it are skipped).</summary>
