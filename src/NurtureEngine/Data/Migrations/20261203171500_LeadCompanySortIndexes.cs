@@ -11,7 +11,7 @@ namespace NurtureEngine.Data.Migrations
     /// leads by company_id), unlinked leads by their lowered text, and those with neither by id (no EF model: raw SQL only).
     /// </summary>
     [DbContext(typeof(NurtureDbContext))]
-    [Migration("20261203160000_LeadCompanySortIndexes")]
+    [Migration("20261203171500_LeadCompanySortIndexes")]
     public partial class LeadCompanySortIndexes : Migration
     {
         /// <inheritdoc />
