@@ -26,11 +26,29 @@ public sealed record StepStats(string Step, string Type, int Sent, int Delivered
 public sealed record ImpactRow(string Step, int FromVersion, int Leads, string IfSaved, string IfMigrated, bool StepChanged);
 public sealed record Impact(int CurrentVersion, int NewVersion, IReadOnlyList<ImpactRow> Waiting, IReadOnlyList<string> AddedSteps, IReadOnlyList<string> RemovedSteps);
 
+/// <summary>
+/// A sequence as stored: its current version's definition (a copy of its own, free to change) with the sequence's name,
+/// status and version.
+/// </summary>
+public sealed record SequenceDto(string Key, string Name, SequenceStatus Status, int Version, SequenceDefinition Definition)
+{
+    /// <summary>As the API shows it (API.md "Sequences"): the definition's fields, with key, name, status and version.</summary>
+    public JsonObject ToJson()
+    {
+        var json = (JsonObject)JsonNode.Parse(Json.Serialize(Definition))!;
+        json.Insert(0, "key", Key);
+        json["name"] = Name;
+        json["status"] = Status.ToString().ToLowerInvariant();
+        json["version"] = Version;
+        return json;
+    }
+}
+
 public sealed class SequenceService(
     NurtureDbContext db, SequenceValidator validator, SequenceCatalog catalog, Enroller enroller, UnitOfWork work, TimelineWriter timeline, TimeProvider clock)
 {
     /// <summary>Saves a new version; with <c>migrate</c>, waiting leads move to it in the same transaction.</summary>
-    public async Task<(JsonObject Sequence, bool Created)> PutAsync(string key, SequenceDefinition definition, CancellationToken ct)
+    public async Task<(SequenceDto Sequence, bool Created)> PutAsync(string key, SequenceDefinition definition, CancellationToken ct)
     {
         await validator.ValidateAsync(key, definition, ct);
         var migrate = definition.Migrate == true;
@@ -117,18 +135,10 @@ public sealed class SequenceService(
         return new Impact(s.CurrentVersion, next, rows, newIds.Except(oldIds).ToList(), oldIds.Except(newIds).ToList());
     }
 
-    public async Task<JsonObject?> GetAsync(string key, CancellationToken ct)
-    {
-        var s = await db.Sequences.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key, ct);
-        return s is null ? null : await ToJsonAsync(s, ct);
-    }
+    public async Task<SequenceDto?> GetAsync(string key, CancellationToken ct) =>
+        (await ReadAsync(db.Sequences.Where(x => x.Key == key), ct)).SingleOrDefault();
 
-    public async Task<IReadOnlyList<JsonObject>> ListAsync(CancellationToken ct)
-    {
-        var result = new List<JsonObject>();
-        foreach (var s in await db.Sequences.AsNoTracking().OrderBy(s => s.Key).ToListAsync(ct)) result.Add(await ToJsonAsync(s, ct));
-        return result;
-    }
+    public Task<List<SequenceDto>> ListAsync(CancellationToken ct) => ReadAsync(db.Sequences.OrderBy(s => s.Key), ct);
 
     public Task SetStatusAsync(string key, SequenceStatus status, CancellationToken ct) => work.RunAsync(async c =>
     {
@@ -214,15 +224,10 @@ public sealed class SequenceService(
         return result;
     }
 
-    private async Task<JsonObject> ToJsonAsync(Sequence s, CancellationToken ct)
-    {
-        var versionId = await db.SequenceVersions.Where(v => v.SequenceId == s.Id && v.Version == s.CurrentVersion).Select(v => v.Id).SingleAsync(ct);
-        var definition = await catalog.GetVersionAsync(db, versionId, ct);
-        var json = (JsonObject)JsonNode.Parse(Json.Serialize(definition))!;
-        json.Insert(0, "key", s.Key);
-        json["name"] = s.Name;
-        json["status"] = s.Status.ToString().ToLowerInvariant();
-        json["version"] = s.CurrentVersion;
-        return json;
-    }
+    /// <summary>The sequences with their current version, one query; each definition read fresh (the runner's cache is shared).</summary>
+    private async Task<List<SequenceDto>> ReadAsync(IQueryable<Sequence> sequences, CancellationToken ct) =>
+        (await sequences.AsNoTracking()
+            .Select(s => new { s.Key, s.Name, s.Status, s.CurrentVersion, Definition = s.Versions.Where(v => v.Version == s.CurrentVersion).Select(v => v.DefinitionJson).Single() })
+            .ToListAsync(ct))
+        .Select(s => new SequenceDto(s.Key, s.Name, s.Status, s.CurrentVersion, Json.Deserialize<SequenceDefinition>(s.Definition))).ToList();
 }

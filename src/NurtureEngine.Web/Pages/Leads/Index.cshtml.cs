@@ -96,7 +96,7 @@ public sealed class IndexModel(LeadService leads, PipelineService pipelines, Seq
     }
 
     private async Task<IReadOnlyList<SequenceChoice>> SequenceChoicesAsync(CancellationToken ct) =>
-        (await sequences.ListAsync(ct)).Select(s => new SequenceChoice(s["key"]!.GetValue<string>(), s["name"]?.GetValue<string>() ?? s["key"]!.GetValue<string>())).ToList();
+        (await sequences.ListAsync(ct)).Select(s => new SequenceChoice(s.Key, s.Name)).ToList();
 
     private async Task LoadAsync(CancellationToken ct)
     {

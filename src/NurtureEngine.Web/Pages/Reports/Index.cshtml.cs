@@ -36,10 +36,7 @@ public sealed class IndexModel(ReportService reports, PipelineService pipelines,
         Engagement = await reports.EngagementAsync(14, ct);
         var list = new List<(string, string, IReadOnlyList<StepStats>, IReadOnlyList<VariantStats>)>();
         foreach (var s in await sequences.ListAsync(ct))
-        {
-            var key = s["key"]!.GetValue<string>();
-            list.Add((key, s["name"]!.GetValue<string>(), await sequences.StatsAsync(key, ct), await sequences.VariantStatsAsync(key, ct)));
-        }
+            list.Add((s.Key, s.Name, await sequences.StatsAsync(s.Key, ct), await sequences.VariantStatsAsync(s.Key, ct)));
         SequenceStats = list;
     }
 

@@ -96,7 +96,7 @@ public sealed class EditModel(SegmentService segments, SequenceService sequences
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Sequences = (await sequences.ListAsync(ct)).Select(s => s["key"]!.GetValue<string>()).ToList();
+        Sequences = (await sequences.ListAsync(ct)).Select(s => s.Key).ToList();
         Pipelines = await pipelines.ListAsync(ct);
         var stages = Pipelines.SelectMany(p => p.Stages).GroupBy(st => st.Key).Select(g => new { key = g.Key, name = g.First().Name });
         var others = (await segments.ListAsync(ct)).Where(x => x.Key != Key).Select(x => new { key = x.Key, name = x.Name });

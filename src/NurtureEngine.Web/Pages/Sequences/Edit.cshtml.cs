@@ -59,8 +59,11 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
             Draft = draft;
             Form = draft.Form;
         }
-        else if (await sequences.GetAsync(Key, ct) is { } json)
-            Form = SequenceForm.From(Json.Deserialize<SequenceDefinition>(json.ToJsonString()));
+        else if (await sequences.GetAsync(Key, ct) is { } stored)
+        {
+            Form = SequenceForm.From(stored.Definition);
+            Form.Name = stored.Name;
+        }
         else
         {
             var pipeline = Pipelines.FirstOrDefault(p => p.IsDefault) ?? Pipelines.FirstOrDefault();
@@ -133,7 +136,7 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         {
             var (saved, created) = await sequences.PutAsync(Key, Form.ToDefinition(), ct);
             await drafts.DiscardAsync(Key, ct);
-            TempData["Flash"] = created ? $"Published {Key} (version 1)." : $"Published version {saved["version"]}. Leads already in the sequence finish on the version they entered.";
+            TempData["Flash"] = created ? $"Published {Key} (version 1)." : $"Published version {saved.Version}. Leads already in the sequence finish on the version they entered.";
             return RedirectToPage(new { key = Key });
         }
         catch (ValidationException e) { Refused(e); }
@@ -243,11 +246,11 @@ public sealed class EditModel(SequenceService sequences, SequenceValidator valid
         Owners = await directory.OwnersAsync(ct);
         _stageChoices = Pipelines.SelectMany(p => p.Stages).GroupBy(st => st.Key).Select(g => (object)new { key = g.Key, name = g.First().Name }).ToArray();
         _segmentChoices = (await segments.ListAsync(ct)).Select(x => (object)new { key = x.Key, name = x.Name }).ToArray();
-        if (await sequences.GetAsync(Key, ct) is JsonObject s)
+        if (await sequences.GetAsync(Key, ct) is { } s)
         {
             Exists = true;
-            Status = s["status"]!.GetValue<string>();
-            Version = s["version"]!.GetValue<int>();
+            Status = s.Status.ToString().ToLowerInvariant();
+            Version = s.Version;
             Stats = await sequences.StatsAsync(Key, ct);
             Variants = await sequences.VariantStatsAsync(Key, ct);
         }

@@ -38,11 +38,9 @@ public sealed class IndexModel(SequenceService sequences) : PageModel
         var rows = new List<Row>();
         foreach (var s in await sequences.ListAsync(ct))
         {
-            var key = s["key"]!.GetValue<string>();
-            var trigger = s["trigger"] as JsonObject;
+            var trigger = s.ToJson()["trigger"] as JsonObject;
             var triggerText = trigger is null ? "" : string.Join(" ", trigger.Select(kv => kv.Key == "type" ? kv.Value?.ToString() : $"{kv.Key}={kv.Value}"));
-            rows.Add(new Row(key, s["name"]!.GetValue<string>(), s["status"]!.GetValue<string>(), triggerText, s["version"]!.GetValue<int>(),
-                await sequences.StatsAsync(key, ct)));
+            rows.Add(new Row(s.Key, s.Name, s.Status.ToString().ToLowerInvariant(), triggerText, s.Version, await sequences.StatsAsync(s.Key, ct)));
         }
         Rows = rows;
     }

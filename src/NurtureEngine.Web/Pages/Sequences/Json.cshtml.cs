@@ -17,7 +17,8 @@ public sealed class JsonModel(SequenceService sequences) : PageModel
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (await sequences.GetAsync(Key, ct) is not { } json) return NotFound();
+        if (await sequences.GetAsync(Key, ct) is not { } stored) return NotFound();
+        var json = stored.ToJson();
         foreach (var k in new[] { "key", "version", "status" }) json.Remove(k);
         Definition = json.ToJsonString(Indented);
         return Page();
@@ -30,7 +31,7 @@ public sealed class JsonModel(SequenceService sequences) : PageModel
         {
             var definition = JsonSerializer.Deserialize<SequenceDefinition>(Definition, Json.Options) ?? throw new JsonException("empty");
             var (saved, _) = await sequences.PutAsync(Key, definition, ct);
-            TempData["Flash"] = $"Published version {saved["version"]}.";
+            TempData["Flash"] = $"Published version {saved.Version}.";
             return RedirectToPage(new { key = Key });
         }
         catch (JsonException e) { Errors = [$"The JSON does not parse: {e.Message}"]; }
