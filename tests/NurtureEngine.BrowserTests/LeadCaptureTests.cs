@@ -276,8 +276,16 @@ public sealed class LeadCaptureTests(BrowserFixture browser)
                         : $"<!DOCTYPE html><html><head><title>Pricing</title>{(noConsent ? "<script>window.nurtureConsent = false;</script>" : "")}<script src=\"{engine}/t/nurture.js\" async></script></head><body><h1>{path}</h1></body></html>";
                     var bytes = Encoding.UTF8.GetBytes(body);
                     context.Response.ContentType = "text/html; charset=utf-8";
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
+                    try
+                    {
+                        await context.Response.OutputStream.WriteAsync(bytes);
+                        context.Response.Close();
+                    }
+                    catch (HttpListenerException)
+                    {
+                        // The browser left the page (or the test ended) before this one was written: as a real site, serve the next.
+                        context.Response.Abort();
+                    }
                 }
             });
         }

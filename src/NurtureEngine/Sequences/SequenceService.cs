@@ -55,7 +55,8 @@ public sealed class SequenceService(
         var requested = definition.Status;
         definition.Status = null;
         definition.Migrate = null;
-        var created = await CreateRace.RetryAsync(db, () => work.RunAsync(async c =>
+        // The answer describes the version this save made, read in its transaction: a concurrent save may commit a newer one at once.
+        return await CreateRace.RetryAsync(db, () => work.RunAsync(async c =>
         {
             var defaultPipeline = await db.Pipelines.OrderByDescending(p => p.IsDefault).ThenBy(p => p.Id).Select(p => p.Key).FirstAsync(c);
             var now = clock.GetUtcNow();
@@ -75,9 +76,8 @@ public sealed class SequenceService(
             if (!created && status != sequence.Status) await ChangeStatusAsync(sequence, status, c);
             else sequence.Status = status;
             if (migrate && !created) await MigrateAsync(sequence, version, definition, c);
-            return created;
+            return (new SequenceDto(sequence.Key, sequence.Name, sequence.Status, sequence.CurrentVersion, Json.Deserialize<SequenceDefinition>(version.DefinitionJson)), created);
         }, ct));
-        return ((await GetAsync(key, ct))!, created);
     }
 
     /// <summary>Waiting leads move to the new version where their step still exists (matched by id); the rest finish on theirs.</summary>
