@@ -93,9 +93,7 @@ public sealed partial class BroadcastRunner(
         var wanted = topics.Values.OfType<string>().Distinct().ToList();
         var optedOut = (await db.TopicOptOuts.AsNoTracking().Where(o => leadIds.Contains(o.LeadId) && wanted.Contains(o.Topic))
             .Select(o => new { o.LeadId, o.Topic }).ToListAsync(c)).Select(o => (o.LeadId, o.Topic)).ToHashSet();
-        var hashes = leads.Values.Select(l => SuppressionList.Hash(l.Email)).Distinct().ToList();
-        var listed = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
-            .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToDictionaryAsync(x => x.AddressHash, c);
+        var listed = await SuppressionList.ReasonsAsync(db, leads.Values.Select(l => l.Email), c);
         var versions = await VersionsAsync(broadcasts.Values, c);
         var held = await ThrottledAsync(due, leads, now, c);
 
@@ -107,7 +105,7 @@ public sealed partial class BroadcastRunner(
             var b = broadcasts[r.BroadcastId];
             var topic = topics[b.Id];
             var reason = !lead.CanReceiveMarketing ? $"lead is {lead.Status.ToString().ToLowerInvariant()}"
-                : listed.GetValueOrDefault(SuppressionList.Hash(lead.Email)) is { } row ? SuppressionList.Describe(row.Source, row.Reason)
+                : listed.GetValueOrDefault(lead.Email) is { } listing ? listing
                 : topic is not null && optedOut.Contains((lead.Id, topic)) ? $"unsubscribed from the topic {topic}" : null;
             Message message;
             if (reason is not null)

@@ -200,9 +200,7 @@ public sealed partial class OutboxSender(
         var db = scope.ServiceProvider.GetRequiredService<NurtureDbContext>();
         var leadIds = marketing.Select(m => m.LeadId).Distinct().ToList();
         var statuses = await db.Leads.Where(l => leadIds.Contains(l.Id)).Select(l => new { l.Id, l.Status }).ToDictionaryAsync(l => l.Id, l => l.Status, ct);
-        var hashes = marketing.Select(m => SuppressionList.Hash(m.ToAddress)).Distinct().ToList();
-        var listed = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
-            .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToDictionaryAsync(x => x.AddressHash, ct);
+        var listed = await SuppressionList.ReasonsAsync(db, marketing.Select(m => m.ToAddress), ct);
         var ids = marketing.Select(m => m.Id).ToArray();
         // The lead may have left the email's topic (its sequence's or broadcast's) since it was queued.
         var outOfTopic = (await db.Database.SqlQuery<TopicLeft>($$"""
@@ -218,8 +216,8 @@ public sealed partial class OutboxSender(
         {
             if (statuses.GetValueOrDefault(m.LeadId, LeadStatus.Subscribed) is var status and not LeadStatus.Subscribed)
                 suppressed.Add((m, $"lead is {status.ToString().ToLowerInvariant()}"));
-            else if (listed.GetValueOrDefault(SuppressionList.Hash(m.ToAddress)) is { } row)
-                suppressed.Add((m, SuppressionList.Describe(row.Source, row.Reason)));
+            else if (listed.GetValueOrDefault(m.ToAddress) is { } reason)
+                suppressed.Add((m, reason));
             else if (outOfTopic.GetValueOrDefault(m.Id) is { } topic)
                 suppressed.Add((m, $"unsubscribed from the topic {topic}"));
         }

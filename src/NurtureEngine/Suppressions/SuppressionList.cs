@@ -23,6 +23,20 @@ public sealed class SuppressionList(NurtureDbContext db, TimeProvider clock)
         return row is null ? null : Describe(row.Source, row.Reason);
     }
 
+    /// <summary>
+    /// Why each listed address of a batch must not be mailed, keyed by address: one query for the batch. An address
+    /// missing from the answer may be mailed.
+    /// </summary>
+    public static async Task<Dictionary<string, string>> ReasonsAsync(NurtureDbContext db, IEnumerable<string> addresses, CancellationToken ct)
+    {
+        var byHash = addresses.Distinct().GroupBy(Hash).ToDictionary(g => g.Key, g => g.ToList());
+        var hashes = byHash.Keys.ToList();
+        var rows = await db.Suppressions.AsNoTracking().Where(x => hashes.Contains(x.AddressHash))
+            .Select(x => new { x.AddressHash, x.Source, x.Reason }).ToListAsync(ct);
+        return rows.SelectMany(r => byHash[r.AddressHash].Select(a => (Address: a, Reason: Describe(r.Source, r.Reason))))
+            .ToDictionary(x => x.Address, x => x.Reason);
+    }
+
     public static string Describe(string source, string reason) => $"address is on the suppression list ({source.Replace('_', ' ')}: {reason})";
 
     /// <summary>Why this lead must not get an email of this topic (suppressed address, or it left the topic), or null.</summary>
